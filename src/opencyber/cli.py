@@ -1,0 +1,59 @@
+"""Command line: ``opencyber build``, ``opencyber serve``, ``opencyber golden``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import InputError, NoDataError, RegistryError
+from .registry import DATA_ENV
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="opencyber", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="curate, score and map every edition whose inputs are found; render the site")
+    b.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
+    b.add_argument("--edition", action="append", help="build only this edition id (repeatable)")
+    b.add_argument("--build-dir", type=Path, help="where outputs go (default: build/)")
+    b.add_argument("--site-dir", type=Path, help="where the website goes (default: _site/)")
+    b.add_argument("--no-render", action="store_true", help="execute the notebooks only")
+
+    s = sub.add_parser("serve", help="serve the built site on http://127.0.0.1:PORT (offline preview)")
+    s.add_argument("--site-dir", type=Path, default=None)
+    s.add_argument("--port", type=int, default=8000)
+
+    g = sub.add_parser("golden", help="re-make the committed executed notebooks of the regression tests")
+    g.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            from .build import build
+
+            build(args.data, args.edition, args.build_dir, args.site_dir, render=not args.no_render)
+        elif args.command == "serve":
+            from .registry import PROJECT_ROOT
+            import functools
+            import http.server
+
+            root = args.site_dir or PROJECT_ROOT / "_site"
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+            print(f"Serving {root} on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)")
+            http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler).serve_forever()
+        elif args.command == "golden":
+            from .golden import make_golden
+
+            make_golden(args.data)
+    except (InputError, RegistryError, NoDataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

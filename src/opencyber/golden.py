@@ -1,0 +1,68 @@
+"""The regression suite's golden notebooks: executed copies of the source notebooks, committed under
+``tests/regression/<edition>/``, that nbval re-executes and compares output by output.
+
+They are executed with empty ``data_dir``/``build_dir`` parameters, so that the committed files hold
+no machine path: the notebooks then read ``$OPEN_CYBER_DATA`` and write to ``$OPEN_CYBER_BUILD``,
+which the test session sets. Run ``opencyber golden`` after a deliberate change to a notebook or to
+a figure, review the diff, and commit it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from .build import NOTEBOOKS, STAGES
+from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, resolve_data_dir
+from .render import log
+
+GOLDEN_DIR = PROJECT_ROOT / "tests" / "regression"
+#: Editions whose notebooks the regression suite re-executes.
+GOLDEN_EDITIONS = ("2022-23",)
+
+
+def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what changes on every run and what nbval does not compare: timings, widget state."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+def make_golden(data_dir: str | Path | None = None, editions: tuple[str, ...] = GOLDEN_EDITIONS) -> list[Path]:
+    import papermill as pm
+
+    data = resolve_data_dir(data_dir).resolve()
+    written = []
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = {k: os.environ.get(k) for k in (DATA_ENV, BUILD_ENV)}
+        os.environ[DATA_ENV], os.environ[BUILD_ENV] = str(data), tmp
+        try:
+            for ed in editions:
+                out_dir = GOLDEN_DIR / ed
+                out_dir.mkdir(parents=True, exist_ok=True)
+                for source, _ in STAGES:
+                    out = out_dir / source
+                    pm.execute_notebook(
+                        str(NOTEBOOKS / source),
+                        str(out),
+                        parameters={"edition": ed, "data_dir": "", "build_dir": ""},
+                        cwd=str(out_dir),
+                        progress_bar=False,
+                        kernel_name="python3",
+                    )
+                    nbformat.write(strip_volatile(nbformat.read(out, as_version=4)), out)
+                    written.append(out)
+                    log(f"golden notebook written: {out.relative_to(PROJECT_ROOT)}")
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    return written

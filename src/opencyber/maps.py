@@ -1,0 +1,232 @@
+"""Maps: ipyleaflet maps of area status, trust markers, region boundaries and composite scores.
+
+Geometry is simplified as a coverage (shared borders stay shared) and rounded before it goes into
+the widget state. Every feature carries a ``tooltip`` property (code, name, status or score) that
+the site's script binds as a Leaflet tooltip, written as text, never as HTML; and a ``className``
+(``oc-area``, ``oc-trust``, ``oc-region``) that the browser tests count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+
+import geopandas as gpd
+import ipyleaflet as L
+import pandas as pd
+import shapely
+from ipywidgets import HTML, Layout, Widget
+
+from .charts import STATUS_COLOURS
+from .status import STATUSES
+
+ENGLAND_CENTRE = (52.9, -1.5)
+#: Composite classes on the fixed scale [-3, 3] and their diverging colours (ColorBrewer RdBu, 6).
+COMPOSITE_BINS = [(-3, -2), (-2, -1), (-1, 0), (0, 1), (1, 2), (2, 3)]
+COMPOSITE_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"]
+
+
+def simplify(gdf: gpd.GeoDataFrame, tolerance: float = 0.01, digits: int = 4) -> gpd.GeoDataFrame:
+    """Simplify polygons as a coverage (neighbours keep one shared border) and round coordinates.
+
+    ``tolerance`` is in degrees (``shapely.coverage_simplify``); 4 digits is about 10 m.
+    """
+    out = gdf.copy()
+    geoms = shapely.coverage_simplify(out.geometry.values, tolerance)
+    out["geometry"] = shapely.set_precision(geoms, 10**-digits, mode="pointwise")
+    return out
+
+
+def vertex_count(gdf: gpd.GeoDataFrame) -> int:
+    return int(shapely.get_num_coordinates(gdf.geometry.values).sum())
+
+
+def _features(gdf: gpd.GeoDataFrame, props: list[dict]) -> dict:
+    feats = []
+    for geom, p in zip(gdf.geometry.values, props):
+        feats.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": p})
+    # round-trip through JSON: tuples become lists, so the widget state is plain and stable
+    return json.loads(json.dumps({"type": "FeatureCollection", "features": feats}))
+
+
+def _tooltip(*lines: str) -> list[str]:
+    return [str(x) for x in lines if x]
+
+
+def composite_class(value: float) -> int:
+    """Index of the composite class of a value on [-3, 3]."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError("a composite score is missing")
+    for i, (lo, hi) in enumerate(COMPOSITE_BINS):
+        if value < hi or i == len(COMPOSITE_BINS) - 1:
+            return i
+    raise AssertionError  # unreachable
+
+
+def composite_label(i: int) -> str:
+    lo, hi = COMPOSITE_BINS[i]
+    sign = lambda v: f"{v:+d}" if v else "0"  # noqa: E731
+    return (
+        f"{sign(lo)} to {sign(hi)}" if i == len(COMPOSITE_BINS) - 1 else f"{sign(lo)} to under {sign(hi)}"
+    )
+
+
+def legend(title: str, items: list[tuple[str, str]]) -> L.WidgetControl:
+    """A map legend in a fixed order: a swatch and the label text for each item (colour never alone).
+
+    ipyleaflet's LegendControl keeps its items in a dict, which the notebook's JSON writes with
+    sorted keys, so the order would be lost; an HTML widget keeps it.
+    """
+    rows = "".join(
+        f'<li><span class="oc-swatch" style="background:{colour}" aria-hidden="true"></span>{html.escape(label)}</li>'
+        for label, colour in items
+    )
+    body = f'<div class="oc-legend" role="group" aria-label="{html.escape(title)}"><p class="oc-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>'
+    return L.WidgetControl(widget=HTML(value=body), position="bottomright")
+
+
+def _base_map() -> L.Map:
+    m = L.Map(
+        center=ENGLAND_CENTRE,
+        zoom=6,
+        scroll_wheel_zoom=False,
+        layout=Layout(height="620px", width="100%"),
+    )
+    m.attribution_control = True
+    return m
+
+
+def region_layer(regions: gpd.GeoDataFrame, name_col: str) -> L.GeoJSON:
+    props = [
+        {"code": c, "name": n, "style": {"className": "oc-region"}}
+        for c, n in zip(regions["code"], regions[name_col])
+    ]
+    return L.GeoJSON(
+        data=_features(regions, props),
+        name="NHS England regions",
+        style={"color": "#231f20", "weight": 2, "fill": False, "interactive": False},
+    )
+
+
+def status_map(
+    areas: gpd.GeoDataFrame,
+    trusts: pd.DataFrame,
+    regions: gpd.GeoDataFrame,
+    *,
+    area_label: str,
+    region_name_col: str,
+) -> L.Map:
+    """Areas coloured by status, trust circle markers by status, toggleable region boundaries.
+
+    ``areas``: code, name, status, geometry. ``trusts``: code, name, status, lon, lat.
+    """
+    area_props = [
+        {
+            "code": c,
+            "name": n,
+            "status": s,
+            "tooltip": _tooltip(f"{area_label} {c}", n, f"Status: {s}"),
+            "style": {"fillColor": STATUS_COLOURS[s], "className": "oc-area"},
+        }
+        for c, n, s in zip(areas["code"], areas["name"], areas["status"])
+    ]
+    area_layer = L.GeoJSON(
+        data=_features(areas, area_props),
+        name=f"{area_label}s by status",
+        style={"color": "#ffffff", "weight": 1, "fillOpacity": 0.75},
+    )
+    points = gpd.GeoDataFrame(trusts, geometry=gpd.points_from_xy(trusts["lon"], trusts["lat"]), crs="EPSG:4326")
+    trust_props = [
+        {
+            "code": c,
+            "name": n,
+            "status": s,
+            "tooltip": _tooltip(f"Trust {c}", n, f"Status: {s}"),
+            "style": {"fillColor": STATUS_COLOURS[s], "className": "oc-trust"},
+        }
+        for c, n, s in zip(points["code"], points["name"], points["status"])
+    ]
+    trust_layer = L.GeoJSON(
+        data=_features(points, trust_props),
+        name="NHS trusts by status",
+        point_style={"radius": 5, "color": "#231f20", "weight": 1, "fillOpacity": 1},
+    )
+    m = _base_map()
+    for layer in (area_layer, region_layer(regions, region_name_col), trust_layer):
+        m.add(layer)
+    m.add(L.LayersControl(position="topright", collapsed=False))
+    m.add(legend("DSPT status", [(s, STATUS_COLOURS[s]) for s in STATUSES]))
+    return m
+
+
+def composite_map(
+    areas: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, *, area_label: str, region_name_col: str
+) -> L.Map:
+    """Choropleth of the composite score on the fixed scale [-3, 3]. ``areas``: code, name, composite."""
+    props = []
+    for c, n, v in zip(areas["code"], areas["name"], areas["composite"]):
+        k = composite_class(v)
+        props.append(
+            {
+                "code": c,
+                "name": n,
+                "composite": round(float(v), 2),
+                "tooltip": _tooltip(f"{area_label} {c}", n, f"Composite score: {v:.2f}"),
+                "style": {"fillColor": COMPOSITE_COLOURS[k], "className": "oc-area"},
+            }
+        )
+    layer = L.GeoJSON(
+        data=_features(areas, props),
+        name=f"{area_label} composite score",
+        style={"color": "#ffffff", "weight": 1, "fillOpacity": 0.85},
+    )
+    m = _base_map()
+    m.add(layer)
+    m.add(region_layer(regions, region_name_col))
+    m.add(L.LayersControl(position="topright", collapsed=False))
+    m.add(
+        legend(
+            "Composite score",
+            [(composite_label(i), col) for i, col in reversed(list(enumerate(COMPOSITE_COLOURS)))],
+        )
+    )
+    return m
+
+
+def _canonical_state(widget: Widget) -> object:
+    """A widget's synced state with child widgets replaced by their own state (no model ids)."""
+    state = widget.get_state()
+    out = {}
+    for key, value in sorted(state.items()):
+        if key.startswith("_") and key not in ("_view_name", "_model_name"):
+            continue
+        out[key] = _resolve(getattr(widget, key, value))
+    return out
+
+
+def _resolve(value: object) -> object:
+    if isinstance(value, Widget):
+        return _canonical_state(value)
+    if isinstance(value, (list, tuple)):
+        return [_resolve(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolve(v) for k, v in sorted(value.items())}
+    return value
+
+
+def map_digest(m: L.Map) -> str:
+    """A digest of everything a map draws (layers, controls, styles, data): changes if the map does.
+
+    The executed notebook prints it, so that nbval, which cannot see widget state, fails on a
+    map-only change.
+    """
+    canon = json.dumps(_canonical_state(m), sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canon.encode()).hexdigest()[:16]
+
+
+def map_summary(m: L.Map) -> str:
+    """One line a reader and a regression test can read: what the map holds."""
+    parts = [f"{layer.name}: {len(layer.data['features'])}" for layer in m.layers if isinstance(layer, L.GeoJSON)]
+    return "Map layers: " + "; ".join(parts) + f" (map digest {map_digest(m)})"

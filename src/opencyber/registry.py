@@ -1,0 +1,207 @@
+"""The edition registry (``editions.toml``): what each edition reads and how it is curated.
+
+Adding an edition is a new ``[[edition]]`` table and its data files; nothing here names an edition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import NoDataError, RegistryError
+from .status import StatusError, normalise_edition
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_REGISTRY = PROJECT_ROOT / "editions.toml"
+DATA_ENV = "OPEN_CYBER_DATA"
+REGISTRY_ENV = "OPEN_CYBER_REGISTRY"
+
+REQUIRED_INPUTS = ("export", "trusts", "csus", "area_lookup", "area_boundaries", "region_boundaries")
+OPTIONAL_INPUTS = ("trust_points",)
+REQUIRED_COLUMNS = (
+    "area_code",
+    "area_name",
+    "region_code",
+    "region_name",
+    "area_boundary_code",
+    "region_boundary_code",
+    "region_boundary_name",
+)
+OVERRIDE_ACTIONS = ("keep_in_scope", "exclude", "set_status")
+
+
+@dataclass(frozen=True)
+class Override:
+    """A documented departure from the curation rules, applied by default."""
+
+    code: str
+    action: str
+    reason: str
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str
+    label: str
+    dspt_edition: str
+    snapshot: dt.date
+    era: str
+    area_label: str
+    area_sector: str
+    inputs: dict[str, str | list[str]]
+    columns: dict[str, str]
+    previous: str | None = None
+    overrides: tuple[Override, ...] = ()
+    sectors: dict[str, str] = field(
+        default_factory=lambda: {
+            "trust": "NHS Trust",
+            "csu": "Commissioning Support Unit (CSU)",
+        }
+    )
+
+    def input_paths(self, role: str, data_dir: Path) -> list[Path]:
+        """The files of an input role, resolved inside ``data_dir`` (never outside it)."""
+        value = self.inputs.get(role)
+        if value is None:
+            return []
+        names = value if isinstance(value, list) else [value]
+        root = Path(data_dir).resolve()
+        paths = []
+        for name in names:
+            path = (root / name).resolve()
+            if not path.is_relative_to(root):
+                raise RegistryError(
+                    f"edition {self.id}: input {role} = {name!r} points outside the data directory {root}"
+                )
+            paths.append(path)
+        return paths
+
+    def input_path(self, role: str, data_dir: Path) -> Path:
+        paths = self.input_paths(role, data_dir)
+        if len(paths) != 1:
+            raise RegistryError(f"edition {self.id}: input {role} must name exactly one file")
+        return paths[0]
+
+    def missing_inputs(self, data_dir: Path) -> list[Path]:
+        """Required input files that are not in ``data_dir``."""
+        missing = []
+        for role in REQUIRED_INPUTS:
+            missing += [p for p in self.input_paths(role, data_dir) if not p.is_file()]
+        return missing
+
+
+def _edition_from_table(t: dict, where: str) -> Edition:
+    def need(key: str, table: dict = t, ctx: str = ""):
+        if key not in table:
+            raise RegistryError(f"{where}: missing key {ctx}{key}")
+        return table[key]
+
+    ed_id = need("id")
+    where = f"{where} (edition {ed_id})"
+    snapshot = need("snapshot")
+    if not isinstance(snapshot, dt.date):
+        raise RegistryError(f"{where}: snapshot must be a TOML date like 2023-11-16, not {snapshot!r}")
+    era = need("era")
+    if era not in ("icb", "ccg"):
+        raise RegistryError(f"{where}: era must be 'icb' or 'ccg', not {era!r}")
+    try:
+        dspt_edition = normalise_edition(str(need("dspt_edition")))
+    except StatusError as exc:
+        raise RegistryError(f"{where}: {exc}") from None
+    inputs = dict(need("inputs"))
+    for role in REQUIRED_INPUTS:
+        need(role, inputs, "inputs.")
+    unknown = set(inputs) - set(REQUIRED_INPUTS) - set(OPTIONAL_INPUTS)
+    if unknown:
+        raise RegistryError(f"{where}: unknown inputs {sorted(unknown)}")
+    columns = dict(need("columns"))
+    for key in REQUIRED_COLUMNS:
+        need(key, columns, "columns.")
+    overrides = []
+    for i, o in enumerate(t.get("overrides", [])):
+        ctx = f"overrides[{i}]."
+        action = need("action", o, ctx)
+        if action not in OVERRIDE_ACTIONS:
+            raise RegistryError(f"{where}: {ctx}action must be one of {OVERRIDE_ACTIONS}, not {action!r}")
+        if action == "set_status" and "status" not in o:
+            raise RegistryError(f"{where}: {ctx}status is required for set_status")
+        reason = " ".join(str(need("reason", o, ctx)).split())
+        overrides.append(Override(str(need("code", o, ctx)).upper(), action, reason, o.get("status")))
+    return Edition(
+        id=ed_id,
+        label=need("label"),
+        dspt_edition=dspt_edition,
+        snapshot=snapshot,
+        era=era,
+        area_label=t.get("area_label", "ICB" if era == "icb" else "ICS"),
+        area_sector=need("area_sector"),
+        inputs=inputs,
+        columns=columns,
+        previous=t.get("previous"),
+        overrides=tuple(overrides),
+    )
+
+
+def load_registry(path: Path | None = None) -> dict[str, Edition]:
+    """All editions of the registry, newest snapshot first."""
+    path = Path(path or os.environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}") from None
+    editions = [_edition_from_table(t, f"{path}: [[edition]] {i + 1}") for i, t in enumerate(raw.get("edition", []))]
+    ids = [e.id for e in editions]
+    if len(set(ids)) != len(ids):
+        raise RegistryError(f"{path}: edition ids repeat: {ids}")
+    editions.sort(key=lambda e: e.snapshot, reverse=True)
+    return {e.id: e for e in editions}
+
+
+def get_edition(edition_id: str, registry: Path | None = None) -> Edition:
+    editions = load_registry(registry)
+    if edition_id not in editions:
+        raise RegistryError(f"no edition {edition_id!r} in the registry (known: {', '.join(editions)})")
+    return editions[edition_id]
+
+
+def default_data_dir() -> Path | None:
+    """The data directory: $OPEN_CYBER_DATA, else ``../shared/data`` beside the checkout if present."""
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env)
+    sibling = PROJECT_ROOT.parent / "shared" / "data"
+    return sibling if sibling.is_dir() else None
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """The data directory to read, or a NoDataError that says what to do."""
+    chosen = Path(data_dir) if data_dir else default_data_dir()
+    if chosen is None:
+        raise NoDataError(
+            "No input data found. Give the folder that holds the DSPT snapshot files with\n"
+            f"  --data DIR   or   export {DATA_ENV}=DIR\n"
+            "(the layout is described in data/README.md: <edition folder>/..., boundaries/...)."
+        )
+    if not chosen.is_dir():
+        raise NoDataError(f"The data directory {chosen} does not exist (from --data or ${DATA_ENV}).")
+    return chosen
+
+
+BUILD_ENV = "OPEN_CYBER_BUILD"
+
+
+def open_edition(edition_id: str, data_dir: str | Path | None = None, build_dir: str | Path | None = None):
+    """What a notebook needs: (edition, data directory, this edition's output folder).
+
+    Empty arguments fall back to $OPEN_CYBER_DATA / ../shared/data and $OPEN_CYBER_BUILD / build/.
+    """
+    edition = get_edition(edition_id)
+    data = resolve_data_dir(data_dir or None)
+    build = Path(build_dir or os.environ.get(BUILD_ENV) or PROJECT_ROOT / "build")
+    out = build / edition.id
+    out.mkdir(parents=True, exist_ok=True)
+    return edition, data, out

@@ -1,0 +1,264 @@
+"""The website: executed notebooks and narrative pages -> ``_site/``.
+
+With ``quarto`` on PATH, ``quarto render`` builds the site from ``_quarto.yml``. Without it (the
+usual case on locked-down laptops), :func:`render_site` builds the same pages with nbconvert and
+the ``opencyber`` template: site navigation, no input cells, and every script served from
+``_site/assets/`` so that pages work offline (only basemap tiles come from outside).
+
+The site is written to a temporary folder and moved into place only when every page rendered, so a
+failed build never leaves a half-written site.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from . import __version__
+from .registry import PROJECT_ROOT, Edition
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+
+HTML_MANAGER_VERSION = "1.0.15"
+REQUIREJS_VERSION = "2.3.8"
+CDN = "https://cdn.jsdelivr.net/npm"
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+@dataclass
+class Assets:
+    """Where a page loads its scripts from (site-relative paths, or CDN URLs as a fallback)."""
+
+    require_js: str
+    widget_renderer: str
+    plotly: str
+    amd_paths: dict
+    offline: bool
+
+
+def ensure_node_modules(quiet: bool = False) -> bool:
+    """Install the pinned npm packages (package-lock.json) if they are missing. True if present."""
+    wanted = [
+        NODE_MODULES / "requirejs" / "require.js",
+        NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
+    ]
+    if all(p.is_file() for p in wanted):
+        return True
+    npm = shutil.which("npm")
+    if npm is None:
+        log(
+            "WARNING: npm is not installed, so require.js and the Jupyter widgets HTML manager cannot be "
+            "served from the site: the maps will load them from a CDN (they will not show offline). "
+            "Install Node.js/npm, or copy a node_modules folder from a machine that has it."
+        )
+        return False
+    log("Installing the site's JavaScript packages (npm ci, pinned by package-lock.json) ...")
+    proc = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0 or not all(p.is_file() for p in wanted):
+        log(
+            "WARNING: npm ci failed, so the maps will load require.js and the widgets manager from a CDN:\n"
+            + proc.stderr.strip()[-800:]
+        )
+        return False
+    return True
+
+
+def _jupyter_leaflet_dir() -> Path:
+    npm_copy = NODE_MODULES / "jupyter-leaflet" / "dist"
+    if (npm_copy / "index.js").is_file():
+        return npm_copy
+    # the same AMD bundle ships inside the ipyleaflet wheel
+    wheel_copy = Path(sys.prefix) / "share" / "jupyter" / "nbextensions" / "jupyter-leaflet"
+    if (wheel_copy / "index.js").is_file():
+        return wheel_copy
+    raise FileNotFoundError("jupyter-leaflet's index.js is in neither node_modules nor the ipyleaflet install")
+
+
+def copy_assets(site: Path) -> Assets:
+    """Copy plotly.js, require.js, the widgets manager, jupyter-leaflet and our CSS/JS to assets/."""
+    import plotly
+
+    assets = site / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", assets / "plotly.min.js")
+    for name in ("site.css", "opencyber.js"):
+        shutil.copy2(STATIC / name, assets / name)
+    lab = Path(sys.prefix) / "share" / "jupyter" / "nbconvert" / "templates" / "lab" / "static"
+    (assets / "jupyter.css").write_text(
+        (lab / "index.css").read_text(encoding="utf-8") + "\n" + (lab / "theme-light.css").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    leaflet = assets / "jupyter-leaflet"
+    leaflet.mkdir(exist_ok=True)
+    for f in _jupyter_leaflet_dir().iterdir():
+        if f.suffix in (".js", ".png"):
+            shutil.copy2(f, leaflet / f.name)
+    amd_paths = {"jupyter-leaflet": "assets/jupyter-leaflet/index"}
+    if ensure_node_modules():
+        shutil.copy2(NODE_MODULES / "requirejs" / "require.js", assets / "require.js")
+        manager = assets / "html-manager"
+        manager.mkdir(exist_ok=True)
+        for f in (NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist").iterdir():
+            if f.name == "embed-amd.js" or f.suffix in (".woff", ".woff2", ".ttf", ".eot", ".svg"):
+                shutil.copy2(f, manager / f.name)
+        return Assets("assets/require.js", "assets/html-manager/embed-amd.js", "assets/plotly.min.js", amd_paths, True)
+    return Assets(
+        f"{CDN}/requirejs@{REQUIREJS_VERSION}/require.js",
+        f"{CDN}/@jupyter-widgets/html-manager@{HTML_MANAGER_VERSION}/dist/embed-amd.js",
+        "assets/plotly.min.js",
+        amd_paths,
+        False,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# pages
+
+
+@dataclass
+class Page:
+    name: str  # output file stem: index, 2022-23, 2022-23-curation
+    title: str
+    source: Path  # an executed notebook (.ipynb) or a Markdown file (.md)
+
+
+def edition_pages(edition: Edition, pages_dir: Path) -> list[Page]:
+    return [
+        Page(edition.id, f"{edition.label} edition", pages_dir / f"{edition.id}.ipynb"),
+        Page(f"{edition.id}-curation", f"{edition.label}: how the organisations were chosen", pages_dir / f"{edition.id}-curation.ipynb"),
+        Page(f"{edition.id}-scoring", f"{edition.label}: how the scores were computed", pages_dir / f"{edition.id}-scoring.ipynb"),
+    ]
+
+
+def navigation(editions: list[Edition], current: str) -> list[dict]:
+    nav = [{"text": "Home", "href": "index.html", "current": current == "index", "children": []}]
+    for ed in editions:
+        children = [
+            {"text": "How chosen", "href": f"{ed.id}-curation.html", "current": current == f"{ed.id}-curation"},
+            {"text": "How scored", "href": f"{ed.id}-scoring.html", "current": current == f"{ed.id}-scoring"},
+        ]
+        nav.append({"text": ed.label, "href": f"{ed.id}.html", "current": current == ed.id, "children": children})
+    return nav
+
+
+def home_markdown(editions: list[Edition], build_dir: Path) -> str:
+    """The home page: what the site shows and each edition's headline figures, from build/."""
+    lines = [
+        "# NHS cyber security compliance: the Data Security and Protection Toolkit",
+        "",
+        "Every NHS organisation assesses itself each year against the National Data Guardian's data security "
+        "standards in the **Data Security and Protection Toolkit (DSPT)** and publishes its status. This site "
+        "shows the statuses of NHS trusts, integrated care boards (and before them clinical commissioning "
+        "groups) and commissioning support units, scores them, and maps them by area.",
+        "",
+        "*Experimental statistics: not an official NHS England publication.*",
+        "",
+        "| edition | snapshot date | organisations | Standards Met or Exceeded |",
+        "|---|---|---:|---:|",
+    ]
+    for ed in editions:
+        ct = pd.read_csv(Path(build_dir) / ed.id / "crosstab.csv", keep_default_na=False)
+        n = int(ct["n"].sum())
+        good = int(ct[ct["status"].isin(["Standards Met", "Standards Exceeded"])]["n"].sum())
+        lines.append(
+            f"| [{ed.label}]({ed.id}.html) | {ed.snapshot:%d %B %Y} | {n} | {good} ({100 * good / n:.1f}%) |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_notebook(text: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    nb.cells[0]["id"] = "home"
+    return nb
+
+
+def render_page(page: Page, exporter, assets: Assets, nav: list[dict], extra: dict) -> str:
+    if page.source.suffix == ".md":
+        nb = _markdown_notebook(page.source.read_text(encoding="utf-8"))
+    else:
+        nb = nbformat.read(page.source, as_version=4)
+    resources = {
+        "oc": {
+            "title": page.title,
+            "nav": nav,
+            "require_js": assets.require_js,
+            "widget_renderer": assets.widget_renderer,
+            "plotly": assets.plotly,
+            "amd_paths": assets.amd_paths,
+            **extra,
+        }
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def make_exporter():
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="opencyber",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    return exporter
+
+
+def render_site(editions: list[Edition], build_dir: Path, site_dir: Path, *, banner: str = "") -> list[Path]:
+    """Render the site for ``editions`` (newest first) into ``site_dir``, atomically."""
+    build_dir, site_dir = Path(build_dir), Path(site_dir)
+    pages_dir = build_dir / "pages"
+    (pages_dir / "index.md").write_text(home_markdown(editions, build_dir), encoding="utf-8")
+    if shutil.which("quarto"):
+        return _render_with_quarto(site_dir)
+    tmp = site_dir.with_name(site_dir.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    assets = copy_assets(tmp)
+    exporter = make_exporter()
+    pages = [Page("index", "Home", pages_dir / "index.md")]
+    for ed in editions:
+        pages += edition_pages(ed, pages_dir)
+        dl = tmp / "downloads" / ed.id
+        dl.mkdir(parents=True)
+        for csv in sorted((build_dir / ed.id).glob("*.csv")):
+            shutil.copy2(csv, dl / csv.name)
+    extra = {"banner": banner, "built_from": f"with Open Cyber {__version__}"}
+    written = []
+    for page in pages:
+        html = render_page(page, exporter, assets, navigation(editions, page.name), extra)
+        out = tmp / f"{page.name}.html"
+        out.write_text(html, encoding="utf-8")
+        written.append(site_dir / out.name)
+        log(f"  page {out.name}: {len(html.encode()):,} bytes")
+    old = site_dir.with_name(site_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        site_dir.rename(old)
+    tmp.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return written
+
+
+def _render_with_quarto(site_dir: Path) -> list[Path]:  # pragma: no cover - Quarto is not installable here
+    log("Rendering with Quarto (quarto found on PATH) ...")
+    subprocess.run(["quarto", "render", str(PROJECT_ROOT)], check=True)
+    return sorted(Path(site_dir).glob("*.html"))

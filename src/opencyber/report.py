@@ -1,0 +1,148 @@
+"""What the edition page needs: the build outputs joined to boundaries and trust locations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from . import maps, readers
+from .errors import InputError
+from .registry import Edition
+from .score import read_organisations
+
+
+@dataclass
+class ReportData:
+    organisations: pd.DataFrame
+    crosstab: pd.DataFrame
+    area_scores: pd.DataFrame
+    reconciliation: pd.DataFrame
+    areas: gpd.GeoDataFrame  # code, name, status, composite, geometry (simplified)
+    regions: gpd.GeoDataFrame
+    trusts: pd.DataFrame  # code, name, status, lon, lat
+    trusts_without_location: list[str]
+    vertices_before: int
+    vertices_after: int
+
+
+def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance: float = 0.01) -> ReportData:
+    out_dir = Path(out_dir)
+    orgs = read_organisations(out_dir / "organisations.csv")
+    crosstab = pd.read_csv(out_dir / "crosstab.csv", keep_default_na=False)
+    scores = pd.read_csv(out_dir / "area_scores.csv", keep_default_na=False)
+    recon = pd.read_csv(out_dir / "reconciliation.csv", keep_default_na=False)
+    cols = edition.columns
+
+    path = edition.input_path("area_boundaries", data_dir)
+    polys = readers.read_geojson(path, cols["area_boundary_code"])
+    scoped = orgs[orgs["in_scope"]]
+    own = scoped[scoped["sector"] == edition.area_sector].set_index("code")
+    missing = sorted(set(scores["area_code"]) - set(polys["code"]))
+    if missing:
+        raise InputError(
+            path,
+            f"no polygon for {len(missing)} {edition.area_label}(s) in scope: {', '.join(missing)}",
+            column=cols["area_boundary_code"],
+            expected="one feature per area",
+        )
+    extra = sorted(set(polys["code"]) - set(scores["area_code"]))
+    if extra:
+        raise InputError(path, f"polygons for areas the lookup does not list: {', '.join(extra)}")
+    before = maps.vertex_count(polys)
+    polys = maps.simplify(polys, tolerance)
+    polys = polys.sort_values("code").reset_index(drop=True)
+    sc = scores.set_index("area_code")
+    areas = gpd.GeoDataFrame(
+        {
+            "code": polys["code"],
+            "name": polys["code"].map(sc["area_name"]),
+            "status": polys["code"].map(own["status"]),
+            "composite": polys["code"].map(sc["composite"]).astype(float),
+        },
+        geometry=polys.geometry.values,
+        crs="EPSG:4326",
+    )
+
+    rpath = edition.input_path("region_boundaries", data_dir)
+    regions = readers.read_geojson(rpath, cols["region_boundary_code"])
+    regions = maps.simplify(regions, tolerance).sort_values("code").reset_index(drop=True)
+
+    trusts = scoped[scoped["sector"] == "NHS Trust"][["code", "name", "status"]]
+    located = pd.DataFrame(columns=["code", "lon", "lat"])
+    if edition.inputs.get("trust_points"):
+        pts = readers.read_geojson(edition.input_path("trust_points", data_dir), "code")
+        located = pd.DataFrame({"code": pts["code"], "lon": pts.geometry.x, "lat": pts.geometry.y})
+    trusts = trusts.merge(located, on="code", how="left").sort_values("code").reset_index(drop=True)
+    unlocated = sorted(trusts.loc[trusts["lon"].isna(), "code"])
+    trusts = trusts.dropna(subset=["lon", "lat"])
+    return ReportData(
+        orgs,
+        crosstab,
+        scores,
+        recon,
+        areas,
+        regions,
+        trusts,
+        unlocated,
+        before,
+        maps.vertex_count(polys),
+    )
+
+
+def introduction(edition: Edition, rd: ReportData) -> str:
+    """Markdown: what the page shows, the snapshot date, the previous edition."""
+    n = int(rd.crosstab["n"].sum())
+    text = (
+        f"## {edition.label} edition\n\n"
+        f"DSPT statuses of **{n}** NHS organisations (NHS trusts, {edition.area_label}s and commissioning "
+        f"support units) as published on the Data Security and Protection Toolkit on "
+        f"**{edition.snapshot:%d %B %Y}** (the snapshot date), scored and mapped.\n\n"
+        "*Experimental statistics: this is not an official NHS England publication.*"
+    )
+    if edition.previous:
+        text += f"\n\nPrevious edition: [{edition.previous.replace('-', '/')}]({edition.previous}.html)."
+    return text
+
+
+def area_table(edition: Edition, rd: ReportData) -> pd.DataFrame:
+    """One row per area: the map's information as a table (the alternative to both maps)."""
+    orgs = rd.organisations
+    own = orgs[orgs["in_scope"] & (orgs["sector"] == edition.area_sector)].set_index("code")["status"]
+    t = rd.area_scores.copy()
+    t.insert(2, "status", t["area_code"].map(own))
+    region = orgs.drop_duplicates("code").set_index("code")["region_name"]
+    t.insert(2, "region", t["area_code"].map(region))
+    return t.rename(
+        columns={
+            "area_code": "code",
+            "area_name": "name",
+            "own_score": "own score",
+            "trust_mean": "mean trust score",
+            "n_trusts": "trusts",
+        }
+    )
+
+
+def caveats(edition: Edition, out_dir: Path, rd: ReportData) -> str:
+    """Markdown: overrides with their effect, and what the page could not show."""
+    lines = []
+    path = Path(out_dir) / "overrides.csv"
+    if path.exists():
+        ov = pd.read_csv(path, keep_default_na=False)
+        for o in ov.itertuples():
+            lines.append(f"- **Override {o.code} ({o.action}).** {o.reason} *Effect:* {o.effect}.")
+    if rd.trusts_without_location:
+        lines.append(
+            f"- {len(rd.trusts_without_location)} trusts in scope have no location and are not on the map: "
+            + ", ".join(rd.trusts_without_location)
+            + "."
+        )
+    lines.append(
+        f"- Boundaries are generalised and simplified for display ({rd.vertices_before:,} vertices reduced to "
+        f"{rd.vertices_after:,}, neighbours keep shared borders). Source: Office for National Statistics "
+        "licensed under the Open Government Licence v.3.0; contains OS data © Crown copyright and database right."
+    )
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""Tables for the pages: accessible HTML (caption, header cells, text escaped) plus plain text."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import display
+
+
+def table_html(df: pd.DataFrame, caption: str, *, index: bool = False, digits: int = 2, css: str = "oc-table") -> str:
+    """An HTML table with a caption; every value is escaped (names are data, never markup)."""
+    if index:
+        df = df.reset_index()
+    body = df.to_html(
+        index=False,
+        border=0,
+        classes=css,
+        escape=True,
+        na_rep="",
+        float_format=lambda v: f"{v:.{digits}f}",
+    )
+    return body.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
+
+
+def show_table(df: pd.DataFrame, caption: str, **kwargs) -> None:
+    """Display a table in a notebook: HTML for the site, text for nbval and the terminal."""
+    with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
+        text = f"{caption}\n{df.to_string(index=kwargs.get('index', False))}"
+    display({"text/html": table_html(df, caption, **kwargs), "text/plain": text}, raw=True)
+
+
+def show_markdown(text: str) -> None:
+    """Display computed prose (Markdown) with a plain-text twin."""
+    display({"text/markdown": text, "text/plain": text}, raw=True)

@@ -1,0 +1,178 @@
+"""The built 2022/23 site in headless Chromium, served on 127.0.0.1 with every other host blocked.
+
+Screenshots of every page go to test-artifacts/ (look at them).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, chromium_path, need
+
+ARTIFACTS = ROOT / "test-artifacts"
+TILE_HOSTS = ("tile.openstreetmap.org",)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(data_dir, tmp_path_factory):
+    from opencyber.build import build
+
+    tmp = tmp_path_factory.mktemp("site")
+    build(data_dir, ["2022-23"], build_dir=tmp / "build", site_dir=tmp / "_site")
+    return tmp / "_site"
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    need("headless Chromium (Debian package chromium)", path is not None)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class PageVisit:
+    """A page opened with every non-local request blocked and recorded."""
+
+    def __init__(self, browser, base: str, name: str):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.external: list[str] = []
+        self.failed_local: list[str] = []
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+
+        def route(r):
+            if r.request.url.startswith(base):
+                r.continue_()
+            else:
+                self.external.append(r.request.url)
+                r.abort()
+
+        self.page.route("**/*", route)
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed_local.append(f"{r.status} {r.url}"))
+        self.page.goto(f"{base}/{name}.html")
+        self.page.wait_for_load_state("networkidle")
+
+    def non_tile_external(self) -> list[str]:
+        return [u for u in self.external if not any(h in u for h in TILE_HOSTS)]
+
+    def unexplained_console_errors(self) -> list[str]:
+        # Blocked tile requests log "Failed to load resource"; nothing else may be logged.
+        return [e for e in self.console_errors if not e.startswith("Failed to load resource: net::ERR_FAILED")]
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def edition_page(browser, server):
+    visit = PageVisit(browser, server, "2022-23")
+    visit.page.wait_for_selector("path.oc-trust", timeout=30_000)
+    visit.screenshot("2022-23")
+    yield visit
+    visit.page.close()
+
+
+def test_status_map_draws_42_icbs_211_trusts_and_7_regions(edition_page):
+    status_map = edition_page.page.locator(".leaflet-container").nth(0)
+    assert status_map.locator("path.oc-area").count() == 42
+    assert status_map.locator("path.oc-trust").count() == 211
+    assert status_map.locator("path.oc-region").count() == 7
+
+
+def test_composite_map_draws_42_icbs(edition_page):
+    composite = edition_page.page.locator(".leaflet-container").nth(1)
+    assert composite.locator("path.oc-area").count() == 42
+    assert composite.locator("path.oc-trust").count() == 0
+
+
+def test_legends_name_every_status_in_order(edition_page):
+    legends = edition_page.page.locator(".oc-legend")
+    assert legends.count() == 2
+    assert [t for t in legends.nth(0).inner_text().split("\n") if t.strip()] == [
+        "DSPT status",
+        "Standards Exceeded",
+        "Standards Met",
+        "Approaching Standards",
+        "Standards Not Met",
+        "Not Published",
+    ]
+    assert legends.nth(1).inner_text().split("\n")[0] == "Composite score"
+
+
+def test_layers_control_toggles_the_trust_markers(edition_page):
+    page = edition_page.page
+    status_map = page.locator(".leaflet-container").nth(0)
+    box = status_map.locator(".leaflet-control-layers label", has_text="NHS trusts by status").locator("input")
+    box.uncheck()
+    assert status_map.locator("path.oc-trust").count() == 0
+    box.check()
+    assert status_map.locator("path.oc-trust").count() == 211
+
+
+def test_tooltip_shows_code_name_and_status(edition_page):
+    page = edition_page.page
+    status_map = page.locator(".leaflet-container").nth(0)
+    status_map.scroll_into_view_if_needed()
+    status_map.locator("path.oc-area").first.hover(force=True)
+    tip = page.locator(".leaflet-tooltip").last
+    tip.wait_for(timeout=5_000)
+    lines = tip.inner_text().split("\n")
+    assert lines[0].startswith("ICB Q") and lines[1].startswith("NHS ") and lines[2].startswith("Status: ")
+
+
+def test_bar_chart_is_drawn_with_every_bar(edition_page):
+    chart = edition_page.page.locator("#chart-status-by-sector")
+    assert chart.locator(".main-svg").count() >= 1
+    assert chart.locator(".barlayer .point").count() == 15  # 3 sectors x 5 statuses
+    assert "Standards Met" in chart.locator(".legend").text_content()
+
+
+def test_edition_page_makes_no_request_but_tiles_and_logs_no_error(edition_page):
+    assert edition_page.non_tile_external() == []
+    assert edition_page.failed_local == []
+    assert edition_page.page_errors == []
+    assert edition_page.unexplained_console_errors() == []
+
+
+@pytest.mark.parametrize("name", ["index", "2022-23-curation", "2022-23-scoring"])
+def test_other_pages_load_cleanly(browser, server, name):
+    visit = PageVisit(browser, server, name)
+    visit.screenshot(name)
+    assert visit.external == [] and visit.failed_local == [] and visit.page_errors == []
+    assert visit.unexplained_console_errors() == []
+    assert visit.page.locator("main h1").count() >= 1
+    visit.page.close()

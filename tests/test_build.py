@@ -1,0 +1,47 @@
+"""The build command end to end: a new edition by registry entry only; the no-data message."""
+
+import subprocess
+import sys
+
+import pandas as pd
+
+from opencyber.build import build
+
+
+def test_new_edition_by_configuration_builds(synthetic, tmp_path):
+    data, _ = synthetic
+    result = build(data, build_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    out = tmp_path / "build" / "2023-24"
+    ct = pd.read_csv(out / "crosstab.csv")
+    assert ct["n"].sum() == 9
+    assert list(ct.columns) == ["sector", "status", "n"]
+    scores = pd.read_csv(out / "area_scores.csv").set_index("area_code")
+    assert scores.loc["QAA", "composite"] == 0.5 and scores.loc["QBB", "composite"] == 1.0
+    orgs = pd.read_csv(out / "organisations.csv", keep_default_na=False)
+    assert list(orgs.columns) == [
+        "code", "name", "sector", "status_raw", "status", "score", "area_code", "area_name",
+        "region_code", "region_name", "in_scope", "reason",
+    ]
+    assert len(orgs) == 15
+    for name in ("index.html", "2023-24.html", "2023-24-curation.html", "2023-24-scoring.html"):
+        assert (tmp_path / "site" / name).is_file()
+    assert (tmp_path / "site" / "downloads" / "2023-24" / "organisations.csv").is_file()
+    assert [e.id for e in result.editions] == ["2023-24"]
+    assert not (tmp_path / "site.partial").exists()
+
+
+def test_build_without_data_says_what_to_do(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "OPEN_CYBER_DATA": str(tmp_path / "nowhere"), "HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "opencyber.cli", "build"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert "does not exist" in proc.stderr and "OPEN_CYBER_DATA" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_build_with_an_empty_data_dir_lists_what_is_missing(tmp_path):
+    (tmp_path / "empty").mkdir()
+    env = {"PATH": "/usr/bin:/bin", "OPEN_CYBER_DATA": str(tmp_path / "empty"), "HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "opencyber.cli", "build"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert "Skipping edition 2022-23" in proc.stdout
+    assert "No edition can be built" in proc.stderr and "data/README.md" in proc.stderr
