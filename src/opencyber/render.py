@@ -194,13 +194,18 @@ def render_page(page: Page, exporter, assets: Assets, nav: list[dict], extra: di
         nb = _markdown_notebook(page.source.read_text(encoding="utf-8"))
     else:
         nb = nbformat.read(page.source, as_version=4)
+    has_chart = any(
+        "application/vnd.plotly.v1+json" in out.get("data", {})
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+    )
     resources = {
         "oc": {
             "title": page.title,
             "nav": nav,
             "require_js": assets.require_js,
             "widget_renderer": assets.widget_renderer,
-            "plotly": assets.plotly,
+            "plotly": assets.plotly if has_chart else "",
             "amd_paths": assets.amd_paths,
             **extra,
         }
