@@ -92,7 +92,7 @@ def build(
         )
     log(f"Building {len(chosen)} edition(s) from {data}: {', '.join(e.id for e in chosen)}")
     seconds = {}
-    for ed in chosen:
+    for ed in reversed(chosen):  # oldest first: a page links to its previous edition once that is built
         seconds[ed.id] = execute_edition(ed, data, build_dir)
     pages: list[Path] = []
     if render:

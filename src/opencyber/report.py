@@ -92,7 +92,7 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     )
 
 
-def introduction(edition: Edition, rd: ReportData) -> str:
+def introduction(edition: Edition, rd: ReportData, out_dir: Path | None = None) -> str:
     """Markdown: what the page shows, the snapshot date, the previous edition."""
     n = int(rd.crosstab["n"].sum())
     text = (
@@ -102,7 +102,8 @@ def introduction(edition: Edition, rd: ReportData) -> str:
         f"**{edition.snapshot:%d %B %Y}** (the snapshot date), scored and mapped.\n\n"
         "*Experimental statistics: this is not an official NHS England publication.*"
     )
-    if edition.previous:
+    previous_built = out_dir is not None and (Path(out_dir).parent / str(edition.previous) / "crosstab.csv").exists()
+    if edition.previous and previous_built:
         text += f"\n\nPrevious edition: [{edition.previous.replace('-', '/')}]({edition.previous}.html)."
     return text
 
