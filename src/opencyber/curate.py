@@ -126,10 +126,10 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
     lookup_file = b.rel(ed.input_path("area_lookup", data_dir))
     area_codes = set(areas["area_code"])
     region_of_area = dict(zip(areas["area_code"], areas["region_code"]))
-    if ed.era == "icb":
+    if ed.era == "icb":  # the ICBs are the scored commissioners; their sub-ICB locations are listed
         for a in areas.itertuples():
             b.add(
-                _Org(a.area_code, a.area_name, ed.area_sector, True, "in scope", [], a.area_code, a.region_code),
+                _Org(a.area_code, a.area_name, ed.commissioner_sector, True, "in scope", [], a.area_code, a.region_code),
                 lookup_file,
                 a.line,
             )
@@ -149,8 +149,13 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
                     lookup_file,
                     s.line,
                 )
-    else:  # pragma: no cover - the CCG era arrives with the 2021/22 and 2020/21 editions
-        raise RegistryError(f"edition {ed.id}: era 'ccg' is not supported yet")
+    else:  # CCG era: the CCGs of the lookup are scored; areas (ICSs) are partnerships, not DSPT organisations
+        for s in lookup.itertuples():
+            b.add(
+                _Org(s.sub_area_code, s.sub_area_name, ed.commissioner_sector, True, "in scope", [], s.area_code, s.region_code),
+                lookup_file,
+                s.line,
+            )
 
     # NHS trusts and care trusts, from the ODS files.
     for path in ed.input_paths("trusts", data_dir):
@@ -187,6 +192,23 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
                 t.line,
             )
 
+    # Trusts listed with their area in a hand-made file (e.g. the care trusts of 2021/22).
+    for path in ed.input_paths("trust_areas", data_dir):
+        listed = readers.read_code_area_list(path)
+        rel = b.rel(path)
+        b.repairs[rel] = listed.attrs["repairs"]
+        for t in listed.itertuples():
+            if t.area not in area_codes:
+                raise InputError(path, f"trust {t.code}: area {t.area!r} is not an area of {lookup_file}",
+                                 line=t.line, column=listed.attrs["area_column"], value=t.area)
+            b.add(
+                _Org(t.code, "", ed.sectors["trust"], True, "in scope",
+                     [f"trust listed with its {ed.area_label} in {rel} (not in the ODS trust files)"],
+                     t.area, region_of_area.get(t.area, "")),
+                rel,
+                t.line,
+            )
+
     # Commissioning support units, from the curated list.
     csu_path = ed.input_path("csus", data_dir)
     csus = readers.read_csu_list(csu_path)
@@ -209,11 +231,12 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
                 row.name,
                 row.export_sector or "No Sector Identified",
                 False,
-                "not an NHS trust, ICB or CSU of the reference lists",
+                f"not an NHS trust, {ed.commissioner_label} or CSU of the reference lists",
                 [f"not in the reference lists of this edition (export sector: {row.export_sector or 'none'})"],
             )
             b.orgs[row.code] = org
         org.sources.append((export_file, row.export_sector))
+        org.name = org.name or row.name
         org.status_raw = row.status_raw
         org.status, why = status_for_edition(ParsedStatus(row.status_edition or None, row.outcome), ed.dspt_edition)
         if why:
@@ -333,7 +356,8 @@ def override_effects(cur: Curated, data_dir: Path) -> pd.DataFrame:
 
     rows = []
     with_ct = score.crosstab(cur.organisations).set_index(["sector", "status"])["n"]
-    with_sc = score.area_scores(cur.organisations, cur.areas, cur.edition.area_sector).set_index("area_code")
+    weights = score.load_weights(cur.edition, data_dir)
+    with_sc = score.area_scores(cur.organisations, cur.areas, cur.edition.commissioner_sector, weights).set_index("area_code")
     for o in cur.edition.overrides:
         others = tuple(x for x in cur.edition.overrides if x is not o)
         without = curate_edition(replace(cur.edition, overrides=others), data_dir)
@@ -352,7 +376,7 @@ def override_effects(cur: Curated, data_dir: Path) -> pd.DataFrame:
             for s in totals_with.index
             if totals_with[s] != totals_without[s]
         ]
-        sc = score.area_scores(without.organisations, without.areas, cur.edition.area_sector).set_index("area_code")
+        sc = score.area_scores(without.organisations, without.areas, cur.edition.commissioner_sector, weights).set_index("area_code")
         for code in with_sc.index:
             a, b = with_sc.at[code, "composite"], sc.at[code, "composite"]
             if a != b:

@@ -110,6 +110,18 @@ def region_layer(regions: gpd.GeoDataFrame, name_col: str) -> L.GeoJSON:
     )
 
 
+def area_outline_layer(areas: gpd.GeoDataFrame, area_label: str) -> L.GeoJSON:
+    props = [
+        {"code": c, "name": n, "tooltip": _tooltip(f"{area_label} {c}", n), "style": {"className": "oc-area-outline"}}
+        for c, n in zip(areas["code"], areas["name"])
+    ]
+    return L.GeoJSON(
+        data=_features(areas, props),
+        name=f"{area_label} boundaries",
+        style={"color": "#425563", "weight": 2, "dashArray": "4 3", "fill": False},
+    )
+
+
 def status_map(
     areas: gpd.GeoDataFrame,
     trusts: pd.DataFrame,
@@ -117,10 +129,13 @@ def status_map(
     *,
     area_label: str,
     region_name_col: str,
+    outlines: gpd.GeoDataFrame | None = None,
+    outline_label: str = "",
 ) -> L.Map:
-    """Areas coloured by status, trust circle markers by status, toggleable region boundaries.
+    """Commissioners (ICBs, or CCGs) coloured by status, trust markers by status, toggleable regions.
 
     ``areas``: code, name, status, geometry. ``trusts``: code, name, status, lon, lat.
+    ``outlines``: the areas the commissioners belong to (ICSs in the CCG era), drawn as a layer.
     """
     area_props = [
         {
@@ -154,7 +169,10 @@ def status_map(
         point_style={"radius": 5, "color": "#231f20", "weight": 1, "fillOpacity": 1},
     )
     m = _base_map()
-    for layer in (area_layer, region_layer(regions, region_name_col), trust_layer):
+    layers = [area_layer]
+    if outlines is not None:
+        layers.append(area_outline_layer(outlines, outline_label))
+    for layer in (*layers, region_layer(regions, region_name_col), trust_layer):
         m.add(layer)
     m.add(L.LayersControl(position="topright", collapsed=False))
     m.add(legend("DSPT status", [(s, STATUS_COLOURS[s]) for s in STATUSES]))

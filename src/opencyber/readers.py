@@ -269,6 +269,38 @@ def read_lookup(path: Path, columns: dict[str, str]) -> pd.DataFrame:
     return out
 
 
+def read_code_area_list(path: Path) -> pd.DataFrame:
+    """Read a two-column list of organisation code and area code (e.g. ``ect_modified_21_22.csv``)."""
+    path = Path(path)
+    df, _ = _read_csv(path)
+    code = _pick_column(path, df, "code", ("ODS Code", "Code"))
+    area_cols = [c for c in df.columns if c not in (code, "line")]
+    if len(area_cols) != 1:
+        raise InputError(path, "expected two columns: organisation code, area code", line=1, value=area_cols)
+    out = pd.DataFrame({"code": df[code], "area": df[area_cols[0]].str.upper(), "line": df["line"]})
+    out.attrs["repairs"] = dict(_normalise_codes(path, out, "code"))
+    out.attrs["area_column"] = area_cols[0]
+    return out
+
+
+def read_population(path: Path) -> pd.Series:
+    """Read a population file (columns ``code``, ``population``): positive numbers, one per code."""
+    path = Path(path)
+    df, _ = _read_csv(path)
+    code = _pick_column(path, df, "code", ("code", "CCG Code", "ODS Code"))
+    pop = _pick_column(path, df, "population", ("population", "Number of Patients", "patients"))
+    values = pd.to_numeric(df[pop].str.replace(",", ""), errors="coerce")
+    bad = values.isna() | (values <= 0)
+    if bad.any():
+        i = bad.idxmax()
+        raise InputError(path, "not a positive number", line=int(df.at[i, "line"]), column=pop, value=df.at[i, pop])
+    codes = df[code].str.upper()
+    if codes.duplicated().any():
+        i = codes.duplicated().idxmax()
+        raise InputError(path, f"code {codes[i]} appears twice", line=int(df.at[i, "line"]), column=code)
+    return pd.Series(values.values, index=codes.values, name="population")
+
+
 def read_csu_list(path: Path) -> pd.DataFrame:
     """Read the curated CSU list (``20_21/csus_curated_2021.xlsx``): columns code, name, line."""
     path = Path(path)

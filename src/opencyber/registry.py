@@ -20,7 +20,7 @@ DATA_ENV = "OPEN_CYBER_DATA"
 REGISTRY_ENV = "OPEN_CYBER_REGISTRY"
 
 REQUIRED_INPUTS = ("export", "trusts", "csus", "area_lookup", "area_boundaries", "region_boundaries")
-OPTIONAL_INPUTS = ("trust_points",)
+OPTIONAL_INPUTS = ("trust_points", "trust_areas", "population", "commissioner_boundaries")
 REQUIRED_COLUMNS = (
     "area_code",
     "area_name",
@@ -52,6 +52,8 @@ class Edition:
     era: str
     area_label: str
     area_sector: str
+    commissioner_sector: str
+    commissioner_label: str
     inputs: dict[str, str | list[str]]
     columns: dict[str, str]
     previous: str | None = None
@@ -108,6 +110,7 @@ def _edition_from_table(t: dict, where: str) -> Edition:
     era = need("era")
     if era not in ("icb", "ccg"):
         raise RegistryError(f"{where}: era must be 'icb' or 'ccg', not {era!r}")
+    area_sector = need("area_sector")
     try:
         dspt_edition = normalise_edition(str(need("dspt_edition")))
     except StatusError as exc:
@@ -121,6 +124,9 @@ def _edition_from_table(t: dict, where: str) -> Edition:
     columns = dict(need("columns"))
     for key in REQUIRED_COLUMNS:
         need(key, columns, "columns.")
+    if era == "ccg":
+        for key in ("sub_area_code", "sub_area_name"):
+            need(key, columns, "columns.")  # the CCGs of the lookup are the scored commissioners
     overrides = []
     for i, o in enumerate(t.get("overrides", [])):
         ctx = f"overrides[{i}]."
@@ -138,7 +144,9 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         snapshot=snapshot,
         era=era,
         area_label=t.get("area_label", "ICB" if era == "icb" else "ICS"),
-        area_sector=need("area_sector"),
+        area_sector=area_sector,
+        commissioner_sector=t.get("commissioner_sector", area_sector),
+        commissioner_label=t.get("commissioner_label", t.get("area_label", "ICB")),
         inputs=inputs,
         columns=columns,
         previous=t.get("previous"),

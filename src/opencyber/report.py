@@ -20,12 +20,32 @@ class ReportData:
     crosstab: pd.DataFrame
     area_scores: pd.DataFrame
     reconciliation: pd.DataFrame
-    areas: gpd.GeoDataFrame  # code, name, status, composite, geometry (simplified)
+    commissioners: gpd.GeoDataFrame  # code, name, status, geometry (simplified): the status map
+    areas: gpd.GeoDataFrame  # code, name, composite, geometry (simplified): the composite map
     regions: gpd.GeoDataFrame
     trusts: pd.DataFrame  # code, name, status, lon, lat
     trusts_without_location: list[str]
     vertices_before: int
     vertices_after: int
+
+
+def _polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], tolerance: float, what: str):
+    path = edition.input_path(role, data_dir)
+    polys = readers.read_geojson(path, code_col)
+    missing = sorted(expected - set(polys["code"]))
+    if missing:
+        raise InputError(
+            path,
+            f"no polygon for {len(missing)} {what}(s) in scope: {', '.join(missing)}",
+            column=code_col,
+            expected=f"one feature per {what}",
+        )
+    extra = sorted(set(polys["code"]) - expected)
+    if extra:
+        raise InputError(path, f"polygons for {what}s the edition does not list: {', '.join(extra)}", column=code_col)
+    before = maps.vertex_count(polys)
+    polys = maps.simplify(polys, tolerance).sort_values("code").reset_index(drop=True)
+    return polys, before, maps.vertex_count(polys)
 
 
 def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance: float = 0.01) -> ReportData:
@@ -35,34 +55,42 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     scores = pd.read_csv(out_dir / "area_scores.csv", keep_default_na=False)
     recon = pd.read_csv(out_dir / "reconciliation.csv", keep_default_na=False)
     cols = edition.columns
-
-    path = edition.input_path("area_boundaries", data_dir)
-    polys = readers.read_geojson(path, cols["area_boundary_code"])
     scoped = orgs[orgs["in_scope"]]
-    own = scoped[scoped["sector"] == edition.area_sector].set_index("code")
-    missing = sorted(set(scores["area_code"]) - set(polys["code"]))
-    if missing:
-        raise InputError(
-            path,
-            f"no polygon for {len(missing)} {edition.area_label}(s) in scope: {', '.join(missing)}",
-            column=cols["area_boundary_code"],
-            expected="one feature per area",
-        )
-    extra = sorted(set(polys["code"]) - set(scores["area_code"]))
-    if extra:
-        raise InputError(path, f"polygons for areas the lookup does not list: {', '.join(extra)}")
-    before = maps.vertex_count(polys)
-    polys = maps.simplify(polys, tolerance)
-    polys = polys.sort_values("code").reset_index(drop=True)
+    comm = scoped[scoped["sector"] == edition.commissioner_sector].set_index("code")
+
+    area_polys, before, after = _polygons(
+        edition, data_dir, "area_boundaries", cols["area_boundary_code"], set(scores["area_code"]), tolerance, edition.area_label
+    )
     sc = scores.set_index("area_code")
     areas = gpd.GeoDataFrame(
         {
-            "code": polys["code"],
-            "name": polys["code"].map(sc["area_name"]),
-            "status": polys["code"].map(own["status"]),
-            "composite": polys["code"].map(sc["composite"]).astype(float),
+            "code": area_polys["code"],
+            "name": area_polys["code"].map(sc["area_name"]),
+            "composite": area_polys["code"].map(sc["composite"]).astype(float),
         },
-        geometry=polys.geometry.values,
+        geometry=area_polys.geometry.values,
+        crs="EPSG:4326",
+    )
+    if edition.era == "icb":
+        comm_polys = area_polys
+    else:
+        comm_polys, b2, a2 = _polygons(
+            edition,
+            data_dir,
+            "commissioner_boundaries",
+            cols["commissioner_boundary_code"],
+            set(comm.index),
+            tolerance,
+            edition.commissioner_label,
+        )
+        before, after = before + b2, after + a2
+    commissioners = gpd.GeoDataFrame(
+        {
+            "code": comm_polys["code"],
+            "name": comm_polys["code"].map(comm["name"]),
+            "status": comm_polys["code"].map(comm["status"]),
+        },
+        geometry=comm_polys.geometry.values,
         crs="EPSG:4326",
     )
 
@@ -74,22 +102,12 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     located = pd.DataFrame(columns=["code", "lon", "lat"])
     if edition.inputs.get("trust_points"):
         pts = readers.read_geojson(edition.input_path("trust_points", data_dir), "code")
+        pts = pts.drop_duplicates("code")
         located = pd.DataFrame({"code": pts["code"], "lon": pts.geometry.x, "lat": pts.geometry.y})
     trusts = trusts.merge(located, on="code", how="left").sort_values("code").reset_index(drop=True)
     unlocated = sorted(trusts.loc[trusts["lon"].isna(), "code"])
     trusts = trusts.dropna(subset=["lon", "lat"])
-    return ReportData(
-        orgs,
-        crosstab,
-        scores,
-        recon,
-        areas,
-        regions,
-        trusts,
-        unlocated,
-        before,
-        maps.vertex_count(polys),
-    )
+    return ReportData(orgs, crosstab, scores, recon, commissioners, areas, regions, trusts, unlocated, before, after)
 
 
 def introduction(edition: Edition, rd: ReportData, out_dir: Path | None = None) -> str:
@@ -97,7 +115,7 @@ def introduction(edition: Edition, rd: ReportData, out_dir: Path | None = None) 
     n = int(rd.crosstab["n"].sum())
     text = (
         f"## {edition.label} edition\n\n"
-        f"DSPT statuses of **{n}** NHS organisations (NHS trusts, {edition.area_label}s and commissioning "
+        f"DSPT statuses of **{n}** NHS organisations (NHS trusts, {edition.commissioner_label}s and commissioning "
         f"support units) as published on the Data Security and Protection Toolkit on "
         f"**{edition.snapshot:%d %B %Y}** (the snapshot date), scored and mapped.\n\n"
         "*Experimental statistics: this is not an official NHS England publication.*"
@@ -111,10 +129,11 @@ def introduction(edition: Edition, rd: ReportData, out_dir: Path | None = None) 
 def area_table(edition: Edition, rd: ReportData) -> pd.DataFrame:
     """One row per area: the map's information as a table (the alternative to both maps)."""
     orgs = rd.organisations
-    own = orgs[orgs["in_scope"] & (orgs["sector"] == edition.area_sector)].set_index("code")["status"]
     t = rd.area_scores.copy()
-    t.insert(2, "status", t["area_code"].map(own))
-    region = orgs.drop_duplicates("code").set_index("code")["region_name"]
+    if edition.era == "icb":
+        own = orgs[orgs["in_scope"] & (orgs["sector"] == edition.commissioner_sector)].set_index("code")["status"]
+        t.insert(2, "status", t["area_code"].map(own))
+    region = orgs[orgs["in_scope"]].drop_duplicates("area_code").set_index("area_code")["region_name"]
     t.insert(2, "region", t["area_code"].map(region))
     return t.rename(
         columns={
@@ -123,6 +142,7 @@ def area_table(edition: Edition, rd: ReportData) -> pd.DataFrame:
             "own_score": "own score",
             "trust_mean": "mean trust score",
             "n_trusts": "trusts",
+            "n_commissioners": f"{edition.commissioner_label}s",
         }
     )
 

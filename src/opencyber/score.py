@@ -13,7 +13,16 @@ import pandas as pd
 
 from .status import STATUSES
 
-AREA_SCORE_COLUMNS = ["area_code", "area_name", "own_score", "trust_mean", "n_trusts", "composite"]
+AREA_SCORE_COLUMNS = [
+    "area_code",
+    "area_name",
+    "own_score",
+    "trust_mean",
+    "n_trusts",
+    "composite",
+    "n_commissioners",
+    "weighting",
+]
 
 
 def read_organisations(path: Path) -> pd.DataFrame:
@@ -48,14 +57,40 @@ def row_percentages(wide: pd.DataFrame) -> pd.DataFrame:
     return wide.div(wide["Total"], axis=0) * 100
 
 
-def area_scores(organisations: pd.DataFrame, areas: pd.DataFrame, area_sector: str) -> pd.DataFrame:
+def load_weights(edition, data_dir: Path) -> pd.Series | None:
+    """Population weights of the commissioners (the edition's optional ``population`` input), or None."""
+    from .readers import read_population
+
+    paths = edition.input_paths("population", data_dir)
+    return read_population(paths[0]) if paths else None
+
+
+def area_scores(
+    organisations: pd.DataFrame,
+    areas: pd.DataFrame,
+    commissioner_sector: str,
+    weights: pd.Series | None = None,
+) -> pd.DataFrame:
     """One row per area: own score, mean trust score, number of trusts, composite (full precision).
 
-    An area with no in-scope trust has no trust mean; its composite is then its own score, and
-    ``n_trusts`` = 0 says so.
+    ``own_score`` is the mean score of the area's in-scope commissioners (sector
+    ``commissioner_sector``), weighted by ``weights`` (population by commissioner code) when given,
+    else equally. In the ICB era each ICB is its own area's only commissioner, so ``own_score`` is
+    the ICB's score. An area with no in-scope trust has no trust mean; its composite is then its
+    own score, and ``n_trusts`` = 0 says so. ``weighting`` says which weights were used.
     """
     scoped = organisations[organisations["in_scope"]]
-    own = scoped[scoped["sector"] == area_sector].set_index("code")["score"]
+    comm = scoped[scoped["sector"] == commissioner_sector][["code", "area_code", "score"]].copy()
+    if weights is not None:
+        missing = sorted(set(comm["code"]) - set(weights.index))
+        if missing:
+            raise ValueError(f"the population file has no population for {len(missing)} commissioner(s): {', '.join(missing)}")
+        comm["w"] = comm["code"].map(weights).astype(float)
+    else:
+        comm["w"] = 1.0
+    comm["ws"] = comm["w"] * comm["score"].astype(float)
+    g = comm.groupby("area_code")
+    own = g["ws"].sum() / g["w"].sum()
     trusts = scoped[scoped["sector"] == "NHS Trust"]
     by_area = trusts.groupby("area_code")["score"]
     out = areas[["area_code", "area_name"]].copy()
@@ -64,9 +99,12 @@ def area_scores(organisations: pd.DataFrame, areas: pd.DataFrame, area_sector: s
     out["n_trusts"] = out["area_code"].map(by_area.size()).fillna(0).astype(int)
     half = 0.5 * out["own_score"] + 0.5 * out["trust_mean"]
     out["composite"] = half.where(out["n_trusts"] > 0, out["own_score"])
+    out["n_commissioners"] = out["area_code"].map(g.size()).fillna(0).astype(int)
+    single = (out["n_commissioners"] <= 1).all()
+    out["weighting"] = "own score" if single else ("population" if weights is not None else "equal")
     missing = out[out["own_score"].isna()]
     if not missing.empty:
-        raise ValueError(f"areas without an own score (not in scope as {area_sector}): {list(missing['area_code'])}")
+        raise ValueError(f"areas without an in-scope {commissioner_sector}: {list(missing['area_code'])}")
     return out.sort_values("area_code").reset_index(drop=True)[AREA_SCORE_COLUMNS]
 
 
@@ -76,18 +114,41 @@ def write_scores(out_dir: Path, crosstab_long: pd.DataFrame, scores: pd.DataFram
     scores.to_csv(out_dir / "area_scores.csv", index=False, lineterminator="\n")
 
 
+def method_text(edition, scores: pd.DataFrame) -> str:
+    """Markdown: the composite rule of the edition's era and the weighting actually used."""
+    if edition.era == "icb":
+        return (
+            f"**ICB era:** composite = 0.5 × the ICB's own score + 0.5 × the simple mean of the scores of the "
+            "in-scope trusts whose ODS *High Level Health Geography* is that ICB. The CSV keeps full "
+            "precision; pages show two decimals."
+        )
+    weighting = scores["weighting"].iloc[0] if len(scores) else "equal"
+    how = (
+        "weighted by their population (the edition's population file)"
+        if weighting == "population"
+        else "**weighted equally: no population file was given** for this edition, so the published "
+        "method's GP-registered-patient weights could not be applied"
+    )
+    return (
+        f"**CCG era:** {edition.area_label} composite = 0.5 × the mean score of its "
+        f"{edition.commissioner_label}s, {how}, + 0.5 × the simple mean of the scores of its in-scope "
+        "trusts (trust to area by the ODS *High Level Health Geography*). The CSV keeps full precision; "
+        "pages show two decimals."
+    )
+
+
 def worked_example(organisations: pd.DataFrame, scores: pd.DataFrame, edition) -> str:
     """Markdown: the composite of the first area, computed in words, from the data."""
     if scores.empty:
         return "No areas."
     a = scores.iloc[0]
-    trusts = organisations[
-        organisations["in_scope"] & (organisations["sector"] == "NHS Trust") & (organisations["area_code"] == a.area_code)
-    ]
-    own = organisations[(organisations["code"] == a.area_code) & organisations["in_scope"]].iloc[0]
+    scoped = organisations[organisations["in_scope"]]
+    trusts = scoped[(scoped["sector"] == "NHS Trust") & (scoped["area_code"] == a.area_code)]
+    comms = scoped[(scoped["sector"] == edition.commissioner_sector) & (scoped["area_code"] == a.area_code)]
     listing = ", ".join(f"{t.code} {t.status} ({int(t.score):+d})" for t in trusts.itertuples())
+    own = ", ".join(f"{c.code} {c.status} ({int(c.score):+d})" for c in comms.itertuples())
     return (
-        f"**Worked example, {a.area_name} ({a.area_code}).** Its own status is *{own.status}*, "
-        f"score {int(own.score):+d}. Its {int(a.n_trusts)} trusts: {listing}; mean {a.trust_mean:.2f}. "
-        f"Composite = 0.5 × {int(own.score):+d} + 0.5 × {a.trust_mean:.2f} = **{a.composite:.2f}**."
+        f"**Worked example, {a.area_name} ({a.area_code}).** {edition.commissioner_label}(s): {own}; "
+        f"own score {a.own_score:.2f} ({a.weighting}). Its {int(a.n_trusts)} trusts: {listing}; mean "
+        f"{a.trust_mean:.2f}. Composite = 0.5 × {a.own_score:.2f} + 0.5 × {a.trust_mean:.2f} = **{a.composite:.2f}**."
     )
