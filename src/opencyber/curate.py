@@ -73,7 +73,8 @@ class _Builder:
         self.ed = edition
         self.data_dir = Path(data_dir)
         self.orgs: dict[str, _Org] = {}
-        self.repairs: dict[str, dict[str, int]] = {}
+        self.repairs: dict[str, dict[str, int]] = {}  # file-level repairs (encoding, duplicates)
+        self.code_repairs: dict[str, set[str]] = {}  # file -> codes that were upper-cased
 
     def rel(self, path: Path) -> str:
         try:
@@ -222,6 +223,7 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
     export = readers.read_dspt_export(export_path)
     export_file = b.rel(export_path)
     b.repairs[export_file] = export.attrs["repairs"]
+    b.code_repairs[export_file] = export.attrs.get("lower_case_codes", set())
     status_col = export.attrs["columns"]["status_raw"]
     for row in export.itertuples():
         org = b.orgs.get(row.code)
@@ -315,12 +317,20 @@ def reconcile(b: _Builder) -> pd.DataFrame:
         for src, sector in org.sources:
             c = counts.setdefault((src, sector or "(blank)"), Counter())
             c["rows_in"] += 1
+            if org.code in b.code_repairs.get(src, ()):
+                c["repair: lower-case code upper-cased"] += 1
             c["in_scope" if org.in_scope else "out_of_scope"] += 1
             if not org.in_scope or org.rule.startswith("override"):
                 c["rule: " + org.rule] += 1
     rows = []
+    seen_files: set[str] = set()
     for (src, sector), c in sorted(counts.items()):
-        repairs = b.repairs.get(src, {})
+        # file-level repairs are reported once, on the file's first row; code repairs per sector
+        repairs = {} if src in seen_files else {
+            k: v for k, v in b.repairs.get(src, {}).items() if k != "lower-case code upper-cased"
+        }
+        seen_files.add(src)
+        repairs.update({k[8:]: v for k, v in c.items() if k.startswith("repair: ")})
         rows.append(
             {
                 "file": src,

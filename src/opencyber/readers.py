@@ -75,7 +75,8 @@ def _pick_column(path: Path, df: pd.DataFrame, role: str, candidates: tuple[str,
     )
 
 
-_CODE_RE = re.compile(r"^[A-Z0-9]{3,10}$")
+# ODS codes; the DSPT also has sub-codes like 8D594-MASH and test accounts like "DEMO DENTAL ACCOUNT 009"
+_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,28}[A-Z0-9]$")
 
 
 def _normalise_codes(path: Path, df: pd.DataFrame, column: str) -> Counter:
@@ -84,6 +85,7 @@ def _normalise_codes(path: Path, df: pd.DataFrame, column: str) -> Counter:
     raw = df[column]
     upper = raw.str.upper()
     repairs["lower-case code upper-cased"] = int((raw != upper).sum())
+    df.attrs["lower_case_codes"] = set(upper[raw != upper])
     for code, line in zip(upper, df["line"]):
         if not _CODE_RE.match(code):
             raise InputError(
@@ -92,7 +94,7 @@ def _normalise_codes(path: Path, df: pd.DataFrame, column: str) -> Counter:
                 line=line,
                 column=column,
                 value=code,
-                expected="3 to 10 letters or digits",
+                expected="3 to 30 letters, digits, hyphens or inner spaces",
             )
     df[column] = upper
     return repairs
@@ -162,7 +164,10 @@ def read_dspt_export(path: Path) -> pd.DataFrame:
     out = _drop_duplicate_codes(path, out, repairs, cols["code"])
     out.attrs["repairs"] = dict(repairs)
     out.attrs["columns"] = cols
-    return out.reset_index(drop=True)
+    lower = out.attrs.get("lower_case_codes", set())
+    out = out.reset_index(drop=True)
+    out.attrs["lower_case_codes"] = lower
+    return out
 
 
 def _drop_duplicate_codes(path: Path, df: pd.DataFrame, repairs: Counter, column: str) -> pd.DataFrame:

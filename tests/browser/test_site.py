@@ -37,7 +37,7 @@ def site(data_dir, tmp_path_factory):
     from opencyber.build import build
 
     tmp = tmp_path_factory.mktemp("site")
-    build(data_dir, ["2022-23"], build_dir=tmp / "build", site_dir=tmp / "_site")
+    build(data_dir, ["2022-23", "2021-22"], build_dir=tmp / "build", site_dir=tmp / "_site")
     return tmp / "_site"
 
 
@@ -168,7 +168,25 @@ def test_edition_page_makes_no_request_but_tiles_and_logs_no_error(edition_page)
     assert edition_page.unexplained_console_errors() == []
 
 
-@pytest.mark.parametrize("name", ["index", "2022-23-curation", "2022-23-scoring"])
+def test_ccg_era_page_draws_106_ccgs_42_ics_212_trusts(browser, server):
+    visit = PageVisit(browser, server, "2021-22")
+    visit.page.wait_for_selector("path.oc-trust", timeout=30_000)
+    visit.screenshot("2021-22")
+    status_map = visit.page.locator(".leaflet-container").nth(0)
+    assert status_map.locator("path.oc-area").count() == 106
+    assert status_map.locator("path.oc-area-outline").count() == 42
+    assert status_map.locator("path.oc-trust").count() == 212
+    composite = visit.page.locator(".leaflet-container").nth(1)
+    assert composite.locator("path.oc-area").count() == 42
+    assert visit.non_tile_external() == [] and visit.failed_local == [] and visit.page_errors == []
+    assert visit.unexplained_console_errors() == []
+    # the newer edition links back to this one
+    visit.page.goto(visit.page.url.replace("2021-22.html", "2022-23.html"))
+    assert visit.page.locator("main a[href='2021-22.html']").count() == 1
+    visit.page.close()
+
+
+@pytest.mark.parametrize("name", ["index", "2022-23-curation", "2022-23-scoring", "2021-22-curation", "2021-22-scoring"])
 def test_other_pages_load_cleanly(browser, server, name):
     visit = PageVisit(browser, server, name)
     visit.screenshot(name)

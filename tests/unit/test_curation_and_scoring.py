@@ -49,8 +49,9 @@ def test_every_organisation_of_every_input_is_accounted_for(synthetic):
         "23_24/etr.csv": 6,
         "23_24/lookup.csv": 5,  # 3 sub-ICB locations + 2 ICBs
     }
-    export = rec[rec["file"] == "23_24/dspt_export.csv"]
-    assert "lower-case code upper-cased: 1" in export["repairs"].iloc[0]
+    export = rec[rec["file"] == "23_24/dspt_export.csv"].set_index("sector")
+    assert export.at["NHS Trust", "repairs"] == "lower-case code upper-cased: 1"  # raa
+    assert (export.drop(index="NHS Trust")["repairs"] == "").all()
     assert len(cur.organisations) == cur.organisations["code"].nunique() == 15
 
 
@@ -129,3 +130,47 @@ def test_trust_in_an_unknown_area_names_file_line_and_column(synthetic):
 
 def test_registry_sorted_newest_first(synthetic):
     assert list(load_registry()) == ["2023-24"]
+
+
+def _ccg_orgs():
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "code": ["C1", "C2", "T1"],
+            "sector": ["CCG", "CCG", "NHS Trust"],
+            "in_scope": [True, True, True],
+            "score": pd.array([3, -1, 1], dtype="Int64"),
+            "area_code": ["QAA", "QAA", "QAA"],
+        }
+    )
+
+
+def test_ccg_era_population_weighting_with_and_without_the_file(tmp_path):
+    import pandas as pd
+
+    from opencyber.readers import read_population
+
+    areas = pd.DataFrame({"area_code": ["QAA"], "area_name": ["A"]})
+    equal = score.area_scores(_ccg_orgs(), areas, "CCG").iloc[0]
+    assert (equal["own_score"], equal["composite"], equal["weighting"], equal["n_commissioners"]) == (1.0, 1.0, "equal", 2)
+    p = tmp_path / "population.csv"
+    p.write_text("code,population\nC1,300000\nC2,100000\n")
+    weighted = score.area_scores(_ccg_orgs(), areas, "CCG", read_population(p)).iloc[0]
+    # (3 x 300,000 - 1 x 100,000) / 400,000 = 2.0; composite 0.5 x 2 + 0.5 x 1 = 1.5
+    assert (weighted["own_score"], weighted["composite"], weighted["weighting"]) == (2.0, 1.5, "population")
+
+
+def test_population_file_errors(tmp_path):
+    import pandas as pd
+
+    from opencyber.readers import read_population
+
+    p = tmp_path / "population.csv"
+    p.write_text("code,population\nC1,lots\n")
+    with pytest.raises(InputError, match=r"line 2, column 'population': not a positive number \(found 'lots'\)"):
+        read_population(p)
+    p.write_text("code,population\nC1,5\n")
+    areas = pd.DataFrame({"area_code": ["QAA"], "area_name": ["A"]})
+    with pytest.raises(ValueError, match="no population for 1 commissioner"):
+        score.area_scores(_ccg_orgs(), areas, "CCG", read_population(p))
