@@ -1,6 +1,5 @@
 """The 2022/23 edition from the real data pack: the published figures, by the rules + overrides."""
 
-import pandas as pd
 import pytest
 
 from opencyber import score

@@ -118,7 +118,7 @@ def method_text(edition, scores: pd.DataFrame) -> str:
     """Markdown: the composite rule of the edition's era and the weighting actually used."""
     if edition.era == "icb":
         return (
-            f"**ICB era:** composite = 0.5 × the ICB's own score + 0.5 × the simple mean of the scores of the "
+            "**ICB era:** composite = 0.5 × the ICB's own score + 0.5 × the simple mean of the scores of the "
             "in-scope trusts whose ODS *High Level Health Geography* is that ICB. The CSV keeps full "
             "precision; pages show two decimals."
         )
