@@ -8,6 +8,7 @@ in ``DataFrame.attrs["repairs"]`` so that reconciliation can count them.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -79,23 +80,28 @@ def _pick_column(path: Path, df: pd.DataFrame, role: str, candidates: tuple[str,
 _CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,28}[A-Z0-9]$")
 
 
-def _normalise_codes(path: Path, df: pd.DataFrame, column: str) -> Counter:
-    """Upper-case and check the codes of ``column`` in place; count the repairs."""
+def _normalise_codes(path: Path, df: pd.DataFrame, column: str, label: str | None = None) -> Counter:
+    """Upper-case and check the codes of ``column`` in place; count the repairs.
+
+    ``label`` is the column's name in the file, for the error message (default: ``column``).
+    """
     repairs: Counter = Counter()
     raw = df[column]
     upper = raw.str.upper()
     repairs["lower-case code upper-cased"] = int((raw != upper).sum())
     df.attrs["lower_case_codes"] = set(upper[raw != upper])
-    for code, line in zip(upper, df["line"]):
-        if not _CODE_RE.match(code):
-            raise InputError(
-                path,
-                "not an ODS code" if code else "the code is empty",
-                line=line,
-                column=column,
-                value=code,
-                expected="3 to 30 letters, digits, hyphens or inner spaces",
-            )
+    bad = ~upper.str.fullmatch(_CODE_RE.pattern)
+    if bad.any():
+        i = bad.idxmax()
+        code, line = upper[i], int(df.at[i, "line"])
+        raise InputError(
+            path,
+            "not an ODS code" if code else "the code is empty",
+            line=line,
+            column=label or column,
+            value=code,
+            expected="3 to 30 letters, digits, hyphens or inner spaces",
+        )
     df[column] = upper
     return repairs
 
@@ -129,14 +135,15 @@ def read_dspt_export(path: Path) -> pd.DataFrame:
     out["line"] = df["line"]
     if out.empty:
         raise InputError(path, "the export has a header but no organisations")
-    repairs = _normalise_codes(path, out, "code")
+    repairs = _normalise_codes(path, out, "code", cols["code"])
     if enc != "utf-8":
         repairs[f"read as {enc}"] = len(out)
-    editions, outcomes = [], []
-    for raw, line in zip(out["status_raw"], out["line"]):
+    parsed = {}  # an export has a few dozen distinct statuses: parse each once
+    for raw in out["status_raw"].unique():
         try:
-            parsed = parse_status(raw)
+            parsed[raw] = parse_status(raw)
         except StatusError as exc:
+            line = int(out.loc[out["status_raw"] == raw, "line"].iloc[0])
             raise InputError(
                 path,
                 str(exc),
@@ -145,10 +152,8 @@ def read_dspt_export(path: Path) -> pd.DataFrame:
                 expected="'<edition> Standards Met|Standards Exceeded|Approaching Standards|"
                 "Standards Not Met|Entry Level' or 'Not Published'",
             ) from None
-        editions.append(parsed.edition or "")
-        outcomes.append(parsed.outcome)
-    out["status_edition"] = editions
-    out["outcome"] = outcomes
+    out["status_edition"] = out["status_raw"].map(lambda r: parsed[r].edition or "")
+    out["outcome"] = out["status_raw"].map(lambda r: parsed[r].outcome)
     dates = pd.to_datetime(out["published"], format="%d/%m/%Y", errors="coerce")
     bad = out["published"].ne("") & dates.isna()
     if bad.any():
@@ -204,14 +209,13 @@ ODS_FIELDS = {
     11: "close_date",
     13: "sub_type",
 }
+ODS_FIELDS_INV = {v: k for k, v in ODS_FIELDS.items()}
 
 
 def read_ods(path: Path) -> pd.DataFrame:
     """Read a headerless NHS ODS organisation file (27 columns). Dates become ISO strings."""
     path = Path(path)
     text, _ = read_text(path)
-    import csv
-
     rows = list(csv.reader(io.StringIO(text)))
     records = []
     for n, row in enumerate(rows, start=1):
@@ -248,8 +252,6 @@ def read_ods(path: Path) -> pd.DataFrame:
     df.attrs["repairs"] = dict(repairs)
     return df
 
-
-ODS_FIELDS_INV = {v: k for k, v in ODS_FIELDS.items()}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -52,6 +52,13 @@ def test_export_missing_status_column(tmp_path):
         readers.read_dspt_export(p)
 
 
+def test_export_bad_code_names_the_file_column(tmp_path):
+    p = write(tmp_path, NEW_HEADER + "\nRAA,A,22/23 Standards Met,,NHS Trust,\nR!,B,22/23 Standards Met,,NHS Trust,\n")
+    with pytest.raises(InputError) as e:
+        readers.read_dspt_export(p)
+    assert str(e.value) == f"{p}, line 3, column 'Code': not an ODS code (found 'R!'); expected 3 to 30 letters, digits, hyphens or inner spaces"
+
+
 def test_export_bad_date(tmp_path):
     p = write(tmp_path, NEW_HEADER + "\nRAA,A,22/23 Standards Met,2023-02-01,NHS Trust,\n")
     with pytest.raises(InputError, match=r"line 2, column 'Date Of Publication': not a date \(found '2023-02-01'\)"):
