@@ -31,6 +31,8 @@ REQUIRED_COLUMNS = (
     "region_boundary_name",
 )
 OVERRIDE_ACTIONS = ("keep_in_scope", "exclude", "set_status")
+#: The report sector of NHS trusts and care trusts, whatever the export calls them.
+TRUST_SECTOR = "NHS Trust"
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Edition:
     overrides: tuple[Override, ...] = ()
     sectors: dict[str, str] = field(
         default_factory=lambda: {
-            "trust": "NHS Trust",
+            "trust": TRUST_SECTOR,
             "csu": "Commissioning Support Unit (CSU)",
         }
     )

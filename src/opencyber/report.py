@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import maps, readers
 from .errors import InputError
-from .registry import Edition
+from .registry import TRUST_SECTOR, Edition
 from .score import read_organisations
 
 
@@ -98,7 +98,7 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     regions = readers.read_geojson(rpath, cols["region_boundary_code"])
     regions = maps.simplify(regions, tolerance).sort_values("code").reset_index(drop=True)
 
-    trusts = scoped[scoped["sector"] == "NHS Trust"][["code", "name", "status"]]
+    trusts = scoped[scoped["sector"] == TRUST_SECTOR][["code", "name", "status"]]
     located = pd.DataFrame(columns=["code", "lon", "lat"])
     if edition.inputs.get("trust_points"):
         pts = readers.read_geojson(edition.input_path("trust_points", data_dir), "code")
@@ -174,7 +174,7 @@ def trust_status_by_area(edition: Edition, rd: ReportData) -> pd.DataFrame:
     from .status import STATUSES
 
     orgs = rd.organisations
-    trusts = orgs[orgs["in_scope"] & (orgs["sector"] == "NHS Trust")]
+    trusts = orgs[orgs["in_scope"] & (orgs["sector"] == TRUST_SECTOR)]
     counts = trusts.groupby(["area_code", "status"]).size().unstack(fill_value=0).reindex(columns=list(STATUSES), fill_value=0)
     counts = counts.reindex(rd.area_scores["area_code"], fill_value=0)
     n = counts.sum(axis=1)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .registry import TRUST_SECTOR
 from .status import STATUSES
 
 AREA_SCORE_COLUMNS = [
@@ -91,7 +92,7 @@ def area_scores(
     comm["ws"] = comm["w"] * comm["score"].astype(float)
     g = comm.groupby("area_code")
     own = g["ws"].sum() / g["w"].sum()
-    trusts = scoped[scoped["sector"] == "NHS Trust"]
+    trusts = scoped[scoped["sector"] == TRUST_SECTOR]
     by_area = trusts.groupby("area_code")["score"]
     out = areas[["area_code", "area_name"]].copy()
     out["own_score"] = out["area_code"].map(own).astype(float)
@@ -143,7 +144,7 @@ def worked_example(organisations: pd.DataFrame, scores: pd.DataFrame, edition) -
         return "No areas."
     a = scores.iloc[0]
     scoped = organisations[organisations["in_scope"]]
-    trusts = scoped[(scoped["sector"] == "NHS Trust") & (scoped["area_code"] == a.area_code)]
+    trusts = scoped[(scoped["sector"] == TRUST_SECTOR) & (scoped["area_code"] == a.area_code)]
     comms = scoped[(scoped["sector"] == edition.commissioner_sector) & (scoped["area_code"] == a.area_code)]
     listing = ", ".join(f"{t.code} {t.status} ({int(t.score):+d})" for t in trusts.itertuples())
     own = ", ".join(f"{c.code} {c.status} ({int(c.score):+d})" for c in comms.itertuples())
