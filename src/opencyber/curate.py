@@ -17,7 +17,7 @@ import pandas as pd
 from . import readers
 from .errors import InputError, RegistryError
 from .registry import Edition
-from .status import ParsedStatus, StatusError, score, status_for_edition
+from .status import ParsedStatus, StatusError, parse_status, score, status_for_edition
 
 ORGANISATION_COLUMNS = [
     "code",
@@ -61,6 +61,10 @@ class _Org:
     status_raw: str = ""
     status: str = "Not Published"
     sources: list[tuple[str, str]] = field(default_factory=list)  # (file, sector in that file)
+    successors: dict[str, str] = field(default_factory=dict)  # successor code -> its status as recorded
+    export_line: int | None = None  # the organisation's line in the export, if it is there
+    status_note: str = ""  # why the export's status does not count
+    successor_note: str = ""  # what the successor rule did
 
 
 def _fmt_date(iso: str) -> str:
@@ -116,13 +120,23 @@ def _read_areas(b: _Builder) -> tuple[pd.DataFrame, pd.DataFrame]:
     return lookup, areas.reset_index(drop=True)
 
 
-def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = True) -> Curated:
-    """Curate an edition from its raw inputs (see the module docstring)."""
-    b = _Builder(edition, data_dir)
-    ed = edition
-    snapshot = ed.snapshot.isoformat()
+def _scope_rule(b: _Builder, close_date: str, open_date: str = "") -> tuple[bool, str, list[str]]:
+    """(in scope, rule, reasons) of an organisation by its ODS dates and the edition's scope date."""
+    ed = b.ed
+    scope = ed.in_scope_date.isoformat()
+    what = "the snapshot" if ed.in_scope_date == ed.snapshot else "the edition's scope date"
+    if close_date and close_date < scope:
+        return False, "closed before the snapshot", [
+            f"closed on {_fmt_date(close_date)} (ODS close date), before {what} {_fmt_date(scope)}"
+        ]
+    if open_date and open_date > scope:
+        return False, "opened after the snapshot", [f"opened on {_fmt_date(open_date)} (ODS), after {what} {_fmt_date(scope)}"]
+    return True, "in scope", []
 
-    # Areas (ICBs or ICSs) and their sub-areas, from the ONS lookup.
+
+def _from_reference_lists(b: _Builder) -> pd.DataFrame:
+    """Organisations of the ONS lookup, the ODS trust files, a trust-area list and the CSU list."""
+    ed, data_dir = b.ed, b.data_dir
     lookup, areas = _read_areas(b)
     lookup_file = b.rel(ed.input_path("area_lookup", data_dir))
     area_codes = set(areas["area_code"])
@@ -164,19 +178,11 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
         rel = b.rel(path)
         b.repairs[rel] = ods.attrs["repairs"]
         for t in ods.itertuples():
-            reasons, rule, in_scope = [], "in scope", True
             if t.national_grouping.startswith("W"):
                 in_scope, rule = False, "Welsh trust"
-                reasons.append(f"Welsh trust (ODS National Grouping {t.national_grouping}): not in NHS England's report")
-            elif t.close_date and t.close_date <= snapshot:
-                in_scope, rule = False, "closed before the snapshot"
-                reasons.append(
-                    f"closed on {_fmt_date(t.close_date)} (ODS close date), before the snapshot "
-                    f"{_fmt_date(snapshot)}"
-                )
-            elif t.open_date and t.open_date > snapshot:
-                in_scope, rule = False, "opened after the snapshot"
-                reasons.append(f"opened on {_fmt_date(t.open_date)} (ODS), after the snapshot {_fmt_date(snapshot)}")
+                reasons = [f"Welsh trust (ODS National Grouping {t.national_grouping}): not in NHS England's report"]
+            else:
+                in_scope, rule, reasons = _scope_rule(b, t.close_date, t.open_date)
             area = t.high_level_health_geography
             if in_scope and area not in area_codes:
                 raise InputError(
@@ -200,12 +206,24 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
         b.repairs[rel] = listed.attrs["repairs"]
         for t in listed.itertuples():
             if t.area not in area_codes:
-                raise InputError(path, f"trust {t.code}: area {t.area!r} is not an area of {lookup_file}",
-                                 line=t.line, column=listed.attrs["area_column"], value=t.area)
+                raise InputError(
+                    path,
+                    f"trust {t.code}: area {t.area!r} is not an area of {lookup_file}",
+                    line=t.line,
+                    column=listed.attrs["area_column"],
+                    value=t.area,
+                )
             b.add(
-                _Org(t.code, "", ed.sectors["trust"], True, "in scope",
-                     [f"trust listed with its {ed.area_label} in {rel} (not in the ODS trust files)"],
-                     t.area, region_of_area.get(t.area, "")),
+                _Org(
+                    t.code,
+                    "",
+                    ed.sectors["trust"],
+                    True,
+                    "in scope",
+                    [f"trust listed with its {ed.area_label} in {rel} (not in the ODS trust files)"],
+                    t.area,
+                    region_of_area.get(t.area, ""),
+                ),
                 rel,
                 t.line,
             )
@@ -217,14 +235,44 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
     b.repairs[csu_file] = csus.attrs["repairs"]
     for c in csus.itertuples():
         b.add(_Org(c.code, c.name, ed.sectors["csu"], True, "in scope", []), csu_file, c.line)
+    return areas
 
-    # Statuses, from the DSPT export; export rows of no reference list are out of scope.
-    export_path = ed.input_path("export", data_dir)
+
+def _from_reference_file(b: _Builder) -> pd.DataFrame:
+    """Organisations of one curated reference file (code, sector, area, close date, successors)."""
+    ed = b.ed
+    path = ed.input_path("reference", b.data_dir)
+    ref = readers.read_reference(path, ed.reference_columns, ed.columns, ed.reference_sectors)
+    rel = b.rel(path)
+    b.repairs[rel] = ref.attrs["repairs"]
+    areas = ref.attrs["areas"]
+    area_codes = set(areas["area_code"])
+    region_of_area = dict(zip(areas["area_code"], areas["region_code"]))
+    sector_of = {"trust": ed.sectors["trust"], "commissioner": ed.commissioner_sector, "csu": ed.sectors["csu"]}
+    for r in ref.itertuples():
+        in_scope, rule, reasons = _scope_rule(b, r.close_date)
+        if r.role == "trust" and r.area_code not in area_codes:
+            raise InputError(
+                path,
+                f"trust {r.code}: area {r.area_code!r} is not an area of the reference's {ed.commissioner_label}s",
+                line=r.line,
+                column=ed.reference_columns["trust_area_code"],
+                value=r.area_code,
+            )
+        org = _Org(r.code, r.name, sector_of[r.role], in_scope, rule, reasons, r.area_code, region_of_area.get(r.area_code, ""))
+        org.successors = dict(zip(r.successors, r.successor_statuses))
+        b.add(org, rel, r.line)
+    return areas
+
+
+def _apply_export(b: _Builder) -> tuple[str, Path, str]:
+    """Statuses from the DSPT export; export rows of no reference list are out of scope."""
+    ed = b.ed
+    export_path = ed.input_path("export", b.data_dir)
     export = readers.read_dspt_export(export_path)
     export_file = b.rel(export_path)
     b.repairs[export_file] = export.attrs["repairs"]
     b.code_repairs[export_file] = export.attrs.get("lower_case_codes", set())
-    status_col = export.attrs["columns"]["status_raw"]
     for row in export.itertuples():
         org = b.orgs.get(row.code)
         if org is None:
@@ -240,25 +288,75 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
         org.sources.append((export_file, row.export_sector))
         org.name = org.name or row.name
         org.status_raw = row.status_raw
-        org.status, why = status_for_edition(ParsedStatus(row.status_edition or None, row.outcome), ed.dspt_edition)
-        if why:
-            org.reasons.append(f"counted as Not Published: {why}")
+        org.export_line = row.line
+        org.status, org.status_note = status_for_edition(
+            ParsedStatus(row.status_edition or None, row.outcome), ed.dspt_edition
+        )
+    return export_file, export_path, export.attrs["columns"]["status_raw"]
+
+
+def _apply_successors(b: _Builder) -> None:
+    """An in-scope organisation without a status of the edition takes its successor's, if that is of
+    the edition; otherwise it stays Not Published. Successors that disagree are an error."""
+    ed = b.ed
+    for org in b.orgs.values():
+        if not (org.in_scope and org.successors):
+            continue
+        own = parse_status(org.status_raw) if org.status_raw else ParsedStatus(None, "Not Published")
+        if own.edition == ed.dspt_edition and own.outcome != "Not Published":
+            continue
+        found = {}
+        for code, recorded in org.successors.items():
+            succ = b.orgs.get(code)
+            raw = succ.status_raw if succ is not None and succ.export_line is not None else recorded
+            status, _ = status_for_edition(parse_status(raw) if raw else ParsedStatus(None, "Not Published"), ed.dspt_edition)
+            found[code] = (raw, status)
+        named = ("successors " if len(found) > 1 else "successor ") + ", ".join(
+            f"{c} ({raw or 'no status'})" for c, (raw, _) in found.items()
+        )
+        statuses = {st for _, st in found.values()}
+        if len(statuses) > 1:
+            raise RegistryError(
+                f"edition {ed.id}: {org.code} has {named} with different {ed.dspt_edition} statuses; "
+                "add a set_status override with the reason"
+            )
+        status = statuses.pop()
+        if status != "Not Published":
+            org.status = status
+            org.status_note = ""
+            org.successor_note = f"no {ed.dspt_edition} status of its own; takes the status of its {named}"
+        else:
+            org.successor_note = f"no {ed.dspt_edition} status of its own, nor has its {named}: Not Published"
+
+
+def _finish_reasons(b: _Builder, export_path: Path, export_file: str, status_col: str) -> None:
+    for org in b.orgs.values():
+        if org.successor_note:
+            org.reasons.append(org.successor_note)
+        elif org.status_note:
+            org.reasons.append(f"counted as Not Published: {org.status_note}")
+        elif org.in_scope and org.export_line is None:
+            org.reasons.append("not in the DSPT export: counted as Not Published")
         if org.in_scope:
             try:
                 score(org.status)
             except StatusError as exc:
                 raise InputError(
-                    export_path, f"{org.code}: {exc}", line=row.line, column=status_col, value=row.status_raw
+                    export_path, f"{org.code}: {exc}", line=org.export_line, column=status_col, value=org.status_raw
                 ) from None
-    for org in b.orgs.values():
-        if org.in_scope and not any(src == export_file for src, _ in org.sources):
-            org.reasons.append("not in the DSPT export: counted as Not Published")
 
+
+def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = True) -> Curated:
+    """Curate an edition from its raw inputs (see the module docstring)."""
+    b = _Builder(edition, data_dir)
+    areas = _from_reference_file(b) if "reference" in edition.inputs else _from_reference_lists(b)
+    export_file, export_path, status_col = _apply_export(b)
+    _apply_successors(b)
+    _finish_reasons(b, export_path, export_file, status_col)
     applied = _apply_overrides(b, export_file) if apply_overrides else []
-
     organisations = _organisations_table(b, areas)
     reconciliation = reconcile(b)
-    return Curated(ed, organisations, reconciliation, areas.drop(columns="line"), applied)
+    return Curated(edition, organisations, reconciliation, areas.drop(columns="line", errors="ignore"), applied)
 
 
 def _apply_overrides(b: _Builder, export_file: str) -> list[str]:
@@ -414,6 +512,41 @@ def describe_inputs(edition: Edition, data_dir: Path) -> str:
         for name in value if isinstance(value, list) else [value]:
             lines.append(f"| {role.replace('_', ' ')} | `{name}` |")
     return "\n".join(lines)
+
+
+def describe_rules(edition: Edition) -> str:
+    """Markdown: the curation rules as they apply to this edition."""
+    ed = edition
+    scope = f"{ed.in_scope_date:%d/%m/%Y}" + (" (the snapshot date)" if ed.in_scope_date == ed.snapshot else " (the end of the edition year)")
+    if "reference" in ed.inputs:
+        sources = (
+            f"- **Organisations** (NHS trusts, {ed.commissioner_label}s, CSUs) come from the edition's reference "
+            f"file `{ed.inputs['reference']}`, with each one's {ed.area_label}, ODS close date and ODS successors."
+        )
+    else:
+        sources = (
+            "- **NHS trusts and care trusts** come from the NHS ODS files (and any hand-made list the registry names). "
+            "Welsh trusts (ODS *National Grouping* `W00`) are out of scope.\n"
+            + (
+                f"- **{ed.area_label}s** come from the ONS lookup and score themselves; their sub-ICB locations are listed but not scored.\n"
+                if ed.era == "icb"
+                else f"- **{ed.commissioner_label}s** come from the ONS lookup, each within its {ed.area_label}.\n"
+            )
+            + "- **Commissioning support units** are the five CSUs of the curated list; the export's CSU sector also "
+            "holds organisations that are not CSUs."
+        )
+    return "\n".join(
+        [
+            sources,
+            f"- An organisation closed before **{scope}** is out of scope.",
+            "- **Statuses** come from the DSPT export, joined on the ODS code (never on names). Only a status of "
+            f"edition {ed.dspt_edition} counts; a status of another edition, a blank status, or no row in the export "
+            "counts as *Not Published*.",
+            f"- **Successors:** an organisation without a {ed.dspt_edition} status of its own takes its ODS "
+            "successor's status if that is of the edition (where the inputs name successors).",
+            "- **Overrides** are documented departures from these rules, listed below with their effect.",
+        ]
+    )
 
 
 def describe_scope(cur: Curated) -> str:

@@ -21,7 +21,7 @@ from .render import log
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "regression"
 #: Editions whose notebooks the regression suite re-executes.
-GOLDEN_EDITIONS = ("2021-22", "2022-23")  # oldest first, as the build and nbval (alphabetical) run them
+GOLDEN_EDITIONS = ("2020-21", "2021-22", "2022-23")  # oldest first, as the build and nbval (alphabetical) run them
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

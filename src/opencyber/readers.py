@@ -308,6 +308,82 @@ def read_population(path: Path) -> pd.Series:
     return pd.Series(values.values, index=codes.values, name="population")
 
 
+def read_reference(
+    path: Path, columns: dict[str, str], area_columns: dict[str, str], sectors: dict[str, str]
+) -> pd.DataFrame:
+    """Read a curated organisation reference file (e.g. the 2020/21 ``dspt_metric`` file, R ``write.csv``).
+
+    ``columns`` names the file's columns for code, name, sector, close_date, successor_code,
+    successor_status and trust_area_code; ``area_columns`` those of the commissioners' area and region
+    (area_code, area_name, region_code, region_name); ``sectors`` maps the sector column's values to
+    the roles trust, commissioner, csu. R's ``NA`` is read as empty. An organisation listed on several
+    rows (one per successor, like RW6) becomes one row with several successors; rows of one code that
+    differ otherwise are an error. ``attrs["areas"]`` holds the areas and regions of the commissioners.
+    """
+    path = Path(path)
+    df, _ = _read_csv(path)
+    df = df.replace("NA", "")
+    col = {role: _pick_column(path, df, role, (name,)) for role, name in {**columns, **area_columns}.items()
+           if role in (*columns, "area_code", "area_name", "region_code", "region_name")}
+    out = pd.DataFrame({role: df[c] for role, c in col.items()})
+    out["line"] = df["line"]
+    if out.empty:
+        raise InputError(path, "the reference file has a header but no organisations")
+    repairs = _normalise_codes(path, out, "code", col["code"])
+    unknown = ~out["sector"].isin(list(sectors))
+    if unknown.any():
+        i = unknown.idxmax()
+        raise InputError(path, "unknown sector", line=int(out.at[i, "line"]), column=col["sector"],
+                         value=out.at[i, "sector"], expected="one of " + ", ".join(sectors))
+    out["role"] = out["sector"].map(sectors)
+    for c in ("close_date",):
+        bad = out[c].ne("") & ~out[c].str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        if bad.any():
+            i = bad.idxmax()
+            raise InputError(path, "not a date", line=int(out.at[i, "line"]), column=col[c], value=out.at[i, c],
+                             expected="YYYY-MM-DD or empty")
+    for raw in out["successor_status"].unique():
+        try:
+            parse_status(raw)
+        except StatusError as exc:
+            line = int(out.loc[out["successor_status"] == raw, "line"].iloc[0])
+            raise InputError(path, str(exc), line=line, column=col["successor_status"]) from None
+    out["successor_code"] = out["successor_code"].str.upper()
+    # the commissioners' areas; trusts carry their own area code (e.g. STPCDH)
+    is_comm = out["role"] == "commissioner"
+    out["trust_area_code"] = out["trust_area_code"].str.upper()
+    out["area_code"] = out["area_code"].str.upper().where(is_comm, out["trust_area_code"])
+    areas = out[is_comm][["area_code", "area_name", "region_code", "region_name", "line"]]
+    for key in ("area_code", "region_code"):
+        name = key.replace("_code", "_name")
+        clash = areas.groupby(key)[name].nunique()
+        if (clash > 1).any():
+            code = clash[clash > 1].index[0]
+            row = areas[areas[key] == code].iloc[1]
+            raise InputError(path, f"{key.split('_')[0]} {code} has more than one name", line=int(row["line"]),
+                             column=col[name])
+    areas = areas.drop_duplicates("area_code").sort_values("area_code").reset_index(drop=True)
+    # one row per organisation, its successors gathered
+    keep = ["code", "name", "sector", "role", "close_date", "area_code"]
+    rows = []
+    for code, g in out.groupby("code", sort=False):
+        if len(g[keep].drop_duplicates()) > 1:
+            raise InputError(path, f"code {code} appears on lines {', '.join(map(str, g['line']))} with different values",
+                             line=int(g["line"].iloc[1]), column=col["code"], value=code)
+        first = g.iloc[0]
+        succ = g[g["successor_code"] != ""]
+        rows.append({**{k: first[k] for k in keep}, "line": int(first["line"]),
+                     "successors": list(succ["successor_code"]), "successor_statuses": list(succ["successor_status"]),
+                     "rows": len(g)})
+    result = pd.DataFrame(rows)
+    merged = int((result["rows"] > 1).sum())
+    if merged:
+        repairs["rows of one organisation with several successors merged"] = merged
+    result.attrs["repairs"] = dict(repairs)
+    result.attrs["areas"] = areas
+    return result
+
+
 def read_csu_list(path: Path) -> pd.DataFrame:
     """Read the curated CSU list (``20_21/csus_curated_2021.xlsx``): columns code, name, line."""
     path = Path(path)

@@ -19,8 +19,21 @@ DEFAULT_REGISTRY = PROJECT_ROOT / "editions.toml"
 DATA_ENV = "OPEN_CYBER_DATA"
 REGISTRY_ENV = "OPEN_CYBER_REGISTRY"
 
-REQUIRED_INPUTS = ("export", "trusts", "csus", "area_lookup", "area_boundaries", "region_boundaries")
-OPTIONAL_INPUTS = ("trust_points", "trust_areas", "population", "commissioner_boundaries")
+REQUIRED_INPUTS = ("export", "area_boundaries", "region_boundaries")
+#: The organisation reference: either the ODS/ONS lists (trusts, csus, area_lookup), or one
+#: curated reference file of the edition's organisations (``reference``, e.g. the 2020/21 metric file).
+REFERENCE_LISTS = ("trusts", "csus", "area_lookup")
+OPTIONAL_INPUTS = (
+    "reference",
+    "trust_points",
+    "trust_areas",
+    "population",
+    "trust_weights",
+    "commissioner_boundaries",
+)
+#: Columns a ``reference`` file must name in [edition.reference_columns].
+REFERENCE_COLUMNS = ("code", "name", "sector", "close_date", "successor_code", "successor_status", "trust_area_code")
+REFERENCE_ROLES = ("trust", "commissioner", "csu")
 REQUIRED_COLUMNS = (
     "area_code",
     "area_name",
@@ -60,6 +73,13 @@ class Edition:
     columns: dict[str, str]
     previous: str | None = None
     overrides: tuple[Override, ...] = ()
+    #: organisations closed before this date are out of scope (default: the snapshot date)
+    scope_date: dt.date | None = None
+    #: documented differences from the original's published figures, shown on the page
+    caveats: tuple[str, ...] = ()
+    reference_columns: dict[str, str] = field(default_factory=dict)
+    #: value of the reference file's sector column -> "trust", "commissioner" or "csu"
+    reference_sectors: dict[str, str] = field(default_factory=dict)
     sectors: dict[str, str] = field(
         default_factory=lambda: {
             "trust": TRUST_SECTOR,
@@ -93,9 +113,14 @@ class Edition:
     def missing_inputs(self, data_dir: Path) -> list[Path]:
         """Required input files that are not in ``data_dir``."""
         missing = []
-        for role in REQUIRED_INPUTS:
+        roles = REQUIRED_INPUTS + (() if "reference" in self.inputs else REFERENCE_LISTS)
+        for role in roles:
             missing += [p for p in self.input_paths(role, data_dir) if not p.is_file()]
         return missing
+
+    @property
+    def in_scope_date(self) -> dt.date:
+        return self.scope_date or self.snapshot
 
 
 def _edition_from_table(t: dict, where: str) -> Edition:
@@ -118,15 +143,27 @@ def _edition_from_table(t: dict, where: str) -> Edition:
     except StatusError as exc:
         raise RegistryError(f"{where}: {exc}") from None
     inputs = dict(need("inputs"))
-    for role in REQUIRED_INPUTS:
+    for role in REQUIRED_INPUTS + (() if "reference" in inputs else REFERENCE_LISTS):
         need(role, inputs, "inputs.")
-    unknown = set(inputs) - set(REQUIRED_INPUTS) - set(OPTIONAL_INPUTS)
+    reference_columns, reference_sectors = {}, {}
+    if "reference" in inputs:
+        reference_columns = dict(need("reference_columns"))
+        for key in REFERENCE_COLUMNS:
+            need(key, reference_columns, "reference_columns.")
+        reference_sectors = dict(need("reference_sectors"))
+        bad = {k: v for k, v in reference_sectors.items() if v not in REFERENCE_ROLES}
+        if bad:
+            raise RegistryError(f"{where}: reference_sectors values must be one of {REFERENCE_ROLES}, not {bad}")
+    scope_date = t.get("scope_date")
+    if scope_date is not None and not isinstance(scope_date, dt.date):
+        raise RegistryError(f"{where}: scope_date must be a TOML date, not {scope_date!r}")
+    unknown = set(inputs) - set(REQUIRED_INPUTS) - set(REFERENCE_LISTS) - set(OPTIONAL_INPUTS)
     if unknown:
         raise RegistryError(f"{where}: unknown inputs {sorted(unknown)}")
     columns = dict(need("columns"))
     for key in REQUIRED_COLUMNS:
         need(key, columns, "columns.")
-    if era == "ccg":
+    if era == "ccg" and "reference" not in inputs:
         for key in ("sub_area_code", "sub_area_name"):
             need(key, columns, "columns.")  # the CCGs of the lookup are the scored commissioners
     overrides = []
@@ -153,6 +190,10 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         columns=columns,
         previous=t.get("previous"),
         overrides=tuple(overrides),
+        scope_date=scope_date,
+        caveats=tuple(" ".join(str(c).split()) for c in t.get("caveats", [])),
+        reference_columns=reference_columns,
+        reference_sectors=reference_sectors,
     )
 
 

@@ -149,7 +149,7 @@ def area_table(edition: Edition, rd: ReportData) -> pd.DataFrame:
 
 def caveats(edition: Edition, out_dir: Path, rd: ReportData) -> str:
     """Markdown: overrides with their effect, and what the page could not show."""
-    lines = []
+    lines = [f"- {c}" for c in edition.caveats]
     path = Path(out_dir) / "overrides.csv"
     if path.exists():
         ov = pd.read_csv(path, keep_default_na=False)

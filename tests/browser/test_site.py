@@ -36,7 +36,7 @@ def site(data_dir, tmp_path_factory):
     from opencyber.build import build
 
     tmp = tmp_path_factory.mktemp("site")
-    build(data_dir, ["2022-23", "2021-22"], build_dir=tmp / "build", site_dir=tmp / "_site")
+    build(data_dir, ["2022-23", "2021-22", "2020-21"], build_dir=tmp / "build", site_dir=tmp / "_site")
     return tmp / "_site"
 
 
@@ -167,25 +167,31 @@ def test_edition_page_makes_no_request_but_tiles_and_logs_no_error(edition_page)
     assert edition_page.unexplained_console_errors() == []
 
 
-def test_ccg_era_page_draws_106_ccgs_42_ics_212_trusts(browser, server):
-    visit = PageVisit(browser, server, "2021-22")
+@pytest.mark.parametrize(
+    "edition, newer, ccgs, trusts", [("2021-22", "2022-23", 106, 212), ("2020-21", "2021-22", 135, 216)]
+)
+def test_ccg_era_page_draws_ccgs_42_ics_and_trusts(browser, server, edition, newer, ccgs, trusts):
+    visit = PageVisit(browser, server, edition)
     visit.page.wait_for_selector("path.oc-trust", timeout=30_000)
-    visit.screenshot("2021-22")
+    visit.screenshot(edition)
     status_map = visit.page.locator(".leaflet-container").nth(0)
-    assert status_map.locator("path.oc-area").count() == 106
+    assert status_map.locator("path.oc-area").count() == ccgs
     assert status_map.locator("path.oc-area-outline").count() == 42
-    assert status_map.locator("path.oc-trust").count() == 212
+    assert status_map.locator("path.oc-trust").count() == trusts
     composite = visit.page.locator(".leaflet-container").nth(1)
     assert composite.locator("path.oc-area").count() == 42
     assert visit.non_tile_external() == [] and visit.failed_local == [] and visit.page_errors == []
     assert visit.unexplained_console_errors() == []
     # the newer edition links back to this one
-    visit.page.goto(visit.page.url.replace("2021-22.html", "2022-23.html"))
-    assert visit.page.locator("main a[href='2021-22.html']").count() == 1
+    visit.page.goto(visit.page.url.replace(f"{edition}.html", f"{newer}.html"))
+    assert visit.page.locator(f"main a[href='{edition}.html']").count() == 1
     visit.page.close()
 
 
-@pytest.mark.parametrize("name", ["index", "2022-23-curation", "2022-23-scoring", "2021-22-curation", "2021-22-scoring"])
+@pytest.mark.parametrize(
+    "name",
+    ["index"] + [f"{e}-{p}" for e in ("2022-23", "2021-22", "2020-21") for p in ("curation", "scoring")],
+)
 def test_other_pages_load_cleanly(browser, server, name):
     visit = PageVisit(browser, server, name)
     visit.screenshot(name)
