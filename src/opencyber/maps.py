@@ -179,10 +179,72 @@ def status_map(
     return m
 
 
+def _wedge(lon: float, lat: float, radius: float, start: float, end: float) -> shapely.Polygon:
+    """A pie wedge (angles in degrees clockwise from north) of ``radius`` degrees of latitude."""
+    kx = 1 / math.cos(math.radians(lat))  # keep the pie round on the map
+    steps = max(2, math.ceil((end - start) / 10))
+    arc = [
+        (lon + radius * kx * math.sin(math.radians(a)), lat + radius * math.cos(math.radians(a)))
+        for a in (start + (end - start) * i / steps for i in range(steps + 1))
+    ]
+    ring = arc if end - start >= 360 else [(lon, lat), *arc]
+    return shapely.Polygon(ring)
+
+
+def trust_pie_layer(
+    areas: gpd.GeoDataFrame, counts: pd.DataFrame, *, area_label: str, radius: float = 0.09
+) -> L.GeoJSON:
+    """A pie per area of the share of its trusts in each status (the original's ICS pies).
+
+    ``counts``: one row per area code (index), one column per status. Each wedge's tooltip gives the
+    area, the status and the count and share, as text.
+    """
+    geoms, props = [], []
+    for code, name, geom in zip(areas["code"], areas["name"], areas.geometry.values):
+        row = counts.loc[code] if code in counts.index else None
+        total = int(row.sum()) if row is not None else 0
+        if not total:
+            continue
+        centre = geom.representative_point()
+        angle = 0.0
+        for status in STATUSES:
+            n = int(row.get(status, 0))
+            if not n:
+                continue
+            sweep = 360.0 * n / total
+            geoms.append(_wedge(centre.x, centre.y, radius, angle, angle + sweep))
+            angle += sweep
+            props.append(
+                {
+                    "code": code,
+                    "status": status,
+                    "n": n,
+                    "tooltip": _tooltip(
+                        f"{area_label} {code}", name, f"{status}: {n} of {total} trusts ({100 * n / total:.0f}%)"
+                    ),
+                    "style": {"fillColor": STATUS_COLOURS[status], "className": "oc-pie"},
+                }
+            )
+    wedges = gpd.GeoDataFrame(geometry=shapely.set_precision(geoms, 1e-4, mode="pointwise"), crs="EPSG:4326")
+    return L.GeoJSON(
+        data=_features(wedges, props),
+        name=f"Trusts by status in each {area_label} (pies)",
+        style={"color": "#ffffff", "weight": 1, "fillOpacity": 1},
+    )
+
+
 def composite_map(
-    areas: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, *, area_label: str, region_name_col: str
+    areas: gpd.GeoDataFrame,
+    regions: gpd.GeoDataFrame,
+    *,
+    area_label: str,
+    region_name_col: str,
+    trust_counts: pd.DataFrame | None = None,
 ) -> L.Map:
-    """Choropleth of the composite score on the fixed scale [-3, 3]. ``areas``: code, name, composite."""
+    """Choropleth of the composite score on the fixed scale [-3, 3]. ``areas``: code, name, composite.
+
+    With ``trust_counts`` (area x status), a pie per area shows the share of its trusts in each status.
+    """
     props = []
     for c, n, v in zip(areas["code"], areas["name"], areas["composite"]):
         k = composite_class(v)
@@ -203,6 +265,8 @@ def composite_map(
     m = _base_map()
     m.add(layer)
     m.add(region_layer(regions, region_name_col))
+    if trust_counts is not None:
+        m.add(trust_pie_layer(areas, trust_counts, area_label=area_label))
     m.add(L.LayersControl(position="topright", collapsed=False))
     m.add(
         legend(
@@ -210,6 +274,10 @@ def composite_map(
             [(composite_label(i), col) for i, col in reversed(list(enumerate(COMPOSITE_COLOURS)))],
         )
     )
+    if trust_counts is not None:
+        pie_legend = legend("Trusts (pies)", [(s, STATUS_COLOURS[s]) for s in STATUSES])
+        pie_legend.position = "bottomleft"
+        m.add(pie_legend)
     return m
 
 

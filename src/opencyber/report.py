@@ -169,17 +169,24 @@ def caveats(edition: Edition, out_dir: Path, rd: ReportData) -> str:
     return "\n".join(lines)
 
 
-def trust_status_by_area(edition: Edition, rd: ReportData) -> pd.DataFrame:
-    """One row per area: its number of in-scope trusts and the share (%) of them in each status."""
+def trust_status_counts(rd: ReportData) -> pd.DataFrame:
+    """In-scope trusts per area (rows, every area) and status (columns, every status)."""
     from .status import STATUSES
 
     orgs = rd.organisations
     trusts = orgs[orgs["in_scope"] & (orgs["sector"] == TRUST_SECTOR)]
-    counts = trusts.groupby(["area_code", "status"]).size().unstack(fill_value=0).reindex(columns=list(STATUSES), fill_value=0)
-    counts = counts.reindex(rd.area_scores["area_code"], fill_value=0)
+    counts = trusts.groupby(["area_code", "status"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(STATUSES), fill_value=0).reindex(rd.area_scores["area_code"], fill_value=0)
+    counts.columns.name = None
+    return counts
+
+
+def trust_status_by_area(edition: Edition, rd: ReportData) -> pd.DataFrame:
+    """One row per area: its number of in-scope trusts and the share (%) of them in each status."""
+    counts = trust_status_counts(rd)
     n = counts.sum(axis=1)
     share = counts.div(n.where(n > 0), axis=0) * 100
-    share.columns = [f"{s} (%)" for s in STATUSES]
+    share.columns = [f"{s} (%)" for s in counts.columns]
     names = rd.area_scores.set_index("area_code")["area_name"]
     out = pd.concat([names.rename("name"), n.rename("trusts"), share], axis=1)
     out.index.name = "code"

@@ -10,6 +10,7 @@ import http.server
 import threading
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT, chromium_path, need
 
@@ -38,6 +39,11 @@ def site(data_dir, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("site")
     build(data_dir, ["2022-23", "2021-22", "2020-21"], build_dir=tmp / "build", site_dir=tmp / "_site")
     return tmp / "_site"
+
+
+@pytest.fixture(scope="session")
+def build_dir(site):
+    return site.parent / "build"
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +126,7 @@ def test_composite_map_draws_42_icbs(edition_page):
 
 def test_legends_name_every_status_in_order(edition_page):
     legends = edition_page.page.locator(".oc-legend")
-    assert legends.count() == 2
+    assert legends.count() == 3  # status map; composite map: scores and trust pies
     assert [t for t in legends.nth(0).inner_text().split("\n") if t.strip()] == [
         "DSPT status",
         "Standards Exceeded",
@@ -129,7 +135,8 @@ def test_legends_name_every_status_in_order(edition_page):
         "Standards Not Met",
         "Not Published",
     ]
-    assert legends.nth(1).inner_text().split("\n")[0] == "Composite score"
+    titles = sorted(legends.nth(i).inner_text().split("\n")[0] for i in (1, 2))
+    assert titles == ["Composite score", "Trusts (pies)"]
 
 
 def test_layers_control_toggles_the_trust_markers(edition_page):
@@ -198,4 +205,28 @@ def test_other_pages_load_cleanly(browser, server, name):
     assert visit.external == [] and visit.failed_local == [] and visit.page_errors == []
     assert visit.unexplained_console_errors() == []
     assert visit.page.locator("main h1").count() >= 1
+    visit.page.close()
+
+
+@pytest.mark.parametrize("edition", ["2022-23", "2021-22", "2020-21"])
+def test_composite_map_has_a_trust_pie_per_area(browser, server, build_dir, edition):
+    from opencyber.score import read_organisations
+
+    orgs = read_organisations(build_dir / edition / "organisations.csv")
+    trusts = orgs[orgs["in_scope"] & (orgs["sector"] == "NHS Trust")]
+    wedges = trusts.groupby(["area_code", "status"]).ngroups  # one wedge per area and status present
+    visit = PageVisit(browser, server, edition)
+    composite = visit.page.locator(".leaflet-container").nth(1)
+    composite.locator("path.oc-pie").first.wait_for(timeout=30_000)
+    assert wedges > 42 and composite.locator("path.oc-pie").count() == wedges
+    box = composite.locator(".leaflet-control-layers label", has_text="(pies)").locator("input")
+    box.uncheck()
+    expect(composite.locator("path.oc-pie")).to_have_count(0)
+    box.check()
+    expect(composite.locator("path.oc-pie")).to_have_count(wedges)
+    composite.scroll_into_view_if_needed()
+    composite.locator("path.oc-pie").first.hover(force=True)
+    tip = visit.page.locator(".leaflet-tooltip").last
+    tip.wait_for(timeout=5_000)
+    assert " trusts (" in tip.inner_text() and "%)" in tip.inner_text()
     visit.page.close()
