@@ -464,8 +464,7 @@ def override_effects(cur: Curated, data_dir: Path) -> pd.DataFrame:
 
     rows = []
     with_ct = score.crosstab(cur.organisations).set_index(["sector", "status"])["n"]
-    weights = score.load_weights(cur.edition, data_dir)
-    with_sc = score.area_scores(cur.organisations, cur.areas, cur.edition.commissioner_sector, weights).set_index("area_code")
+    with_sc = score.edition_area_scores(cur.organisations, cur.areas, cur.edition, data_dir).set_index("area_code")
     for o in cur.edition.overrides:
         others = tuple(x for x in cur.edition.overrides if x is not o)
         without = curate_edition(replace(cur.edition, overrides=others), data_dir)
@@ -484,7 +483,7 @@ def override_effects(cur: Curated, data_dir: Path) -> pd.DataFrame:
             for s in totals_with.index
             if totals_with[s] != totals_without[s]
         ]
-        sc = score.area_scores(without.organisations, without.areas, cur.edition.commissioner_sector, weights).set_index("area_code")
+        sc = score.edition_area_scores(without.organisations, without.areas, cur.edition, data_dir).set_index("area_code")
         for code in with_sc.index:
             a, b = with_sc.at[code, "composite"], sc.at[code, "composite"]
             if a != b:

@@ -290,12 +290,19 @@ def read_code_area_list(path: Path) -> pd.DataFrame:
     return out
 
 
-def read_population(path: Path) -> pd.Series:
-    """Read a population file (columns ``code``, ``population``): positive numbers, one per code."""
+WEIGHT_COLUMNS = {
+    "population": ("population", "Number of Patients", "patients"),  # CCG weights (GP registered patients)
+    "trust_weights": ("weight", "EPRR tier", "tier"),  # trust weights (e.g. EPRR risk tier 1-4)
+}
+
+
+def read_weights(path: Path, kind: str) -> pd.Series:
+    """Read a weights file (a code column and a ``WEIGHT_COLUMNS[kind]`` column): positive numbers,
+    one per code, as a Series indexed by upper-cased code."""
     path = Path(path)
     df, _ = _read_csv(path)
     code = _pick_column(path, df, "code", ("code", "CCG Code", "ODS Code"))
-    pop = _pick_column(path, df, "population", ("population", "Number of Patients", "patients"))
+    pop = _pick_column(path, df, kind, WEIGHT_COLUMNS[kind])
     values = pd.to_numeric(df[pop].str.replace(",", ""), errors="coerce")
     bad = values.isna() | (values <= 0)
     if bad.any():
@@ -305,7 +312,7 @@ def read_population(path: Path) -> pd.Series:
     if codes.duplicated().any():
         i = codes.duplicated().idxmax()
         raise InputError(path, f"code {codes[i]} appears twice", line=int(df.at[i, "line"]), column=code)
-    return pd.Series(values.values, index=codes.values, name="population")
+    return pd.Series(values.values, index=codes.values, name=kind)
 
 
 def read_reference(

@@ -23,6 +23,7 @@ AREA_SCORE_COLUMNS = [
     "composite",
     "n_commissioners",
     "weighting",
+    "trust_weighting",
 ]
 
 
@@ -58,12 +59,40 @@ def row_percentages(wide: pd.DataFrame) -> pd.DataFrame:
     return wide.div(wide["Total"], axis=0) * 100
 
 
-def load_weights(edition, data_dir: Path) -> pd.Series | None:
-    """Population weights of the commissioners (the edition's optional ``population`` input), or None."""
-    from .readers import read_population
+def load_weights(edition, data_dir: Path, kind: str = "population") -> pd.Series | None:
+    """The edition's optional weights input ``kind`` (``population`` for commissioners,
+    ``trust_weights`` for trusts) as a Series by code, or None when the edition has none."""
+    from .readers import read_weights
 
-    paths = edition.input_paths("population", data_dir)
-    return read_population(paths[0]) if paths else None
+    paths = edition.input_paths(kind, data_dir)
+    return read_weights(paths[0], kind) if paths else None
+
+
+def edition_area_scores(organisations: pd.DataFrame, areas: pd.DataFrame, edition, data_dir: Path) -> pd.DataFrame:
+    """:func:`area_scores` with the edition's commissioner sector and its optional weights files."""
+    return area_scores(
+        organisations,
+        areas,
+        edition.commissioner_sector,
+        load_weights(edition, data_dir, "population"),
+        trust_weights=load_weights(edition, data_dir, "trust_weights"),
+    )
+
+
+def _weighted_mean(frame: pd.DataFrame, weights: pd.Series | None, what: str) -> tuple[pd.Series, pd.Series]:
+    """Per area_code: the mean score of ``frame``'s organisations weighted by ``weights`` (by code,
+    equal when None), and their number."""
+    frame = frame[["code", "area_code", "score"]].copy()
+    if weights is not None:
+        missing = sorted(set(frame["code"]) - set(weights.index))
+        if missing:
+            raise ValueError(f"the {what} file has no value for {len(missing)} organisation(s): {', '.join(missing)}")
+        frame["w"] = frame["code"].map(weights).astype(float)
+    else:
+        frame["w"] = 1.0
+    frame["ws"] = frame["w"] * frame["score"].astype(float)
+    g = frame.groupby("area_code")
+    return g["ws"].sum() / g["w"].sum(), g.size()
 
 
 def area_scores(
@@ -71,6 +100,8 @@ def area_scores(
     areas: pd.DataFrame,
     commissioner_sector: str,
     weights: pd.Series | None = None,
+    *,
+    trust_weights: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per area: own score, mean trust score, number of trusts, composite (full precision).
 
@@ -79,30 +110,22 @@ def area_scores(
     else equally. In the ICB era each ICB is its own area's only commissioner, so ``own_score`` is
     the ICB's score. An area with no in-scope trust has no trust mean; its composite is then its
     own score, and ``n_trusts`` = 0 says so. ``weighting`` says which weights were used.
+    ``trust_weights`` (e.g. EPRR risk tier by trust code) weight the trust mean (the original's 20/21
+    variant); ``trust_weighting`` says whether they were used.
     """
     scoped = organisations[organisations["in_scope"]]
-    comm = scoped[scoped["sector"] == commissioner_sector][["code", "area_code", "score"]].copy()
-    if weights is not None:
-        missing = sorted(set(comm["code"]) - set(weights.index))
-        if missing:
-            raise ValueError(f"the population file has no population for {len(missing)} commissioner(s): {', '.join(missing)}")
-        comm["w"] = comm["code"].map(weights).astype(float)
-    else:
-        comm["w"] = 1.0
-    comm["ws"] = comm["w"] * comm["score"].astype(float)
-    g = comm.groupby("area_code")
-    own = g["ws"].sum() / g["w"].sum()
-    trusts = scoped[scoped["sector"] == TRUST_SECTOR]
-    by_area = trusts.groupby("area_code")["score"]
+    own, n_comm = _weighted_mean(scoped[scoped["sector"] == commissioner_sector], weights, "population")
+    trust_mean, n_trusts = _weighted_mean(scoped[scoped["sector"] == TRUST_SECTOR], trust_weights, "trust weights")
     out = areas[["area_code", "area_name"]].copy()
     out["own_score"] = out["area_code"].map(own).astype(float)
-    out["trust_mean"] = out["area_code"].map(by_area.mean().astype(float))
-    out["n_trusts"] = out["area_code"].map(by_area.size()).fillna(0).astype(int)
+    out["trust_mean"] = out["area_code"].map(trust_mean)
+    out["n_trusts"] = out["area_code"].map(n_trusts).fillna(0).astype(int)
     half = 0.5 * out["own_score"] + 0.5 * out["trust_mean"]
     out["composite"] = half.where(out["n_trusts"] > 0, out["own_score"])
-    out["n_commissioners"] = out["area_code"].map(g.size()).fillna(0).astype(int)
+    out["n_commissioners"] = out["area_code"].map(n_comm).fillna(0).astype(int)
     single = (out["n_commissioners"] <= 1).all()
     out["weighting"] = "own score" if single else ("population" if weights is not None else "equal")
+    out["trust_weighting"] = "weights file" if trust_weights is not None else "equal"
     missing = out[out["own_score"].isna()]
     if not missing.empty:
         raise ValueError(f"areas without an in-scope {commissioner_sector}: {list(missing['area_code'])}")
@@ -130,11 +153,17 @@ def method_text(edition, scores: pd.DataFrame) -> str:
         else "**weighted equally: no population file was given** for this edition, so the published "
         "method's GP-registered-patient weights could not be applied"
     )
+    trusts = (
+        "the mean score of its in-scope trusts weighted by the edition's trust weights file (the "
+        "original's EPRR-tier variant)"
+        if len(scores) and scores["trust_weighting"].iloc[0] == "weights file"
+        else "the simple mean of the scores of its in-scope trusts (no trust weights file, so not the "
+        "original's EPRR-tier variant)"
+    )
     return (
         f"**CCG era:** {edition.area_label} composite = 0.5 × the mean score of its "
-        f"{edition.commissioner_label}s, {how}, + 0.5 × the simple mean of the scores of its in-scope "
-        "trusts (trust to area by the ODS *High Level Health Geography*). The CSV keeps full precision; "
-        "pages show two decimals."
+        f"{edition.commissioner_label}s, {how}, + 0.5 × {trusts} (trust to area by the ODS *High Level "
+        "Health Geography*). The CSV keeps full precision; pages show two decimals."
     )
 
 
