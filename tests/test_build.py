@@ -45,3 +45,35 @@ def test_build_with_an_empty_data_dir_lists_what_is_missing(tmp_path):
     assert proc.returncode == 2
     assert "Skipping edition 2022-23" in proc.stdout
     assert "No edition can be built" in proc.stderr and "data/README.md" in proc.stderr
+
+
+def test_unchanged_edition_is_not_executed_again(synthetic, tmp_path):
+    data, _ = synthetic
+    dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    first = build(data, **dirs)
+    assert first.seconds["2023-24"] > 0
+    again = build(data, **dirs)
+    assert again.seconds["2023-24"] == 0.0  # nothing changed: not executed
+    export = data / "23_24" / "dspt_export.csv"
+    export.write_text(export.read_text().replace("RAB,ALPHA COMMUNITY NHS TRUST,23/24 Approaching Standards", "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Standards Met"))
+    changed = build(data, **dirs)
+    assert changed.seconds["2023-24"] > 0  # an input changed: executed again
+    ct = pd.read_csv(tmp_path / "build" / "2023-24" / "crosstab.csv").set_index(["sector", "status"])["n"]
+    assert ct[("NHS Trust", "Standards Met")] == 2
+    assert build(data, force=True, **dirs).seconds["2023-24"] > 0
+
+
+def test_a_data_error_in_a_notebook_is_one_clear_message(synthetic, tmp_path):
+    data, registry = synthetic
+    export = data / "23_24" / "dspt_export.csv"
+    export.write_text(export.read_text().replace("23/24 Approaching Standards", "23/24 Nearly There"))
+    env = {"PATH": "/usr/bin:/bin", "OPEN_CYBER_DATA": str(data), "OPEN_CYBER_REGISTRY": str(registry), "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "opencyber.cli", "build", "--build-dir", str(tmp_path / "b"), "--site-dir", str(tmp_path / "s")],
+        capture_output=True, text=True, env=env,
+    )
+    assert proc.returncode == 2
+    assert "dspt_export.csv, line 8, column 'Status': unknown DSPT status '23/24 Nearly There'" in proc.stderr
+    assert "(edition 2023-24, notebook 01_curation.ipynb" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "s").exists()  # no half-written site

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import InputError, NoDataError, RegistryError
+from .errors import InputError, NoDataError, NotebookDataError, RegistryError
 from .registry import DATA_ENV
 
 
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--build-dir", type=Path, help="where outputs go (default: build/)")
     b.add_argument("--site-dir", type=Path, help="where the website goes (default: _site/)")
     b.add_argument("--no-render", action="store_true", help="execute the notebooks only")
+    b.add_argument("--force", action="store_true", help="execute every edition's notebooks even if nothing changed")
 
     s = sub.add_parser("serve", help="serve the built site on http://127.0.0.1:PORT (offline preview)")
     s.add_argument("--site-dir", type=Path, default=None)
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from .build import build
 
-            build(args.data, args.edition, args.build_dir, args.site_dir, render=not args.no_render)
+            build(args.data, args.edition, args.build_dir, args.site_dir, render=not args.no_render, force=args.force)
         elif args.command == "serve":
             from .registry import PROJECT_ROOT
             import functools
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             from .golden import make_golden
 
             make_golden(args.data)
-    except (InputError, RegistryError, NoDataError) as exc:
+    except (InputError, RegistryError, NoDataError, NotebookDataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

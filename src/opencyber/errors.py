@@ -50,3 +50,8 @@ class RegistryError(Exception):
 
 class NoDataError(Exception):
     """No input data was found: the message says where the build looked and what to do."""
+
+
+class NotebookDataError(Exception):
+    """An InputError, RegistryError or NoDataError raised inside a notebook the build executed:
+    the message is the original one plus the edition and notebook it stopped in."""
