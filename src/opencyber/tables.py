@@ -24,7 +24,16 @@ def table_html(df: pd.DataFrame, caption: str, *, index: bool = False, digits: i
 
 
 def show_table(df: pd.DataFrame, caption: str, **kwargs) -> None:
-    """Display a table in a notebook: HTML for the site, text for nbval and the terminal."""
+    """Display a table in a notebook: HTML for the site, text for nbval and the terminal.
+
+    An empty table is shown as one sentence ("... : none.") rather than a header without rows.
+    """
+    if df.empty:
+        display(
+            {"text/html": f'<p class="oc-empty"><strong>{html.escape(caption)}</strong>: none.</p>', "text/plain": f"{caption}: none."},
+            raw=True,
+        )
+        return
     with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
         text = f"{caption}\n{df.to_string(index=kwargs.get('index', False))}"
     display({"text/html": table_html(df, caption, **kwargs), "text/plain": text}, raw=True)
