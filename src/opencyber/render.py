@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,15 +79,30 @@ def ensure_node_modules(quiet: bool = False) -> bool:
     return True
 
 
+def jupyter_data_file(package: str, *parts: str) -> Path:
+    """A data file that ``package``'s wheel installs under share/jupyter, found where that install put
+    it (the record of installed files), else in the Jupyter data directories."""
+    from importlib import metadata
+
+    from jupyter_core.paths import jupyter_path
+
+    suffix = "share/jupyter/" + "/".join(parts)
+    for f in metadata.distribution(package).files or []:
+        if str(f).replace("\\", "/").endswith(suffix):
+            return Path(f.locate()).resolve()
+    for root in jupyter_path(*parts[:-1]):
+        candidate = Path(root) / parts[-1]
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"{suffix} of {package} is in none of the Jupyter data directories {jupyter_path()}")
+
+
 def _jupyter_leaflet_dir() -> Path:
     npm_copy = NODE_MODULES / "jupyter-leaflet" / "dist"
     if (npm_copy / "index.js").is_file():
         return npm_copy
-    # the same AMD bundle ships inside the ipyleaflet wheel
-    wheel_copy = Path(sys.prefix) / "share" / "jupyter" / "nbextensions" / "jupyter-leaflet"
-    if (wheel_copy / "index.js").is_file():
-        return wheel_copy
-    raise FileNotFoundError("jupyter-leaflet's index.js is in neither node_modules nor the ipyleaflet install")
+    # the same AMD bundle ships inside the ipyleaflet wheel (share/jupyter/nbextensions)
+    return jupyter_data_file("jupyter-leaflet", "nbextensions", "jupyter-leaflet", "index.js").parent
 
 
 def copy_assets(site: Path) -> Assets:
@@ -100,7 +114,7 @@ def copy_assets(site: Path) -> Assets:
     shutil.copy2(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", assets / "plotly.min.js")
     for name in ("site.css", "opencyber.js"):
         shutil.copy2(STATIC / name, assets / name)
-    lab = Path(sys.prefix) / "share" / "jupyter" / "nbconvert" / "templates" / "lab" / "static"
+    lab = jupyter_data_file("nbconvert", "nbconvert", "templates", "lab", "static", "index.css").parent
     (assets / "jupyter.css").write_text(
         (lab / "index.css").read_text(encoding="utf-8") + "\n" + (lab / "theme-light.css").read_text(encoding="utf-8"),
         encoding="utf-8",
