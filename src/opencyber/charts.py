@@ -17,14 +17,29 @@ from IPython.display import display
 
 from .status import STATUSES
 
-#: Status colours: an ordered, colour-blind-safe set (Analysis Function palette colours).
+#: Status colours: the Government Analysis Function categorical palette in its own order, so that
+#: each status differs from the next in the legend by a contrast ratio of at least 3:1 (3.24, 3.83,
+#: 3.23, 3.10; tests/unit/test_palette.py) and the set is colour-blind safe. Status is never shown by
+#: colour alone: legends, tooltips and tables name it.
 STATUS_COLOURS = {
-    "Standards Exceeded": "#12436D",
-    "Standards Met": "#28A197",
-    "Approaching Standards": "#F46A25",
-    "Standards Not Met": "#801650",
-    "Not Published": "#707070",
+    "Standards Exceeded": "#12436D",  # dark blue
+    "Standards Met": "#28A197",  # turquoise
+    "Approaching Standards": "#801650",  # dark pink
+    "Standards Not Met": "#F46A25",  # orange
+    "Not Published": "#3D3D3D",  # dark grey
 }
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        rgb = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def status_bar_chart(crosstab_long: pd.DataFrame, title: str) -> go.Figure:

@@ -191,3 +191,24 @@ def trust_status_by_area(edition: Edition, rd: ReportData) -> pd.DataFrame:
     out = pd.concat([names.rename("name"), n.rename("trusts"), share], axis=1)
     out.index.name = "code"
     return out.reset_index()
+
+
+def commissioner_table(edition: Edition, rd: ReportData) -> pd.DataFrame:
+    """The status map's areas as a table: one row per commissioner (ICB, or CCG) with its status."""
+    orgs = rd.organisations
+    c = orgs[orgs["in_scope"] & (orgs["sector"] == edition.commissioner_sector)]
+    cols = ["code", "name", "status", "score"] + ([] if edition.era == "icb" else ["area_code", "area_name"])
+    return c[cols].sort_values("code").rename(
+        columns={"area_code": f"{edition.area_label} code", "area_name": edition.area_label}
+    )
+
+
+def trust_table(edition: Edition, rd: ReportData) -> pd.DataFrame:
+    """The status map's trust markers as a table: one row per in-scope trust."""
+    orgs = rd.organisations
+    t = orgs[orgs["in_scope"] & (orgs["sector"] == TRUST_SECTOR)]
+    return (
+        t[["code", "name", "status", "score", "area_code", "area_name"]]
+        .sort_values("code")
+        .rename(columns={"area_code": f"{edition.area_label} code", "area_name": edition.area_label})
+    )

@@ -8,8 +8,14 @@ import pandas as pd
 from IPython.display import display
 
 
-def table_html(df: pd.DataFrame, caption: str, *, index: bool = False, digits: int = 2, css: str = "oc-table") -> str:
-    """An HTML table with a caption; every value is escaped (names are data, never markup)."""
+def table_html(
+    df: pd.DataFrame, caption: str, *, index: bool = False, digits: int = 2, css: str = "oc-table", collapsed: bool = False
+) -> str:
+    """An HTML table with a caption; every value is escaped (names are data, never markup).
+
+    The site's script makes its columns sortable. ``collapsed`` puts it in a <details> element whose
+    summary is the caption (for long tables that are the alternative to a map).
+    """
     if index:
         df = df.reset_index()
     body = df.to_html(
@@ -20,7 +26,10 @@ def table_html(df: pd.DataFrame, caption: str, *, index: bool = False, digits: i
         na_rep="",
         float_format=lambda v: f"{v:.{digits}f}",
     )
-    return body.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
+    body = body.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
+    if collapsed:
+        body = f'<details class="oc-details"><summary>{html.escape(caption)} ({len(df)} rows)</summary>{body}</details>'
+    return body
 
 
 def show_table(df: pd.DataFrame, caption: str, **kwargs) -> None:

@@ -37,3 +37,44 @@
     };
   }
 })();
+
+/* Sortable tables: each column heading of a table.oc-table becomes a button that sorts the rows
+   (numbers as numbers), with aria-sort on the heading. Without JavaScript the table reads as is. */
+(function () {
+  "use strict";
+  function cellValue(row, i) {
+    var text = row.cells[i] ? row.cells[i].textContent.trim() : "";
+    var n = parseFloat(text.replace(/[,%]/g, ""));
+    return { text: text, num: text !== "" && !isNaN(n) && /^[-+]?[\d.,]+%?$/.test(text) ? n : null };
+  }
+  function sortBy(table, index, th) {
+    var body = table.tBodies[0];
+    if (!body) { return; }
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = cellValue(a, index), y = cellValue(b, index), r;
+      if (x.num !== null && y.num !== null) { r = x.num - y.num; } else { r = x.text.localeCompare(y.text); }
+      return ascending ? r : -r;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  }
+  function enhance() {
+    Array.prototype.forEach.call(document.querySelectorAll("table.oc-table"), function (table) {
+      if (!table.tHead || !table.tHead.rows.length || table.dataset.ocSortable) { return; }
+      table.dataset.ocSortable = "1";
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "oc-sort";
+        while (th.firstChild) { button.appendChild(th.firstChild); }
+        th.appendChild(button);
+        th.setAttribute("scope", "col");
+        button.addEventListener("click", function () { sortBy(table, index, th); });
+      });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", enhance); } else { enhance(); }
+})();
