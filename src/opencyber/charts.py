@@ -74,8 +74,7 @@ def figure_html(fig: go.Figure, div_id: str, alt: str) -> str:
     """The HTML of a chart: a div, the figure JSON (safe inside <script>), the call that draws it."""
     payload = fig.to_json(engine="json", pretty=False).replace("</", "<\\/")
     return (
-        f'<figure class="oc-chart"><div id="{html.escape(div_id)}" class="oc-plotly" role="img" '
-        f'aria-label="{html.escape(alt)}"></div>'
+        f'<figure class="oc-chart"><div id="{html.escape(div_id)}" class="oc-plotly"></div>'
         f'<script type="application/json" id="{html.escape(div_id)}-data">{payload}</script>'
         "<script>(function(){var id=" + json.dumps(div_id) + ";"
         "function draw(){var f=JSON.parse(document.getElementById(id+'-data').textContent);"

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 
-from . import __version__
+from . import __version__, pages
 from .registry import PROJECT_ROOT, Edition
 
 HERE = Path(__file__).resolve().parent
@@ -166,6 +165,15 @@ def edition_pages(edition: Edition, pages_dir: Path) -> list[Page]:
     ]
 
 
+#: narrative pages: (page name, title, navigation text, Markdown maker taking (editions, build_dir))
+NARRATIVE_PAGES = (
+    ("index", "Home", "Home", pages.home_markdown),
+    ("methodology", "Methodology", "Methodology", pages.methodology_markdown),
+    ("data", "Data and downloads", "Data", pages.data_markdown),
+    ("accessibility", "Accessibility statement", "Accessibility", lambda editions, build_dir: pages.accessibility_markdown()),
+)
+
+
 def navigation(editions: list[Edition], current: str) -> list[dict]:
     nav = [{"text": "Home", "href": "index.html", "current": current == "index", "children": []}]
     for ed in editions:
@@ -174,32 +182,9 @@ def navigation(editions: list[Edition], current: str) -> list[dict]:
             {"text": "How scored", "href": f"{ed.id}-scoring.html", "current": current == f"{ed.id}-scoring"},
         ]
         nav.append({"text": ed.label, "href": f"{ed.id}.html", "current": current == ed.id, "children": children})
+    for name, _, text, _ in NARRATIVE_PAGES[1:]:
+        nav.append({"text": text, "href": f"{name}.html", "current": current == name, "children": []})
     return nav
-
-
-def home_markdown(editions: list[Edition], build_dir: Path) -> str:
-    """The home page: what the site shows and each edition's headline figures, from build/."""
-    lines = [
-        "# NHS cyber security compliance: the Data Security and Protection Toolkit",
-        "",
-        "Every NHS organisation assesses itself each year against the National Data Guardian's data security "
-        "standards in the **Data Security and Protection Toolkit (DSPT)** and publishes its status. This site "
-        "shows the statuses of NHS trusts, integrated care boards (and before them clinical commissioning "
-        "groups) and commissioning support units, scores them, and maps them by area.",
-        "",
-        "*Experimental statistics: not an official NHS England publication.*",
-        "",
-        "| edition | snapshot date | organisations | Standards Met or Exceeded |",
-        "|---|---|---:|---:|",
-    ]
-    for ed in editions:
-        ct = pd.read_csv(Path(build_dir) / ed.id / "crosstab.csv", keep_default_na=False)
-        n = int(ct["n"].sum())
-        good = int(ct[ct["status"].isin(["Standards Met", "Standards Exceeded"])]["n"].sum())
-        lines.append(
-            f"| [{ed.label}]({ed.id}.html) | {ed.snapshot:%d %B %Y} | {n} | {good} ({100 * good / n:.1f}%) |"
-        )
-    return "\n".join(lines) + "\n"
 
 
 def _markdown_notebook(text: str) -> nbformat.NotebookNode:
@@ -250,7 +235,8 @@ def render_site(editions: list[Edition], build_dir: Path, site_dir: Path, *, ban
     """Render the site for ``editions`` (newest first) into ``site_dir``, atomically."""
     build_dir, site_dir = Path(build_dir), Path(site_dir)
     pages_dir = build_dir / "pages"
-    (pages_dir / "index.md").write_text(home_markdown(editions, build_dir), encoding="utf-8")
+    for name, _, _, make in NARRATIVE_PAGES:
+        (pages_dir / f"{name}.md").write_text(make(editions, build_dir), encoding="utf-8")
     if shutil.which("quarto"):
         return _render_with_quarto(site_dir)
     tmp = site_dir.with_name(site_dir.name + ".partial")
@@ -258,16 +244,16 @@ def render_site(editions: list[Edition], build_dir: Path, site_dir: Path, *, ban
     tmp.mkdir(parents=True)
     assets = copy_assets(tmp)
     exporter = make_exporter()
-    pages = [Page("index", "Home", pages_dir / "index.md")]
+    site_pages = [Page(name, title, pages_dir / f"{name}.md") for name, title, _, _ in NARRATIVE_PAGES]
     for ed in editions:
-        pages += edition_pages(ed, pages_dir)
+        site_pages += edition_pages(ed, pages_dir)
         dl = tmp / "downloads" / ed.id
         dl.mkdir(parents=True)
         for csv in sorted((build_dir / ed.id).glob("*.csv")):
             shutil.copy2(csv, dl / csv.name)
     extra = {"banner": banner, "built_from": f"with Open Cyber {__version__}"}
     written = []
-    for page in pages:
+    for page in site_pages:
         html = render_page(page, exporter, assets, navigation(editions, page.name), extra)
         out = tmp / f"{page.name}.html"
         out.write_text(html, encoding="utf-8")

@@ -195,10 +195,13 @@ def test_ccg_era_page_draws_ccgs_42_ics_and_trusts(browser, server, edition, new
     visit.page.close()
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["index"] + [f"{e}-{p}" for e in ("2022-23", "2021-22", "2020-21") for p in ("curation", "scoring")],
-)
+EDITIONS = ("2022-23", "2021-22", "2020-21")
+NARRATIVE = ("index", "methodology", "data", "accessibility")
+ALL_PAGES = NARRATIVE + EDITIONS + tuple(f"{e}-{p}" for e in EDITIONS for p in ("curation", "scoring"))
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("name", NARRATIVE + tuple(f"{e}-{p}" for e in EDITIONS for p in ("curation", "scoring")))
 def test_other_pages_load_cleanly(browser, server, name):
     visit = PageVisit(browser, server, name)
     visit.screenshot(name)
@@ -229,4 +232,58 @@ def test_composite_map_has_a_trust_pie_per_area(browser, server, build_dir, edit
     tip = visit.page.locator(".leaflet-tooltip").last
     tip.wait_for(timeout=5_000)
     assert " trusts (" in tip.inner_text() and "%)" in tip.inner_text()
+    visit.page.close()
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_axe_finds_no_serious_or_critical_violation(browser, server, name):
+    need("axe-core (installed by `npm ci` from package-lock.json)", AXE.is_file())
+    visit = PageVisit(browser, server, name)
+    if name in EDITIONS:
+        visit.page.wait_for_selector("path.oc-trust", timeout=30_000)
+    visit.page.add_script_tag(path=str(AXE))
+    violations = visit.page.evaluate(
+        """async () => (await axe.run()).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}): ${v.nodes[0].target.join(" ")}`)"""
+    )
+    visit.page.close()
+    assert violations == []
+
+
+def test_every_internal_link_resolves(site):
+    import re
+
+    pages = sorted(site.glob("*.html"))
+    assert {p.stem for p in pages} == set(ALL_PAGES)
+    broken = []
+    for page in pages:
+        for href in re.findall(r'href="([^"#]+)(?:#[^"]*)?"', page.read_text(encoding="utf-8")):
+            if href.startswith(("http://", "https://", "data:", "mailto:")):
+                continue
+            if not (site / href).is_file():
+                broken.append(f"{page.name} -> {href}")
+    assert broken == []
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_map_table_alternatives_have_one_row_per_area(browser, server, build_dir, edition):
+    import pandas as pd
+
+    areas = len(pd.read_csv(build_dir / edition / "area_scores.csv"))
+    visit = PageVisit(browser, server, edition)
+    table = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text="composite score"))
+    assert table.locator("tbody tr").count() == areas == 42
+    trusts = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text="NHS trusts and their DSPT status"))
+    orgs = pd.read_csv(build_dir / edition / "organisations.csv", keep_default_na=False)
+    in_scope_trusts = int(((orgs["in_scope"].astype(str) == "True") & (orgs["sector"] == "NHS Trust")).sum())
+    assert trusts.locator("tbody tr").count() == in_scope_trusts
+    # sortable: the score column sorts ascending then descending
+    header = table.locator("th", has_text="composite").locator("button")
+    header.click()
+    assert table.locator("th", has_text="composite").get_attribute("aria-sort") == "ascending"
+    headers = [h.strip().rstrip("↕↑↓ ").strip() for h in table.locator("thead th").all_inner_texts()]
+    column = headers.index("composite") + 1
+    values = [float(t) for t in table.locator(f"tbody tr td:nth-child({column})").all_inner_texts()]
+    assert values == sorted(values)
     visit.page.close()
