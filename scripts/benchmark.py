@@ -28,8 +28,41 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def page_weights(site: Path, pages: list[str]) -> list[tuple[str, int, int, int, list[str]]]:
-    """(page, html bytes, first-visit bytes, repeat-visit bytes, external hosts) for each page."""
+def _wire_bytes(page, url: str, block: bool = True) -> tuple[int, list[str]]:
+    """Bytes received over the network (CDP encodedDataLength) while loading ``url``, and the hosts of
+    the requests that were blocked (everything not on 127.0.0.1). Playwright turns the HTTP cache off
+    while requests are routed, so a cached (repeat) visit is measured with ``block=False`` (this
+    machine has no network: outside requests fail by themselves)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    received: list[int] = []
+    cdp.on("Network.loadingFinished", lambda e: received.append(int(e.get("encodedDataLength", 0))))
+    external: set[str] = set()
+
+    def route(r):
+        if r.request.url.startswith("http://127.0.0.1"):
+            r.continue_()
+        else:
+            external.add(r.request.url.split("/")[2])
+            r.abort()
+
+    if block:
+        page.route("**/*", route)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    if block:
+        page.unroute("**/*")
+    cdp.detach()
+    return sum(received), sorted(external)
+
+
+def page_weights(site: Path, pages: list[str], repeat_after: str) -> list[tuple[str, int, int, int, list[str]]]:
+    """(page, HTML bytes, first-visit bytes, repeat-visit bytes, blocked hosts) for each page.
+
+    First visit: a fresh browser profile. Repeat visit: the page opened after ``repeat_after`` in
+    the same profile, so the shared assets (scripts, styles) come from the browser cache.
+    """
     from playwright.sync_api import sync_playwright
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
@@ -44,33 +77,13 @@ def page_weights(site: Path, pages: list[str]) -> list[tuple[str, int, int, int,
         )
         for name in pages:
             ctx = browser.new_context()
-            page = ctx.new_page()
-            external: set[str] = set()
-            sizes: dict[str, int] = {}
-
-            def route(r):
-                if r.request.url.startswith(base):
-                    r.continue_()
-                else:
-                    external.add(r.request.url.split("/")[2])
-                    r.abort()
-
-            def on_response(resp):
-                try:
-                    sizes[resp.url] = len(resp.body())
-                except Exception:
-                    pass
-
-            page.route("**/*", route)
-            page.on("response", on_response)
-            page.goto(f"{base}/{name}.html")
-            page.wait_for_load_state("networkidle")
-            first = sum(sizes.values())
-            html_bytes = (site / f"{name}.html").stat().st_size
-            # repeat visit in the same context: the shared assets come from the HTTP cache
-            # (http.server sends Last-Modified, so a revalidation still happens for each asset)
-            rows.append((name, html_bytes, first, html_bytes, sorted(external)))
+            first, external = _wire_bytes(ctx.new_page(), f"{base}/{name}.html")
             ctx.close()
+            ctx = browser.new_context()
+            _wire_bytes(ctx.new_page(), f"{base}/{repeat_after}.html", block=False)
+            repeat, _ = _wire_bytes(ctx.new_page(), f"{base}/{name}.html", block=False)
+            ctx.close()
+            rows.append((name, (site / f"{name}.html").stat().st_size, first, repeat, external))
         browser.close()
     httpd.shutdown()
     return rows
@@ -94,10 +107,11 @@ def main() -> None:
         assets = sum(f.stat().st_size for f in (site / "assets").rglob("*") if f.is_file())
         print(f"\nassets folder: {assets:,} bytes")
         pages = sorted(p.stem for p in site.glob("*.html"))
-        print("\n## Pages (first visit, no cache; bytes served from the site)\n")
-        print("| page | HTML bytes | first visit bytes | external hosts (all blocked) |\n|---|---:|---:|---|")
-        for name, html_b, first, _, ext in page_weights(site, pages):
-            print(f"| {name} | {html_b:,} | {first:,} | {', '.join(ext) or 'none'} |")
+        latest = result.editions[0].id
+        print(f"\n## Pages (bytes over the wire; repeat visit = after opening {latest}.html in the same browser)\n")
+        print("| page | HTML bytes | first visit | repeat visit | external requests (blocked) |\n|---|---:|---:|---:|---|")
+        for name, html_b, first, repeat, ext in page_weights(site, pages, latest):
+            print(f"| {name} | {html_b:,} | {first:,} | {repeat:,} | {', '.join(ext) or 'none'} |")
 
 
 if __name__ == "__main__":
