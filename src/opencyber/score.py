@@ -13,6 +13,7 @@ import pandas as pd
 
 from .registry import TRUST_SECTOR
 from .status import STATUSES
+from .tables import md_text
 
 AREA_SCORE_COLUMNS = [
     "area_code",
@@ -178,7 +179,7 @@ def worked_example(organisations: pd.DataFrame, scores: pd.DataFrame, edition) -
     listing = ", ".join(f"{t.code} {t.status} ({int(t.score):+d})" for t in trusts.itertuples())
     own = ", ".join(f"{c.code} {c.status} ({int(c.score):+d})" for c in comms.itertuples())
     return (
-        f"**Worked example, {a.area_name} ({a.area_code}).** {edition.commissioner_label}(s): {own}; "
+        f"**Worked example, {md_text(a.area_name)} ({a.area_code}).** {edition.commissioner_label}(s): {own}; "
         f"own score {a.own_score:.2f} ({a.weighting}). Its {int(a.n_trusts)} trusts: {listing}; mean "
         f"{a.trust_mean:.2f}. Composite = 0.5 × {a.own_score:.2f} + 0.5 × {a.trust_mean:.2f} = **{a.composite:.2f}**."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 from IPython.display import display
@@ -46,6 +47,15 @@ def show_table(df: pd.DataFrame, caption: str, **kwargs) -> None:
     with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
         text = f"{caption}\n{df.to_string(index=kwargs.get('index', False))}"
     display({"text/html": table_html(df, caption, **kwargs), "text/plain": text}, raw=True)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()|~])")  # inline Markdown; names never start a line
+
+
+def md_text(value: object) -> str:
+    """Data (a name from an input) made safe inside Markdown: HTML is escaped and Markdown
+    punctuation is backslash-escaped, so it reads as the text it is."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
 
 
 def show_markdown(text: str) -> None:
