@@ -124,6 +124,9 @@ def execute_edition(edition: Edition, data_dir: Path, build_dir: Path) -> float:
             raise
         nb = nbformat.read(out, as_version=4)
         nb.metadata["title"] = titles[f"{edition.id}{suffix}"]
+        for cell in nb.cells:  # papermill gives the injected cell a random id on every run
+            if "injected-parameters" in cell.metadata.get("tags", []):
+                cell["id"] = "injected-parameters"
         nbformat.write(nb, out)
         log(f"  [{edition.id}] {source}: {time.perf_counter() - t:.1f} s")
     return time.perf_counter() - start

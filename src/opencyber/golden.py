@@ -25,12 +25,24 @@ GOLDEN_EDITIONS = ("2020-21", "2021-22", "2022-23")  # oldest first, as the buil
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what changes on every run and what nbval does not compare: timings, widget state."""
+    """Drop what changes on every run and what nbval does not compare: timings, widget state, ids."""
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random id on every run
+    # widget model ids are random on every run; nbval does not compare them and the widget state is
+    # dropped above, so number them instead
+    views = [
+        out["data"]["application/vnd.jupyter.widget-view+json"]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+    ]
+    for k, view in enumerate(views, start=1):
+        view["model_id"] = f"widget-{k}"
     return nb
 
 
