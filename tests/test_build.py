@@ -77,3 +77,37 @@ def test_a_data_error_in_a_notebook_is_one_clear_message(synthetic, tmp_path):
     assert "(edition 2023-24, notebook 01_curation.ipynb" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "s").exists()  # no half-written site
+
+
+def _comparable_notebook(path):
+    """An executed notebook without what legitimately differs between two builds: papermill's
+    timings and the injected parameters (they hold the build folder's path)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = ""
+    return nbformat.writes(nb)
+
+
+def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
+    data, _ = synthetic
+    for run in ("a", "b"):
+        build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site")
+    a, b = tmp_path / "a", tmp_path / "b"
+    csvs = sorted(p.relative_to(a) for p in (a / "build").rglob("*.csv"))
+    assert len(csvs) >= 6
+    for rel in csvs:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    notebooks = sorted(p.relative_to(a) for p in (a / "build" / "pages").glob("*.ipynb"))
+    assert len(notebooks) == 3
+    for rel in notebooks:
+        assert _comparable_notebook(a / rel) == _comparable_notebook(b / rel), rel
+    pages = sorted(p.relative_to(a) for p in (a / "site").rglob("*.html"))
+    assert len(pages) == 7
+    for rel in pages:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel

@@ -9,6 +9,7 @@ the site's script binds as a Leaflet tooltip, written as text, never as HTML; an
 from __future__ import annotations
 
 import hashlib
+import itertools
 import html
 import json
 import math
@@ -21,6 +22,17 @@ from ipywidgets import HTML, Layout, Widget
 
 from .charts import STATUS_COLOURS
 from .status import STATUSES
+
+def _stable_model_id(widget: Widget) -> None:
+    """Give each widget a model id from a counter instead of a random uuid4, so that the executed
+    notebooks (and the pages made from them) are the same on every run. Each notebook runs in a new
+    kernel, so the sequence restarts there; ids only need to be unique within one page."""
+    if widget._model_id is None:
+        widget._model_id = f"{next(_WIDGET_IDS):032x}"  # the shape of uuid4().hex
+
+
+_WIDGET_IDS = itertools.count(1)
+Widget.on_widget_constructed(_stable_model_id)
 
 ENGLAND_CENTRE = (52.9, -1.5)
 #: Composite classes on the fixed scale [-3, 3] and their diverging colours (ColorBrewer RdBu, 6).
