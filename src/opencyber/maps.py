@@ -110,7 +110,11 @@ def _base_map() -> L.Map:
     return m
 
 
-def region_layer(regions: gpd.GeoDataFrame, name_col: str) -> L.GeoJSON:
+def region_layer(regions: gpd.GeoDataFrame | L.GeoJSON, name_col: str) -> L.GeoJSON:
+    """The NHS England region boundaries. Pass the layer itself to several maps to carry the
+    boundaries once in the page (a widget can be shown by several maps)."""
+    if isinstance(regions, L.GeoJSON):
+        return regions
     props = [
         {"code": c, "name": n, "style": {"className": "oc-region"}}
         for c, n in zip(regions["code"], regions[name_col])
