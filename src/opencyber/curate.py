@@ -108,15 +108,7 @@ def _read_areas(b: _Builder) -> tuple[pd.DataFrame, pd.DataFrame]:
         wanted.update(sub_area_code=cols["sub_area_code"], sub_area_name=cols["sub_area_name"])
     lookup = readers.read_lookup(path, wanted)
     areas = lookup.drop_duplicates("area_code")[["area_code", "area_name", "region_code", "region_name", "line"]]
-    for key in ("area_code", "region_code"):
-        name = key.replace("_code", "_name")
-        clash = lookup.groupby(key)[name].nunique()
-        if (clash > 1).any():
-            code = clash[clash > 1].index[0]
-            row = lookup[lookup[key] == code].iloc[1]
-            raise InputError(
-                path, f"{key.split('_')[0]} {code} has more than one name", line=int(row["line"]), column=cols[name]
-            )
+    readers.check_one_name_per_code(path, lookup, {k: cols[k] for k in ("area_name", "region_name")})
     return lookup, areas.reset_index(drop=True)
 
 

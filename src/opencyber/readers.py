@@ -361,14 +361,7 @@ def read_reference(
     out["trust_area_code"] = out["trust_area_code"].str.upper()
     out["area_code"] = out["area_code"].str.upper().where(is_comm, out["trust_area_code"])
     areas = out[is_comm][["area_code", "area_name", "region_code", "region_name", "line"]]
-    for key in ("area_code", "region_code"):
-        name = key.replace("_code", "_name")
-        clash = areas.groupby(key)[name].nunique()
-        if (clash > 1).any():
-            code = clash[clash > 1].index[0]
-            row = areas[areas[key] == code].iloc[1]
-            raise InputError(path, f"{key.split('_')[0]} {code} has more than one name", line=int(row["line"]),
-                             column=col[name])
+    check_one_name_per_code(path, areas, {k: col[k] for k in ("area_name", "region_name")})
     areas = areas.drop_duplicates("area_code").sort_values("area_code").reset_index(drop=True)
     # one row per organisation, its successors gathered
     keep = ["code", "name", "sector", "role", "close_date", "area_code"]
@@ -389,6 +382,23 @@ def read_reference(
     result.attrs["repairs"] = dict(repairs)
     result.attrs["areas"] = areas
     return result
+
+
+def check_one_name_per_code(path: Path, df: pd.DataFrame, name_columns: dict[str, str]) -> None:
+    """Each area_code and region_code of ``df`` has one name; ``name_columns`` gives the file's
+    column for area_name and region_name (for the error message)."""
+    for key in ("area_code", "region_code"):
+        name = key.replace("_code", "_name")
+        clash = df.groupby(key)[name].nunique()
+        if (clash > 1).any():
+            code = clash[clash > 1].index[0]
+            row = df[df[key] == code].iloc[1]
+            raise InputError(
+                path,
+                f"{key.split('_')[0]} {code} has more than one name",
+                line=int(row["line"]),
+                column=name_columns[name],
+            )
 
 
 def read_csu_list(path: Path) -> pd.DataFrame:

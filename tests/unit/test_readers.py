@@ -117,3 +117,16 @@ def test_geojson_wrong_crs_and_missing_code(tmp_path):
     p = write(tmp_path, json.dumps(fc), "b.geojson")
     with pytest.raises(InputError, match="feature 0 has no CODE"):
         readers.read_geojson(p, "CODE")
+
+
+def test_lookup_area_with_two_names_is_an_error(tmp_path, monkeypatch):
+    from opencyber.curate import curate_edition
+    from opencyber.registry import get_edition
+    from tests.synthetic import write_edition, write_registry
+
+    data = write_edition(tmp_path / "data")
+    lookup = data / "23_24" / "lookup.csv"
+    lookup.write_text(lookup.read_text().replace("B2B,NHS Beta ICB - B2B,E54000902,QBB,NHS Beta Integrated Care Board", "B2B,NHS Beta ICB - B2B,E54000902,QBB,NHS Other Name ICB"))
+    monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(write_registry(tmp_path / "editions.toml")))
+    with pytest.raises(InputError, match=r"lookup.csv, line 4, column 'ICB24NM': area QBB has more than one name"):
+        curate_edition(get_edition("2023-24"), data)
