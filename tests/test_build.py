@@ -73,8 +73,8 @@ def test_a_data_error_in_a_notebook_is_one_clear_message(synthetic, tmp_path):
         capture_output=True, text=True, env=env,
     )
     assert proc.returncode == 2
-    assert "dspt_export.csv, line 8, column 'Status': unknown DSPT status '23/24 Nearly There'" in proc.stderr
-    assert "(edition 2023-24, notebook 01_curation.ipynb" in proc.stderr
+    assert "dspt_export.csv, line 8, column 'Status': not a DSPT status (found '23/24 Nearly There')" in proc.stderr
+    assert "(edition 2023-24: found by the input check, before any notebook ran)" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "s").exists()  # no half-written site
 

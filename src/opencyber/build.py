@@ -167,6 +167,12 @@ def build(
             log(f"  [{ed.id}] unchanged since its last build: not executed again (--force to rebuild)")
             seconds[ed.id] = 0.0
             continue
+        from .check import check_edition
+
+        try:
+            log(check_edition(ed, data).summary())
+        except (InputError, RegistryError) as exc:
+            raise NotebookDataError(f"{exc}\n  (edition {ed.id}: found by the input check, before any notebook ran)") from None
         seconds[ed.id] = execute_edition(ed, data, build_dir)
         (build_dir / ed.id / DIGEST_FILE).write_text(digest + "\n")
     pages: list[Path] = []

@@ -1,4 +1,4 @@
-"""Command line: ``opencyber build``, ``opencyber serve``, ``opencyber golden``."""
+"""Command line: ``opencyber build``, ``check``, ``serve``, ``golden``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--no-render", action="store_true", help="execute the notebooks only")
     b.add_argument("--force", action="store_true", help="execute every edition's notebooks even if nothing changed")
 
+    c = sub.add_parser("check", help="read and validate an edition's inputs (no notebooks run): say what is wrong, where")
+    c.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
+    c.add_argument("--edition", action="append", help="check only this edition id (repeatable)")
+
     s = sub.add_parser("serve", help="serve the built site on http://127.0.0.1:PORT (offline preview)")
     s.add_argument("--site-dir", type=Path, default=None)
     s.add_argument("--port", type=int, default=8000)
@@ -35,6 +39,20 @@ def main(argv: list[str] | None = None) -> int:
             from .build import build
 
             build(args.data, args.edition, args.build_dir, args.site_dir, render=not args.no_render, force=args.force)
+        elif args.command == "check":
+            from .build import select_editions
+            from .check import check_edition
+            from .registry import resolve_data_dir
+
+            data = resolve_data_dir(args.data)
+            chosen, skipped = select_editions(data, args.edition)
+            for ed_id, missing in skipped.items():
+                print(f"[{ed_id}] not checked: {len(missing)} input file(s) missing, e.g. {missing[0]}")
+            for ed in chosen:
+                print(check_edition(ed, data).summary())
+            if not chosen:
+                print(f"error: no edition has all its inputs in {data}", file=sys.stderr)
+                return 2
         elif args.command == "serve":
             from .registry import PROJECT_ROOT
             import functools

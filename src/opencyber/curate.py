@@ -220,6 +220,14 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
                 t.line,
             )
 
+    # ODS successors of the organisations listed so far (the successor rule uses them).
+    for path in ed.input_paths("successors", data_dir):
+        succ = readers.read_ods_successors(path)
+        for r in succ.itertuples():
+            org = b.orgs.get(r.code)
+            if org is not None and r.successor_code != r.code:
+                org.successors.setdefault(r.successor_code, "")
+
     # Commissioning support units, from the curated list.
     csu_path = ed.input_path("csus", data_dir)
     csus = readers.read_csu_list(csu_path)

@@ -21,6 +21,8 @@ class InputError(Exception):
         column: str | None = None,
         value: object = None,
         expected: str | None = None,
+        more: int = 0,
+        feature: int | None = None,
     ) -> None:
         self.path = str(path)
         self.problem = problem
@@ -28,19 +30,25 @@ class InputError(Exception):
         self.column = column
         self.value = value
         self.expected = expected
+        self.feature = feature  # the 1-based feature number of a GeoJSON file (it has no useful lines)
+        self.more = more  # how many other rows of the file have problems
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = self.path
         if self.line is not None:
             where += f", line {self.line}"
+        if self.feature is not None:
+            where += f", feature {self.feature}"
         if self.column is not None:
-            where += f", column '{self.column}'"
+            where += f", {'property' if self.feature is not None else 'column'} '{self.column}'"
         text = f"{where}: {self.problem}"
         if self.value is not None:
             text += f" (found {self.value!r})"
         if self.expected:
             text += f"; expected {self.expected}"
+        if self.more:
+            text += f" ({self.more} more row{'s' if self.more > 1 else ''} of the file with problems)"
         return text
 
 
@@ -53,5 +61,5 @@ class NoDataError(Exception):
 
 
 class NotebookDataError(Exception):
-    """An InputError, RegistryError or NoDataError raised inside a notebook the build executed:
-    the message is the original one plus the edition and notebook it stopped in."""
+    """An InputError, RegistryError or NoDataError that stopped an edition's build (in the input
+    check, or inside a notebook): the original message plus the edition and stage it stopped in."""

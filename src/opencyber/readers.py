@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import validate as v
 from .errors import InputError
 from .status import StatusError, parse_status
 
@@ -24,22 +25,39 @@ from .status import StatusError, parse_status
 # text and CSV basics
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """Read a text file as UTF-8 (with or without BOM), else Windows-1252. Returns (text, encoding)."""
+def read_text(path: Path) -> tuple[str, Counter]:
+    """Read a text file as UTF-8 (with or without BOM), else Windows-1252; CRLF/CR become LF.
+
+    Returns the text and the tolerated differences from plain UTF-8 with LF line endings
+    (``read as windows-1252``, ``UTF-8 byte-order mark ignored``, ``Windows line endings read``),
+    each counted once for the file.
+    """
     data = Path(path).read_bytes()
     if not data.strip():
         raise InputError(path, "the file is empty", expected="a header row and data rows")
     if b"\x00" in data[:4096]:
         raise InputError(path, "the file is binary, not text", expected="a CSV text file")
+    notes: Counter = Counter()
     try:
-        text, enc = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        text, enc = data.decode("cp1252", errors="strict"), "windows-1252"
-    return text.replace("\r\n", "\n").replace("\r", "\n"), enc
+        text = data.decode("utf-8-sig")
+        if data.startswith(b"\xef\xbb\xbf"):
+            notes["UTF-8 byte-order mark ignored"] = 1
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252", errors="strict")
+        except UnicodeDecodeError:
+            raise InputError(path, f"the file is neither UTF-8 nor Windows-1252 text ({exc.reason} at byte {exc.start})",
+                             expected="a CSV text file saved as UTF-8") from None
+        notes["read as windows-1252"] = 1
+    if "\r" in text:
+        notes["Windows line endings read"] = 1
+    return text.replace("\r\n", "\n").replace("\r", "\n"), notes
 
 
-def _read_csv(path: Path, *, header: bool = True) -> tuple[pd.DataFrame, str]:
-    text, enc = read_text(path)
+def _read_csv(path: Path, *, header: bool = True) -> tuple[pd.DataFrame, Counter]:
+    """A CSV as strings, cells stripped; returns the table and the tolerated repairs (file-level
+    notes of :func:`read_text` and ``surrounding spaces trimmed``, counted per cell)."""
+    text, notes = read_text(path)
     try:
         df = pd.read_csv(
             io.StringIO(text),
@@ -49,17 +67,23 @@ def _read_csv(path: Path, *, header: bool = True) -> tuple[pd.DataFrame, str]:
             skipinitialspace=False,
         )
     except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
+        m = re.search(r"(?:line|row) (\d+)", str(exc))
         raise InputError(
             path,
-            f"the CSV cannot be parsed: {exc}",
-            line=int(m.group(1)) if m else None,
+            f"the CSV cannot be parsed ({exc}); the file may be truncated or have an unclosed quote",
+            line=int(m.group(1)) + (1 if header and "row" in str(exc) else 0) if m else None,
         ) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "the file has no header row", expected="a header row and data rows") from None
     if header:
         df.columns = [str(c).strip() for c in df.columns]
-    df = df.apply(lambda s: s.str.strip())
+    stripped = df.apply(lambda s: s.str.strip())
+    trimmed = int((stripped != df).sum().sum())
+    if trimmed:
+        notes["surrounding spaces trimmed"] = trimmed
+    df = stripped
     df["line"] = range(2 if header else 1, len(df) + (2 if header else 1))
-    return df, enc
+    return df, notes
 
 
 def _pick_column(path: Path, df: pd.DataFrame, role: str, candidates: tuple[str, ...]) -> str:
@@ -76,33 +100,73 @@ def _pick_column(path: Path, df: pd.DataFrame, role: str, candidates: tuple[str,
     )
 
 
-# ODS codes; the DSPT also has sub-codes like 8D594-MASH and test accounts like "DEMO DENTAL ACCOUNT 009"
-_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,28}[A-Z0-9]$")
-
-
 def _normalise_codes(path: Path, df: pd.DataFrame, column: str, label: str | None = None) -> Counter:
-    """Upper-case and check the codes of ``column`` in place; count the repairs.
+    """Upper-case the codes of ``column`` in place and count the repairs (the schemas check them).
 
-    ``label`` is the column's name in the file, for the error message (default: ``column``).
+    A code that a spreadsheet turned into a number (``016`` saved as ``16``) or a date (``APR03`` as
+    ``Apr-03``) is an error that says so, unless :func:`_restore_spreadsheet_codes` repaired it first.
     """
     repairs: Counter = Counter()
     raw = df[column]
     upper = raw.str.upper()
     repairs["lower-case code upper-cased"] = int((raw != upper).sum())
     df.attrs["lower_case_codes"] = set(upper[raw != upper])
-    bad = ~upper.str.fullmatch(_CODE_RE.pattern)
-    if bad.any():
-        i = bad.idxmax()
-        code, line = upper[i], int(df.at[i, "line"])
+    damaged = _looks_spreadsheet_damaged(upper)
+    if damaged.any():
+        i = damaged.idxmax()
         raise InputError(
             path,
-            "not an ODS code" if code else "the code is empty",
-            line=line,
+            "the code looks damaged by a spreadsheet (leading zeros lost, or turned into a number or date)",
+            line=int(df.at[i, "line"]),
             column=label or column,
-            value=code,
-            expected="3 to 30 letters, digits, hyphens or inner spaces",
+            value=raw[i],
+            expected="the code as ODS writes it (e.g. 016, APR03): take the file from the original download, "
+            "not a copy saved by Excel",
         )
     df[column] = upper
+    return repairs
+
+
+_NUMBER_DAMAGE = re.compile(r"\d{1,2}|\d+(\.\d+)?E\+\d+")  # 16 (was 016), 1.02E+05
+_DATE_DAMAGE = re.compile(r"([A-Z]{3})-(\d{2})|(\d{2})-([A-Z]{3})")  # APR03 shown as Apr-03 or 03-Apr
+
+
+def _looks_spreadsheet_damaged(codes: pd.Series) -> pd.Series:
+    return codes.str.fullmatch(_NUMBER_DAMAGE.pattern) | codes.str.fullmatch(_DATE_DAMAGE.pattern)
+
+
+def _restore_spreadsheet_codes(df: pd.DataFrame, column: str) -> Counter:
+    """Restore codes a spreadsheet damaged in a file sorted by code (as the DSPT export is).
+
+    A number that lost its leading zeros gets the only padding of 0-2 zeros that fits between its
+    neighbours in the sort order (the data README's rule); a date ``Apr-03`` becomes ``APR03``.
+    Codes for which no single restoration fits stay as they are (and are reported as damaged).
+    """
+    repairs: Counter = Counter()
+    codes = list(df[column].str.upper())
+    damaged = _looks_spreadsheet_damaged(df[column].str.upper())
+    if not damaged.any():
+        return repairs
+    clean = [c for c, d in zip(codes, damaged) if not d]
+    if clean != sorted(clean):
+        return repairs  # not sorted by code: nothing to restore from
+    for pos in [i for i, d in enumerate(damaged) if d]:
+        code = codes[pos]
+        prev = next((codes[j] for j in range(pos - 1, -1, -1) if not damaged.iloc[j]), "")
+        nxt = next((codes[j] for j in range(pos + 1, len(codes)) if not damaged.iloc[j]), "\uffff")
+        m = _DATE_DAMAGE.fullmatch(code)
+        if m:
+            candidates = [(m.group(1) or m.group(4)) + (m.group(2) or m.group(3))]
+            kind = "spreadsheet date restored to a code"
+        elif code.isdigit():
+            candidates = ["0" * k + code for k in range(3)]
+            kind = "spreadsheet number: leading zeros restored"
+        else:
+            continue
+        fits = [c for c in candidates if len(c) >= 3 and prev < c < nxt]
+        if len(fits) == 1:
+            df.iat[pos, df.columns.get_loc(column)] = fits[0]
+            repairs[kind] += 1
     return repairs
 
 
@@ -122,50 +186,59 @@ EXPORT_COLUMNS = {
 }
 
 
+def _is_status(raw: str) -> bool:
+    try:
+        parse_status(raw)
+    except StatusError:
+        return False
+    return True
+
+
+STATUS_EXPECTED = (
+    "'<edition> Standards Met|Standards Exceeded|Approaching Standards|Standards Not Met|Entry Level' "
+    "(e.g. '22/23 Standards Met') or 'Not Published'"
+)
+STATUS = v.rule("not a DSPT status", STATUS_EXPECTED, lambda s: s.map(_is_status).astype(bool))
+STATUS_OR_EMPTY = v.rule("not a DSPT status", STATUS_EXPECTED + " or empty", lambda s: s.eq("") | s.map(_is_status).astype(bool))
+DATE_DMY = v.rule(
+    "not a date", "dd/mm/yyyy or empty",
+    lambda s: s.eq("") | pd.to_datetime(s, format="%d/%m/%Y", errors="coerce").notna(),
+)
+
+EXPORT_SCHEMA = v.schema(
+    {
+        "code": v.code_column(),
+        "name": v.text(),
+        "status_raw": v.text(STATUS),
+        "published": v.text(DATE_DMY),
+        "export_sector": v.text(),
+        "commissioner": v.text(),
+    },
+    "DSPT export",
+)
+
+
 def read_dspt_export(path: Path) -> pd.DataFrame:
     """Read a DSPT Organisation Search export (every header variant since 2021).
 
     Columns: code, name, status_raw, published, export_sector, commissioner, status_edition,
-    outcome, line. Unknown statuses, bad dates and conflicting duplicate codes are errors.
+    outcome, line. Unknown statuses, bad dates and conflicting duplicate codes are errors; codes a
+    spreadsheet damaged are restored from the sort order where exactly one restoration fits.
     """
     path = Path(path)
-    df, enc = _read_csv(path)
+    df, notes = _read_csv(path)
     cols = {role: _pick_column(path, df, role, names) for role, names in EXPORT_COLUMNS.items()}
     out = pd.DataFrame({role: df[col] for role, col in cols.items()})
     out["line"] = df["line"]
     if out.empty:
-        raise InputError(path, "the export has a header but no organisations")
-    repairs = _normalise_codes(path, out, "code", cols["code"])
-    if enc != "utf-8":
-        repairs[f"read as {enc}"] = len(out)
-    parsed = {}  # an export has a few dozen distinct statuses: parse each once
-    for raw in out["status_raw"].unique():
-        try:
-            parsed[raw] = parse_status(raw)
-        except StatusError as exc:
-            line = int(out.loc[out["status_raw"] == raw, "line"].iloc[0])
-            raise InputError(
-                path,
-                str(exc),
-                line=line,
-                column=cols["status_raw"],
-                expected="'<edition> Standards Met|Standards Exceeded|Approaching Standards|"
-                "Standards Not Met|Entry Level' or 'Not Published'",
-            ) from None
+        raise InputError(path, "the export has a header but no organisations", line=1,
+                         expected="a row per organisation under the header")
+    repairs = notes + _restore_spreadsheet_codes(out, "code")
+    repairs.update(_normalise_codes(path, out, "code", cols["code"]))
+    v.validate(out, EXPORT_SCHEMA, path, cols)
+    parsed = {raw: parse_status(raw) for raw in out["status_raw"].unique()}
     out["status_edition"] = out["status_raw"].map(lambda r: parsed[r].edition or "")
     out["outcome"] = out["status_raw"].map(lambda r: parsed[r].outcome)
-    dates = pd.to_datetime(out["published"], format="%d/%m/%Y", errors="coerce")
-    bad = out["published"].ne("") & dates.isna()
-    if bad.any():
-        i = bad.idxmax()
-        raise InputError(
-            path,
-            "not a date",
-            line=int(out.at[i, "line"]),
-            column=cols["published"],
-            value=out.at[i, "published"],
-            expected="dd/mm/yyyy or empty",
-        )
     out = _drop_duplicate_codes(path, out, repairs, cols["code"])
     out.attrs["repairs"] = dict(repairs)
     out.attrs["columns"] = cols
@@ -209,13 +282,22 @@ ODS_FIELDS = {
     11: "close_date",
     13: "sub_type",
 }
-ODS_FIELDS_INV = {v: k for k, v in ODS_FIELDS.items()}
+ODS_SCHEMA = v.schema(
+    {
+        "code": v.code_column(unique=True),
+        "name": v.text(v.NOT_EMPTY),
+        "national_grouping": v.text(v.NOT_EMPTY),
+        "open_date": v.text(v.DATE_ODS),
+        "close_date": v.text(v.DATE_ODS),
+    },
+    "ODS organisation file",
+)
 
 
 def read_ods(path: Path) -> pd.DataFrame:
     """Read a headerless NHS ODS organisation file (27 columns). Dates become ISO strings."""
     path = Path(path)
-    text, _ = read_text(path)
+    text, notes = read_text(path)
     rows = list(csv.reader(io.StringIO(text)))
     records = []
     for n, row in enumerate(rows, start=1):
@@ -229,33 +311,62 @@ def read_ods(path: Path) -> pd.DataFrame:
                 expected=f"{ODS_COLUMNS} columns (standard ODS CSV layout, no header)",
             )
         rec = {name: row[i].strip() for i, name in ODS_FIELDS.items()}
+        notes["surrounding spaces trimmed"] += sum(row[i] != rec[name] for i, name in ODS_FIELDS.items())
         rec["line"] = n
         records.append(rec)
+    if not records:
+        raise InputError(path, "the ODS file has no rows", expected=f"{ODS_COLUMNS} columns per row, no header")
     df = pd.DataFrame(records)
-    repairs = _normalise_codes(path, df, "code")
+    repairs = +notes + _normalise_codes(path, df, "code", "1 (code)")
+    v.validate(df, ODS_SCHEMA, path, {k: f"{i + 1} ({k.replace('_', ' ')})" for i, k in ODS_FIELDS.items()})
     for col in ("open_date", "close_date"):
-        for value, line in zip(df[col], df["line"]):
-            if value and not re.fullmatch(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", value):
-                raise InputError(
-                    path,
-                    f"not an ODS {col.replace('_', ' ')}",
-                    line=line,
-                    column=f"{ODS_FIELDS_INV[col] + 1} ({col})",
-                    value=value,
-                    expected="YYYYMMDD or empty",
-                )
-        df[col] = df[col].map(lambda v: f"{v[:4]}-{v[4:6]}-{v[6:]}" if v else "")
-    dups = df[df["code"].duplicated(keep=False)]
-    if not dups.empty:
-        row = dups.iloc[1]
-        raise InputError(path, f"code {row['code']} appears twice", line=int(row["line"]), column="1 (code)")
+        df[col] = df[col].map(lambda d: f"{d[:4]}-{d[4:6]}-{d[6:]}" if d else "")
     df.attrs["repairs"] = dict(repairs)
     return df
 
 
 
+SUCCESSOR_SCHEMA = v.schema(
+    {"code": v.code_column(), "successor_code": v.code_column(), "date": v.text(v.DATE_ODS)},
+    "ODS successor file",
+)
+
+
+def read_ods_successors(path: Path) -> pd.DataFrame:
+    """Read a headerless NHS ODS successor file (``succ.csv``): predecessor code, successor code,
+    reason, effective date (YYYYMMDD), indicator. Columns: code, successor_code, reason, date, line."""
+    path = Path(path)
+    text, notes = read_text(path)
+    records = []
+    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row:
+            continue
+        if len(row) < 2:
+            raise InputError(path, f"a successor row has {len(row)} column", line=n,
+                             expected="predecessor code, successor code[, reason, effective date, indicator]")
+        row = [c.strip() for c in row] + [""] * 5
+        records.append({"code": row[0], "successor_code": row[1], "reason": row[2], "date": row[3], "line": n})
+    df = pd.DataFrame(records, columns=["code", "successor_code", "reason", "date", "line"])
+    if df.empty:
+        raise InputError(path, "the successor file has no rows")
+    repairs = _normalise_codes(path, df, "code", "1 (predecessor code)")
+    repairs.update(_normalise_codes(path, df, "successor_code", "2 (successor code)"))
+    v.validate(df, SUCCESSOR_SCHEMA, path, {"code": "1 (predecessor code)", "successor_code": "2 (successor code)",
+                                            "date": "4 (effective date)"})
+    df.attrs["repairs"] = dict(repairs)
+    return df
+
+
 # ---------------------------------------------------------------------------------------------
 # ONS lookups and the CSU list
+
+
+def lookup_schema(columns: dict[str, str]):
+    """Every column of a lookup has a value; code columns hold codes (ONS E-codes or ODS codes)."""
+    return v.schema(
+        {role: v.text(v.NOT_EMPTY, *([v.CODE] if role.endswith("_code") else [])) for role in columns},
+        "ONS lookup",
+    )
 
 
 def read_lookup(path: Path, columns: dict[str, str]) -> pd.DataFrame:
@@ -263,29 +374,32 @@ def read_lookup(path: Path, columns: dict[str, str]) -> pd.DataFrame:
     path = Path(path)
     df, _ = _read_csv(path)
     out = pd.DataFrame({"line": df["line"]})
+    labels = {}
     for role, col in columns.items():
-        src = _pick_column(path, df, role, (col,))
-        out[role] = df[src]
-        empty = out[role].eq("")
-        if empty.any():
-            i = empty.idxmax()
-            raise InputError(path, "empty value", line=int(out.at[i, "line"]), column=src)
+        labels[role] = _pick_column(path, df, role, (col,))
+        out[role] = df[labels[role]]
     for role in columns:
         if role.endswith("_code") or role == "code":
             out[role] = out[role].str.upper()
+    v.validate(out, lookup_schema(columns), path, labels)
     return out
+
+
+CODE_AREA_SCHEMA = v.schema({"code": v.code_column(unique=True), "area": v.text(v.NOT_EMPTY, v.CODE)}, "code-area list")
 
 
 def read_code_area_list(path: Path) -> pd.DataFrame:
     """Read a two-column list of organisation code and area code (e.g. ``ect_modified_21_22.csv``)."""
     path = Path(path)
-    df, _ = _read_csv(path)
+    df, notes = _read_csv(path)
     code = _pick_column(path, df, "code", ("ODS Code", "Code"))
     area_cols = [c for c in df.columns if c not in (code, "line")]
     if len(area_cols) != 1:
         raise InputError(path, "expected two columns: organisation code, area code", line=1, value=area_cols)
     out = pd.DataFrame({"code": df[code], "area": df[area_cols[0]].str.upper(), "line": df["line"]})
-    out.attrs["repairs"] = dict(_normalise_codes(path, out, "code"))
+    repairs = notes + _normalise_codes(path, out, "code", code)
+    v.validate(out, CODE_AREA_SCHEMA, path, {"code": code, "area": area_cols[0]})
+    out.attrs["repairs"] = dict(repairs)
     out.attrs["area_column"] = area_cols[0]
     return out
 
@@ -296,6 +410,13 @@ WEIGHT_COLUMNS = {
 }
 
 
+POSITIVE = v.rule(
+    "not a positive number", "a number above 0 (thousands separators allowed)",
+    lambda s: pd.to_numeric(s.str.replace(",", ""), errors="coerce").gt(0),
+)
+WEIGHTS_SCHEMA = v.schema({"code": v.code_column(unique=True), "weight": v.text(POSITIVE)}, "weights")
+
+
 def read_weights(path: Path, kind: str) -> pd.Series:
     """Read a weights file (a code column and a ``WEIGHT_COLUMNS[kind]`` column): positive numbers,
     one per code, as a Series indexed by upper-cased code."""
@@ -303,16 +424,24 @@ def read_weights(path: Path, kind: str) -> pd.Series:
     df, _ = _read_csv(path)
     code = _pick_column(path, df, "code", ("code", "CCG Code", "ODS Code"))
     pop = _pick_column(path, df, kind, WEIGHT_COLUMNS[kind])
-    values = pd.to_numeric(df[pop].str.replace(",", ""), errors="coerce")
-    bad = values.isna() | (values <= 0)
-    if bad.any():
-        i = bad.idxmax()
-        raise InputError(path, "not a positive number", line=int(df.at[i, "line"]), column=pop, value=df.at[i, pop])
-    codes = df[code].str.upper()
-    if codes.duplicated().any():
-        i = codes.duplicated().idxmax()
-        raise InputError(path, f"code {codes[i]} appears twice", line=int(df.at[i, "line"]), column=code)
+    table = pd.DataFrame({"code": df[code].str.upper(), "weight": df[pop], "line": df["line"]})
+    v.validate(table, WEIGHTS_SCHEMA, path, {"code": code, "weight": pop})
+    values = pd.to_numeric(table["weight"].str.replace(",", ""))
+    codes = table["code"]
     return pd.Series(values.values, index=codes.values, name=kind)
+
+
+def reference_schema(sectors: dict[str, str]):
+    return v.schema(
+        {
+            "code": v.code_column(),
+            "sector": v.text(v.one_of(sectors, "unknown sector")),
+            "close_date": v.text(v.DATE_ISO),
+            "successor_code": v.text(v.CODE),
+            "successor_status": v.text(STATUS_OR_EMPTY),
+        },
+        "organisation reference",
+    )
 
 
 def read_reference(
@@ -337,24 +466,9 @@ def read_reference(
     if out.empty:
         raise InputError(path, "the reference file has a header but no organisations")
     repairs = _normalise_codes(path, out, "code", col["code"])
-    unknown = ~out["sector"].isin(list(sectors))
-    if unknown.any():
-        i = unknown.idxmax()
-        raise InputError(path, "unknown sector", line=int(out.at[i, "line"]), column=col["sector"],
-                         value=out.at[i, "sector"], expected="one of " + ", ".join(sectors))
+    out["successor_code"] = out["successor_code"].str.upper()
+    v.validate(out, reference_schema(sectors), path, col)
     out["role"] = out["sector"].map(sectors)
-    for c in ("close_date",):
-        bad = out[c].ne("") & ~out[c].str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-        if bad.any():
-            i = bad.idxmax()
-            raise InputError(path, "not a date", line=int(out.at[i, "line"]), column=col[c], value=out.at[i, c],
-                             expected="YYYY-MM-DD or empty")
-    for raw in out["successor_status"].unique():
-        try:
-            parse_status(raw)
-        except StatusError as exc:
-            line = int(out.loc[out["successor_status"] == raw, "line"].iloc[0])
-            raise InputError(path, str(exc), line=line, column=col["successor_status"]) from None
     out["successor_code"] = out["successor_code"].str.upper()
     # the commissioners' areas; trusts carry their own area code (e.g. STPCDH)
     is_comm = out["role"] == "commissioner"
@@ -401,6 +515,9 @@ def check_one_name_per_code(path: Path, df: pd.DataFrame, name_columns: dict[str
             )
 
 
+CSU_SCHEMA = v.schema({"code": v.code_column(unique=True), "name": v.text(v.NOT_EMPTY)}, "CSU list")
+
+
 def read_csu_list(path: Path) -> pd.DataFrame:
     """Read the curated CSU list (``20_21/csus_curated_2021.xlsx``): columns code, name, line."""
     path = Path(path)
@@ -414,7 +531,11 @@ def read_csu_list(path: Path) -> pd.DataFrame:
     name = _pick_column(path, df, "CSU name", ("Organisation Name", "Name"))
     out = pd.DataFrame({"code": df[code].str.strip(), "name": df[name].str.strip(), "line": df["line"]})
     out = out[out["code"] != ""].reset_index(drop=True)
-    out.attrs["repairs"] = dict(_normalise_codes(path, out, "code"))
+    if out.empty:
+        raise InputError(path, "the CSU list has no codes", column=code, expected="a row per CSU")
+    repairs = _normalise_codes(path, out, "code", code)
+    v.validate(out, CSU_SCHEMA, path, {"code": code, "name": name})
+    out.attrs["repairs"] = dict(repairs)
     return out
 
 
@@ -422,33 +543,72 @@ def read_csu_list(path: Path) -> pd.DataFrame:
 # GeoJSON
 
 
-def read_geojson(path: Path, code_property: str):
-    """Read a GeoJSON FeatureCollection (EPSG:4326) as a GeoDataFrame with a ``code`` column."""
+GEOMETRY_TYPES = {"area": ("Polygon", "MultiPolygon"), "point": ("Point",)}
+
+
+def geojson_schema(kind: str):
+    allowed = GEOMETRY_TYPES[kind]
+    return v.schema(
+        {
+            "code": v.code_column(unique=kind == "area"),
+            "geometry_problem": v.text(v.rule("the geometry cannot be read", "GeoJSON coordinates: pairs of numbers",
+                                              lambda s: s.eq(""))),
+            "geometry_type": v.text(v.rule("wrong geometry type", " or ".join(allowed), lambda s: s.isin(allowed))),
+            "in_degrees": v.text(v.rule(
+                "coordinates are not longitude/latitude degrees (a projected CRS such as British National Grid?)",
+                "WGS84 longitude -180..180 and latitude -90..90 (EPSG:4326)", lambda s: s.eq("yes"))),
+            "validity": v.text(v.rule("invalid geometry", "a valid geometry (rings closed, no self-intersection)",
+                                      lambda s: s.eq("Valid Geometry"))),
+        },
+        "GeoJSON features",
+    )
+
+
+def read_geojson(path: Path, code_property: str, kind: str = "area"):
+    """Read a GeoJSON FeatureCollection (EPSG:4326) as a GeoDataFrame with a ``code`` column.
+
+    ``kind`` is ``"area"`` (polygons, one per code) or ``"point"``. Every feature is checked: a code,
+    readable numeric coordinates, the geometry type, degrees (not a projected CRS), validity.
+    """
     import geopandas as gpd
+    import shapely
+    from shapely.geometry import shape
 
     path = Path(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not valid GeoJSON: {exc}") from None
+        raise InputError(path, f"not valid GeoJSON: {exc}", expected="a GeoJSON FeatureCollection") from None
     if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection":
         raise InputError(path, "not a GeoJSON FeatureCollection", expected='"type": "FeatureCollection"')
     crs = (raw.get("crs") or {}).get("properties", {}).get("name", "")
     if crs and not re.search(r"(EPSG::?4326|CRS84)$", crs):
         raise InputError(path, "coordinates are not WGS84 longitude/latitude", value=crs, expected="EPSG:4326")
     features = raw.get("features") or []
-    for i, feat in enumerate(features):
-        props = feat.get("properties") or {}
-        if not str(props.get(code_property) or "").strip():
-            raise InputError(
-                path, f"feature {i} has no {code_property}", column=code_property, expected="a code per feature"
-            )
-    gdf = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
-    if gdf.empty:
-        raise InputError(path, "the FeatureCollection has no features")
-    gdf["code"] = gdf[code_property].astype(str).str.strip().str.upper()
-    invalid = ~gdf.geometry.is_valid
-    if invalid.any():
-        i = int(invalid.values.argmax())
-        raise InputError(path, f"feature {i} ({gdf['code'].iloc[i]}) has an invalid geometry")
+    if not features:
+        raise InputError(path, "the FeatureCollection has no features", expected="a feature per area")
+    rows, geoms = [], []
+    for n, feat in enumerate(features, start=1):
+        props = (feat or {}).get("properties") or {}
+        row = {"code": str(props.get(code_property) or "").strip().upper(), "line": n, "geometry_problem": "",
+               "geometry_type": "", "in_degrees": "yes", "validity": "Valid Geometry"}
+        geom = None
+        try:
+            geom = shape((feat or {}).get("geometry"))
+            xmin, ymin, xmax, ymax = geom.bounds
+        except Exception as exc:  # shapely raises several kinds for unreadable coordinates
+            row["geometry_problem"] = f"{type(exc).__name__}: {exc}"[:120]
+        else:
+            row["geometry_type"] = geom.geom_type
+            if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
+                row["in_degrees"] = f"bounds {xmin:.0f}, {ymin:.0f}, {xmax:.0f}, {ymax:.0f}"
+            row["validity"] = shapely.is_valid_reason(geom)
+        rows.append(row)
+        geoms.append(geom)
+    table = pd.DataFrame(rows)
+    v.validate(table, geojson_schema(kind), path, {"code": code_property}, features=True)
+    gdf = gpd.GeoDataFrame(
+        [{**((f or {}).get("properties") or {})} for f in features], geometry=geoms, crs="EPSG:4326"
+    )
+    gdf["code"] = table["code"].values
     return gdf

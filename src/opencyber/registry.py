@@ -25,6 +25,7 @@ REQUIRED_INPUTS = ("export", "area_boundaries", "region_boundaries")
 REFERENCE_LISTS = ("trusts", "csus", "area_lookup")
 OPTIONAL_INPUTS = (
     "reference",
+    "successors",
     "trust_points",
     "trust_areas",
     "population",
@@ -78,6 +79,8 @@ class Edition:
     #: documented differences from the original's published figures, shown on the page
     caveats: tuple[str, ...] = ()
     reference_columns: dict[str, str] = field(default_factory=dict)
+    #: a notice shown at the top of every page of the edition (e.g. that its data are fictional)
+    banner: str | None = None
     #: value of the reference file's sector column -> "trust", "commissioner" or "csu"
     reference_sectors: dict[str, str] = field(default_factory=dict)
     sectors: dict[str, str] = field(
@@ -194,6 +197,7 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         caveats=tuple(" ".join(str(c).split()) for c in t.get("caveats", [])),
         reference_columns=reference_columns,
         reference_sectors=reference_sectors,
+        banner=" ".join(str(t["banner"]).split()) if t.get("banner") else None,
     )
 
 

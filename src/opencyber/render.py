@@ -251,9 +251,13 @@ def render_site(editions: list[Edition], build_dir: Path, site_dir: Path, *, ban
         dl.mkdir(parents=True)
         for csv in sorted((build_dir / ed.id).glob("*.csv")):
             shutil.copy2(csv, dl / csv.name)
-    extra = {"banner": banner, "built_from": f"with Open Cyber {__version__}"}
+    # an edition's banner (e.g. "fictional sample data") is on its pages; the site's pages carry them all
+    edition_banner = {p.name: ed.banner for ed in editions for p in edition_pages(ed, pages_dir) if ed.banner}
+    site_banner = " ".join([banner] * bool(banner) + list(dict.fromkeys(edition_banner.values())))
     written = []
     for page in site_pages:
+        page_banner = " ".join(b for b in (banner, edition_banner.get(page.name)) if b) if page.name in edition_banner else site_banner
+        extra = {"banner": page_banner, "built_from": f"with Open Cyber {__version__}"}
         html = render_page(page, exporter, assets, navigation(editions, page.name), extra)
         out = tmp / f"{page.name}.html"
         out.write_text(html, encoding="utf-8")

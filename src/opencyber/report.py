@@ -29,7 +29,8 @@ class ReportData:
     vertices_after: int
 
 
-def _polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], tolerance: float, what: str):
+def covering_polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], what: str):
+    """The polygons of boundary input ``role``: exactly one per code of ``expected``, else an InputError."""
     path = edition.input_path(role, data_dir)
     polys = readers.read_geojson(path, code_col)
     missing = sorted(expected - set(polys["code"]))
@@ -43,6 +44,11 @@ def _polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expect
     extra = sorted(set(polys["code"]) - expected)
     if extra:
         raise InputError(path, f"polygons for {what}s the edition does not list: {', '.join(extra)}", column=code_col)
+    return polys
+
+
+def _polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], tolerance: float, what: str):
+    polys = covering_polygons(edition, data_dir, role, code_col, expected, what)
     before = maps.vertex_count(polys)
     polys = maps.simplify(polys, tolerance).sort_values("code").reset_index(drop=True)
     return polys, before, maps.vertex_count(polys)
@@ -101,7 +107,7 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     trusts = scoped[scoped["sector"] == TRUST_SECTOR][["code", "name", "status"]]
     located = pd.DataFrame(columns=["code", "lon", "lat"])
     if edition.inputs.get("trust_points"):
-        pts = readers.read_geojson(edition.input_path("trust_points", data_dir), "code")
+        pts = readers.read_geojson(edition.input_path("trust_points", data_dir), "code", kind="point")
         pts = pts.drop_duplicates("code")
         located = pd.DataFrame({"code": pts["code"], "lon": pts.geometry.x, "lat": pts.geometry.y})
     trusts = trusts.merge(located, on="code", how="left").sort_values("code").reset_index(drop=True)

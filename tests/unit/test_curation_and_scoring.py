@@ -137,7 +137,7 @@ def _ccg_orgs():
 
     return pd.DataFrame(
         {
-            "code": ["C1", "C2", "T1"],
+            "code": ["0C1", "0C2", "RT1"],
             "sector": ["CCG", "CCG", "NHS Trust"],
             "in_scope": [True, True, True],
             "score": pd.array([3, -1, 1], dtype="Int64"),
@@ -155,7 +155,7 @@ def test_ccg_era_population_weighting_with_and_without_the_file(tmp_path):
     equal = score.area_scores(_ccg_orgs(), areas, "CCG").iloc[0]
     assert (equal["own_score"], equal["composite"], equal["weighting"], equal["n_commissioners"]) == (1.0, 1.0, "equal", 2)
     p = tmp_path / "population.csv"
-    p.write_text("code,population\nC1,300000\nC2,100000\n")
+    p.write_text("code,population\n0C1,300000\n0C2,100000\n")
     weighted = score.area_scores(_ccg_orgs(), areas, "CCG", read_weights(p, "population")).iloc[0]
     # (3 x 300,000 - 1 x 100,000) / 400,000 = 2.0; composite 0.5 x 2 + 0.5 x 1 = 1.5
     assert (weighted["own_score"], weighted["composite"], weighted["weighting"]) == (2.0, 1.5, "population")
@@ -167,10 +167,10 @@ def test_population_file_errors(tmp_path):
     from opencyber.readers import read_weights
 
     p = tmp_path / "population.csv"
-    p.write_text("code,population\nC1,lots\n")
+    p.write_text("code,population\n0C1,lots\n")
     with pytest.raises(InputError, match=r"line 2, column 'population': not a positive number \(found 'lots'\)"):
         read_weights(p, "population")
-    p.write_text("code,population\nC1,5\n")
+    p.write_text("code,population\n0C1,5\n")
     areas = pd.DataFrame({"area_code": ["QAA"], "area_name": ["A"]})
     with pytest.raises(ValueError, match="the population file has no value for 1 organisation"):
         score.area_scores(_ccg_orgs(), areas, "CCG", read_weights(p, "population"))
@@ -185,7 +185,7 @@ def test_eprr_variant_weights_the_trust_mean(tmp_path):
         [
             _ccg_orgs(),
             pd.DataFrame(
-                {"code": ["T2"], "sector": ["NHS Trust"], "in_scope": [True],
+                {"code": ["RT2"], "sector": ["NHS Trust"], "in_scope": [True],
                  "score": pd.array([-3], dtype="Int64"), "area_code": ["QAA"]}
             ),
         ],
@@ -195,7 +195,7 @@ def test_eprr_variant_weights_the_trust_mean(tmp_path):
     plain = score.area_scores(orgs, areas, "CCG").iloc[0]
     assert (plain["trust_mean"], plain["trust_weighting"]) == (-1.0, "equal")  # (1 - 3) / 2
     p = tmp_path / "eprr.csv"
-    p.write_text("ODS Code,EPRR tier\nT1,3\nT2,1\n")
+    p.write_text("ODS Code,EPRR tier\nRT1,3\nRT2,1\n")
     tiered = score.area_scores(orgs, areas, "CCG", trust_weights=read_weights(p, "trust_weights")).iloc[0]
     # (3 x 1 + 1 x -3) / 4 = 0; composite 0.5 x 1 (equal CCGs) + 0.5 x 0 = 0.5
     assert (tiered["trust_mean"], tiered["composite"], tiered["trust_weighting"]) == (0.0, 0.5, "weights file")

@@ -43,7 +43,7 @@ def test_export_unknown_status_names_file_line_column_value(tmp_path):
     p = write(tmp_path, NEW_HEADER + "\nRAA,A,22/23 Standards Met,,NHS Trust,\nRAB,B,22/23 Nearly There,,NHS Trust,\n")
     with pytest.raises(InputError) as e:
         readers.read_dspt_export(p)
-    assert str(e.value).startswith(f"{p}, line 3, column 'Status': unknown DSPT status '22/23 Nearly There'")
+    assert str(e.value).startswith(f"{p}, line 3, column 'Status': not a DSPT status (found '22/23 Nearly There')")
 
 
 def test_export_missing_status_column(tmp_path):
@@ -98,7 +98,7 @@ def test_ods_wrong_column_count(tmp_path):
 
 def test_ods_bad_close_date(tmp_path):
     p = write(tmp_path, ods_row("RAA", "A", "Y01", "QAA", close_date="31/03/2023") + "\n", "etr.csv")
-    with pytest.raises(InputError, match=r"line 1, column '12 \(close_date\)': not an ODS close date"):
+    with pytest.raises(InputError, match=r"line 1, column '12 \(close date\)': not an ODS date \(found '31/03/2023'\); expected YYYYMMDD or empty"):
         readers.read_ods(p)
 
 
@@ -115,7 +115,7 @@ def test_geojson_wrong_crs_and_missing_code(tmp_path):
         readers.read_geojson(p, "CODE")
     fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}}]}
     p = write(tmp_path, json.dumps(fc), "b.geojson")
-    with pytest.raises(InputError, match="feature 0 has no CODE"):
+    with pytest.raises(InputError, match="feature 1, property 'CODE': the code is empty"):
         readers.read_geojson(p, "CODE")
 
 
