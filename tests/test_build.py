@@ -111,3 +111,41 @@ def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
     assert len(pages) == 7
     for rel in pages:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_a_build_interrupted_half_way_leaves_the_previous_site_intact(synthetic, tmp_path, monkeypatch):
+    import hashlib
+
+    import pytest
+
+    from opencyber import render
+
+    data, _ = synthetic
+    dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    build(data, **dirs)
+
+    def snapshot():
+        return {p.relative_to(tmp_path / "site"): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted((tmp_path / "site").rglob("*")) if p.is_file()}
+
+    before = snapshot()
+    assert len(before) > 10
+    real, calls = render.render_page, []
+
+    def interrupted(*args, **kwargs):  # Ctrl-C while the third page is being written
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render, "render_page", interrupted)
+    export = data / "23_24" / "dspt_export.csv"  # a changed input: the edition is executed again
+    export.write_text(export.read_text().replace("23/24 Approaching Standards", "23/24 Standards Met"))
+    with pytest.raises(KeyboardInterrupt):
+        build(data, **dirs)
+    assert len(calls) == 3  # it did stop half-way through the pages
+    assert snapshot() == before  # the previous site, byte for byte
+    monkeypatch.setattr(render, "render_page", real)
+    build(data, **dirs)  # the next build replaces the leftovers and the site
+    assert snapshot() != before
+    assert not (tmp_path / "site.partial").exists() and not (tmp_path / "site.old").exists()

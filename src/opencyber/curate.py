@@ -169,6 +169,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
         ods = readers.read_ods(path)
         rel = b.rel(path)
         b.repairs[rel] = ods.attrs["repairs"]
+        b.code_repairs[rel] = ods.attrs.get("lower_case_codes", set())
         for t in ods.itertuples():
             if t.national_grouping.startswith("W"):
                 in_scope, rule = False, "Welsh trust"
@@ -196,6 +197,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
         listed = readers.read_code_area_list(path)
         rel = b.rel(path)
         b.repairs[rel] = listed.attrs["repairs"]
+        b.code_repairs[rel] = listed.attrs.get("lower_case_codes", set())
         for t in listed.itertuples():
             if t.area not in area_codes:
                 raise InputError(
@@ -233,6 +235,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
     csus = readers.read_csu_list(csu_path)
     csu_file = b.rel(csu_path)
     b.repairs[csu_file] = csus.attrs["repairs"]
+    b.code_repairs[csu_file] = csus.attrs.get("lower_case_codes", set())
     for c in csus.itertuples():
         b.add(_Org(c.code, c.name, ed.sectors["csu"], True, "in scope", []), csu_file, c.line)
     return areas
@@ -245,6 +248,7 @@ def _from_reference_file(b: _Builder) -> pd.DataFrame:
     ref = readers.read_reference(path, ed.reference_columns, ed.columns, ed.reference_sectors)
     rel = b.rel(path)
     b.repairs[rel] = ref.attrs["repairs"]
+    b.code_repairs[rel] = ref.attrs.get("lower_case_codes", set())
     areas = ref.attrs["areas"]
     area_codes = set(areas["area_code"])
     region_of_area = dict(zip(areas["area_code"], areas["region_code"]))

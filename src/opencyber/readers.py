@@ -521,6 +521,9 @@ CSU_SCHEMA = v.schema({"code": v.code_column(unique=True), "name": v.text(v.NOT_
 def read_csu_list(path: Path) -> pd.DataFrame:
     """Read the curated CSU list (``20_21/csus_curated_2021.xlsx``): columns code, name, line."""
     path = Path(path)
+    if not path.read_bytes().startswith(b"PK\x03\x04"):
+        raise InputError(path, "not an Excel workbook (the file is not an .xlsx zip archive)",
+                         expected="the .xlsx workbook itself (not a CSV or .xls renamed)")
     try:
         df = pd.read_excel(path, dtype=str, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many kinds for a bad workbook
@@ -606,7 +609,8 @@ def read_geojson(path: Path, code_property: str, kind: str = "area"):
         rows.append(row)
         geoms.append(geom)
     table = pd.DataFrame(rows)
-    v.validate(table, geojson_schema(kind), path, {"code": code_property}, features=True)
+    labels = {"code": code_property, **dict.fromkeys(("geometry_problem", "geometry_type", "in_degrees", "validity"), "geometry")}
+    v.validate(table, geojson_schema(kind), path, labels, features=True)
     gdf = gpd.GeoDataFrame(
         [{**((f or {}).get("properties") or {})} for f in features], geometry=geoms, crs="EPSG:4326"
     )

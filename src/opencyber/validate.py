@@ -94,7 +94,7 @@ def validate(df: pd.DataFrame, table_schema: pa.DataFrameSchema, path: str | Pat
     check = str(first["check"])
     if check == "field_uniqueness":
         earlier = int(df.loc[df[column] == value, "line"].iloc[0])
-        first_on = where.format(n=earlier) if where else f"line {earlier}"
+        first_on = f"feature {earlier}" if features else f"line {earlier}"
         problem, expected = f"{value} appears twice (first on {first_on})", "one row per code"
     elif _SEP in check:
         problem, expected = check.split(_SEP, 1)

@@ -1,0 +1,388 @@
+"""A corpus of bad inputs: each case damages one file of a small synthetic edition (written by the
+test, see tests/synthetic.py) and runs ``opencyber check`` on it, as an analyst would.
+
+Every case asserts its exact outcome: the one-line error (file, line or feature, column, value, what
+was expected; exit code 2, no traceback), or the repair it reports and that the figures are those of
+the undamaged input. ``{d}`` in an expected message is the edition's data folder.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from opencyber.cli import main
+
+D = "23_24"
+EXPORT = f"{D}/dspt_export.csv"
+
+
+def run_check(data, capsys):
+    rc = main(["check", "--data", str(data), "--edition", "2023-24"])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def edit(data, name, fn, *, binary=False):
+    p = data / name
+    if binary:
+        p.write_bytes(fn(p.read_bytes()))
+    else:
+        p.write_text(fn(p.read_text(encoding="utf-8")), encoding="utf-8", newline="")
+
+
+def geo(data, name, fn):
+    p = data / D / name
+    fc = json.loads(p.read_text())
+    fn(fc)
+    p.write_text(json.dumps(fc))
+
+
+STATUS_EXPECTED = (
+    "'<edition> Standards Met|Standards Exceeded|Approaching Standards|Standards Not Met|Entry Level' "
+    "(e.g. '22/23 Standards Met') or 'Not Published'"
+)
+
+# ---------------------------------------------------------------------------------------------
+# Cases that must stop with one clear message: (id, damage, expected stderr line)
+
+ERRORS = [
+    (
+        "export: missing column",
+        lambda d: edit(d, EXPORT, lambda t: t.replace(",Date Of Publication", "", 1)),
+        "{d}/dspt_export.csv, line 1: no published column (found ['Code', 'Organisation Name', 'Status', "
+        "'Primary Sector', 'Integrated Care Board (where available, from ODS)']); expected one of 'Date Of Publication'",
+    ),
+    (
+        "export: renamed column",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("Organisation Name", "Org Name", 1)),
+        "{d}/dspt_export.csv, line 1: no name column (found ['Code', 'Org Name', 'Status', 'Date Of Publication', "
+        "'Primary Sector', 'Integrated Care Board (where available, from ODS)']); expected one of 'Organisation Name'",
+    ),
+    (
+        "export: empty file",
+        lambda d: (d / EXPORT).write_text(""),
+        "{d}/dspt_export.csv: the file is empty; expected a header row and data rows",
+    ),
+    (
+        "export: blank lines only",
+        lambda d: (d / EXPORT).write_text("\n\n  \n"),
+        "{d}/dspt_export.csv: the file is empty; expected a header row and data rows",
+    ),
+    (
+        "export: header only",
+        lambda d: edit(d, EXPORT, lambda t: t.splitlines(keepends=True)[0]),
+        "{d}/dspt_export.csv, line 1: the export has a header but no organisations; "
+        "expected a row per organisation under the header",
+    ),
+    (
+        "export: duplicate code with conflicting statuses",
+        lambda d: edit(d, EXPORT, lambda t: t + "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Standards Met,06/06/2024,NHS Trust,\n"),
+        "{d}/dspt_export.csv, line 12, column 'Code': code RAB appears on lines 8, 12 with different values "
+        "(found 'RAB'); expected one row per organisation",
+    ),
+    (
+        "export: unknown status",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("23/24 Approaching Standards", "23/24 Nearly There")),
+        "{d}/dspt_export.csv, line 8, column 'Status': not a DSPT status (found '23/24 Nearly There'); expected "
+        + STATUS_EXPECTED,
+    ),
+    (
+        "export: status without edition",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("23/24 Approaching Standards", "Approaching Standards")),
+        "{d}/dspt_export.csv, line 8, column 'Status': not a DSPT status (found 'Approaching Standards'); expected "
+        + STATUS_EXPECTED,
+    ),
+    (
+        "export: impossible date, and a second bad row counted",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("06/06/2024", "31/02/2024").replace("07/06/2024", "2024-06-07")),
+        "{d}/dspt_export.csv, line 8, column 'Date Of Publication': not a date (found '31/02/2024'); "
+        "expected dd/mm/yyyy or empty (1 more row of the file with problems)",
+    ),
+    (
+        "export: code that is not an ODS code",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("\nRAB,", "\nR@B,")),
+        "{d}/dspt_export.csv, line 8, column 'Code': not an ODS code (found 'R@B'); "
+        "expected 3 to 30 letters, digits, hyphens or inner spaces",
+    ),
+    (
+        "export: empty code",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("\nRAB,", "\n,")),
+        "{d}/dspt_export.csv, line 8, column 'Code': the code is empty (found ''); expected an ODS code",
+    ),
+    (
+        "export: truncated inside a quoted field",
+        lambda d: edit(d, EXPORT, lambda t: t + 'RAZ,"TRUNCATED NHS TRU'),
+        "{d}/dspt_export.csv, line 12: the CSV cannot be parsed (Error tokenizing data. C error: EOF inside string "
+        "starting at row 11); the file may be truncated or have an unclosed quote",
+    ),
+    (
+        "export: binary garbage",
+        lambda d: (d / EXPORT).write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4),
+        "{d}/dspt_export.csv: the file is binary, not text; expected a CSV text file",
+    ),
+    (
+        "export: saved as an Excel workbook under a .csv name",
+        lambda d: (d / EXPORT).write_bytes((d / D / "csus.xlsx").read_bytes()),
+        "{d}/dspt_export.csv: the file is binary, not text; expected a CSV text file",
+    ),
+    (
+        "export: code a spreadsheet turned into a number, not restorable (file not sorted)",
+        lambda d: edit(d, EXPORT, lambda t: t + "16,A LOCAL AUTHORITY,23/24 Standards Met,01/06/2024,Local Authority,\n"),
+        "{d}/dspt_export.csv, line 12, column 'Code': the code looks damaged by a spreadsheet (leading zeros lost, "
+        "or turned into a number or date) (found '16'); expected the code as ODS writes it (e.g. 016, APR03): take "
+        "the file from the original download, not a copy saved by Excel",
+    ),
+    (
+        "export: code in scientific notation",
+        lambda d: edit(d, EXPORT, lambda t: t + "1.02E+05,A LOCAL AUTHORITY,Not Published,,Local Authority,\n"),
+        "{d}/dspt_export.csv, line 12, column 'Code': the code looks damaged by a spreadsheet (leading zeros lost, "
+        "or turned into a number or date) (found '1.02E+05'); expected the code as ODS writes it (e.g. 016, APR03): "
+        "take the file from the original download, not a copy saved by Excel",
+    ),
+    (
+        "ODS: wrong column count",
+        lambda d: edit(d, f"{D}/etr.csv", lambda t: t.replace(',"ZZ1 1ZZ"', "", 2)),
+        "{d}/etr.csv, line 1: an ODS row has 26 columns; expected 27 columns (standard ODS CSV layout, no header)",
+    ),
+    (
+        "ODS: bad close date",
+        lambda d: edit(d, f"{D}/etr.csv", lambda t: t.replace('"20240331"', '"31/03/2024"')),
+        "{d}/etr.csv, line 5, column '12 (close date)': not an ODS date (found '31/03/2024'); expected YYYYMMDD or empty",
+    ),
+    (
+        "ODS: duplicate code",
+        lambda d: edit(d, f"{D}/etr.csv", lambda t: t + t.splitlines(keepends=True)[0]),
+        "{d}/etr.csv, line 7, column '1 (code)': RAA appears twice (first on line 1) (found 'RAA'); expected one row per code",
+    ),
+    (
+        "ODS: a header row added by hand",
+        lambda d: edit(d, f"{D}/etr.csv", lambda t: ",".join(f'"Column {i}"' for i in range(1, 28)) + "\n" + t),
+        "{d}/etr.csv, line 1, column '11 (open date)': not an ODS date (found 'Column 11'); expected YYYYMMDD or empty",
+    ),
+    (
+        "ODS: trust in an area the lookup does not have",
+        lambda d: edit(d, f"{D}/etr.csv", lambda t: t.replace('"RAB","ALPHA COMMUNITY NHS TRUST","Y01","QAA"', '"RAB","ALPHA COMMUNITY NHS TRUST","Y01","QZZ"')),
+        "{d}/etr.csv, line 2, column '4 (High Level Health Geography)': trust RAB: High Level Health Geography 'QZZ' is "
+        "not an area of 23_24/lookup.csv (found 'QZZ'); expected an ICB code of the lookup",
+    ),
+    (
+        "ODS: an organisation in two reference lists",
+        lambda d: edit(d, f"{D}/ect.csv", lambda t: t + t.replace('"TAA","BETA CARE TRUST"', '"RAB","ALPHA COMMUNITY NHS TRUST"')),
+        "23_24/ect.csv, line 2: code RAB is listed as NHS Trust here and as NHS Trust in 23_24/etr.csv; "
+        "expected each organisation in one reference list",
+    ),
+    (
+        "lookup: empty value",
+        lambda d: edit(d, f"{D}/lookup.csv", lambda t: t.replace("NHS Beta Integrated Care Board,E40000901", ",E40000901", 1)),
+        "{d}/lookup.csv, line 3, column 'ICB24NM': empty value (found ''); expected a value",
+    ),
+    (
+        "lookup: renamed column",
+        lambda d: edit(d, f"{D}/lookup.csv", lambda t: t.replace("ICB24NM", "ICB_NAME")),
+        "{d}/lookup.csv, line 1: no area_name column (found ['SICBL24CD', 'SICBL24CDH', 'SICBL24NM', 'ICB24CD', "
+        "'ICB24CDH', 'ICB_NAME', 'NHSER24CD', 'NHSER24CDH', 'NHSER24NM', 'ObjectId']); expected one of 'ICB24NM'",
+    ),
+    (
+        "lookup: one area with two names",
+        lambda d: edit(d, f"{D}/lookup.csv", lambda t: t.replace("B2B,NHS Beta ICB - B2B,E54000902,QBB,NHS Beta Integrated Care Board", "B2B,NHS Beta ICB - B2B,E54000902,QBB,NHS Beta ICB")),
+        "{d}/lookup.csv, line 4, column 'ICB24NM': area QBB has more than one name",
+    ),
+    (
+        "CSU list: not a workbook",
+        lambda d: (d / D / "csus.xlsx").write_text("ODS Code,Organisation Name\n0XA,ALPHA\n"),
+        "{d}/csus.xlsx: not an Excel workbook (the file is not an .xlsx zip archive); "
+        "expected the .xlsx workbook itself (not a CSV or .xls renamed)",
+    ),
+    (
+        "CSU list: a code that a spreadsheet stored as a number",
+        lambda d: _csu_workbook(d, [["0XA", "ALPHA CSU"], [16, "SIXTEEN CSU"]]),
+        "{d}/csus.xlsx, line 3, column 'ODS Code': the code looks damaged by a spreadsheet (leading zeros lost, or "
+        "turned into a number or date) (found '16'); expected the code as ODS writes it (e.g. 016, APR03): take the "
+        "file from the original download, not a copy saved by Excel",
+    ),
+    (
+        "area boundaries: polygon missing for an area",
+        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"].pop()),
+        "{d}/areas.geojson, column 'ICB24CDH': no polygon for 1 ICB(s) in scope: QBB; expected one feature per ICB",
+    ),
+    (
+        "area boundaries: invalid geometry (a bow tie)",
+        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"][1].update(
+            geometry={"type": "Polygon", "coordinates": [[[-1, 52], [0, 53], [0, 52], [-1, 53], [-1, 52]]]})),
+        "{d}/areas.geojson, feature 2, property 'geometry': invalid geometry (found 'Self-intersection[-0.5 52.5]'); "
+        "expected a valid geometry (rings closed, no self-intersection)",
+    ),
+    (
+        "area boundaries: non-numeric coordinate",
+        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"][0]["geometry"]["coordinates"][0][1].__setitem__(0, "-1.0W")),
+        "{d}/areas.geojson, feature 1, property 'geometry': the geometry cannot be read (found "
+        "\"ValueError: could not convert string to float: '-1.0W'\"); expected GeoJSON coordinates: pairs of numbers",
+    ),
+    (
+        "area boundaries: wrong CRS declared",
+        lambda d: geo(d, "areas.geojson", lambda fc: fc.update(crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}})),
+        "{d}/areas.geojson: coordinates are not WGS84 longitude/latitude (found 'urn:ogc:def:crs:EPSG::27700'); expected EPSG:4326",
+    ),
+    (
+        "area boundaries: projected coordinates, CRS not declared",
+        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"][0].update(geometry={
+            "type": "Polygon", "coordinates": [[[400000, 300000], [410000, 300000], [410000, 310000], [400000, 300000]]]})),
+        "{d}/areas.geojson, feature 1, property 'geometry': coordinates are not longitude/latitude degrees (a projected "
+        "CRS such as British National Grid?) (found 'bounds 400000, 300000, 410000, 310000'); expected WGS84 longitude "
+        "-180..180 and latitude -90..90 (EPSG:4326)",
+    ),
+    (
+        "area boundaries: truncated GeoJSON",
+        lambda d: (d / D / "areas.geojson").write_text((d / D / "areas.geojson").read_text()[:150]),
+        "{d}/areas.geojson: not valid GeoJSON: Expecting ',' delimiter: line 1 column 151 (char 150); "
+        "expected a GeoJSON FeatureCollection",
+    ),
+    (
+        "area boundaries: a point where a polygon should be",
+        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"][0].update(geometry={"type": "Point", "coordinates": [-1.5, 52.5]})),
+        "{d}/areas.geojson, feature 1, property 'geometry': wrong geometry type (found 'Point'); expected Polygon or MultiPolygon",
+    ),
+    (
+        "area boundaries: two features with one code",
+        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"][1]["properties"].update(ICB24CDH="QAA")),
+        "{d}/areas.geojson, feature 2, property 'ICB24CDH': QAA appears twice (first on feature 1) (found 'QAA'); "
+        "expected one row per code",
+    ),
+    (
+        "trust points: feature without a code",
+        lambda d: geo(d, "trusts.geojson", lambda fc: fc["features"][2]["properties"].pop("code")),
+        "{d}/trusts.geojson, feature 3, property 'code': the code is empty (found ''); expected an ODS code",
+    ),
+    (
+        "registry: an input path that leaves the data directory",
+        lambda d: _registry_edit(d, lambda t: t.replace('export = "23_24/dspt_export.csv"', 'export = "../../etc/passwd"')),
+        "edition 2023-24: input export = '../../etc/passwd' points outside the data directory {root}",
+    ),
+]
+
+
+def _csu_workbook(data, rows):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Ref", "ODS Code", " Organisation Name", "Sector"])
+    for i, (code, name) in enumerate(rows, start=1):
+        ws.append([i, code, name, "CSU"])
+    wb.save(data / D / "csus.xlsx")
+
+
+def _registry_edit(data, fn):
+    import os
+    from pathlib import Path
+
+    p = Path(os.environ["OPEN_CYBER_REGISTRY"])
+    p.write_text(fn(p.read_text()))
+
+
+@pytest.mark.parametrize("damage, expected", [c[1:] for c in ERRORS], ids=[c[0] for c in ERRORS])
+def test_bad_input_stops_with_one_clear_message(synthetic, capsys, damage, expected):
+    data, _ = synthetic
+    damage(data)
+    rc, out, err = run_check(data, capsys)
+    message = expected.format(d=data / D, root=data.resolve())
+    assert (rc, err) == (2, f"error: {message}\n")
+    assert "Traceback" not in out + err
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases the check tolerates: (id, damage, the repairs it reports). The figures must be those of
+# the undamaged input.
+
+TOLERATED = [
+    (
+        "export: Windows-1252 encoding and CRLF line endings",
+        lambda d: (d / EXPORT).write_bytes((d / EXPORT).read_text().replace("\n", "\r\n").replace("BETA CSU", "BÉTA CSU").encode("cp1252")),
+        "23_24/dspt_export.csv: Windows line endings read 1; 23_24/dspt_export.csv: lower-case code upper-cased 1; "
+        "23_24/dspt_export.csv: read as windows-1252 1",
+    ),
+    (
+        "export: UTF-8 with a byte-order mark",
+        lambda d: (d / EXPORT).write_bytes(b"\xef\xbb\xbf" + (d / EXPORT).read_bytes()),
+        "23_24/dspt_export.csv: UTF-8 byte-order mark ignored 1; 23_24/dspt_export.csv: lower-case code upper-cased 1",
+    ),
+    (
+        "export: surrounding spaces",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("\nRAB,", "\n  RAB ,").replace("23/24 Standards Exceeded,07", " 23/24 Standards Exceeded ,07")),
+        "23_24/dspt_export.csv: lower-case code upper-cased 1; 23_24/dspt_export.csv: surrounding spaces trimmed 2",
+    ),
+    (
+        "export: columns in another order",
+        lambda d: _reorder_export(d),
+        "23_24/dspt_export.csv: lower-case code upper-cased 1",
+    ),
+    (
+        "export: the older 'Latest Status' header",
+        lambda d: edit(d, EXPORT, lambda t: t.replace(",Status,", ",Latest Status,", 1)),
+        "23_24/dspt_export.csv: lower-case code upper-cased 1",
+    ),
+    (
+        "export: identical duplicate row",
+        lambda d: edit(d, EXPORT, lambda t: t + t.splitlines(keepends=True)[7]),
+        "23_24/dspt_export.csv: identical duplicate row dropped 1; 23_24/dspt_export.csv: lower-case code upper-cased 1",
+    ),
+    (
+        "export: codes a spreadsheet damaged, restored from the sort order",
+        lambda d: edit(d, EXPORT, lambda t: t.replace(
+            "\n0XA,", "\n015,A LOCAL AUTHORITY,Not Published,,Local Authority,\n16,ANOTHER LOCAL AUTHORITY,Not Published,,Local Authority,\n0XA,"
+        ).replace("\nG99999,", "\nAPR02,A CARE HOME,Not Published,,Care Home,\nApr-03,ANOTHER CARE HOME,Not Published,,Care Home,\nG99999,")),
+        "23_24/dspt_export.csv: lower-case code upper-cased 1; 23_24/dspt_export.csv: spreadsheet date restored to a "
+        "code 1; 23_24/dspt_export.csv: spreadsheet number: leading zeros restored 1",
+    ),
+    (
+        "ODS: lower-case codes and surrounding spaces",
+        lambda d: edit(d, f"{D}/etr.csv", lambda t: t.replace('"RAB","ALPHA', '"rab ","ALPHA')),
+        "23_24/dspt_export.csv: lower-case code upper-cased 1; 23_24/etr.csv: lower-case code upper-cased 1; "
+        "23_24/etr.csv: surrounding spaces trimmed 1",
+    ),
+]
+
+
+def _reorder_export(data):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((data / EXPORT).read_text())))
+    order = [4, 2, 0, 5, 3, 1]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([[r[i] for i in order] for r in rows])
+    (data / EXPORT).write_text(buf.getvalue())
+
+
+@pytest.fixture()
+def undamaged(synthetic, capsys):
+    data, _ = synthetic
+    rc, out, err = run_check(data, capsys)
+    assert (rc, err) == (0, "")
+    return out
+
+
+@pytest.mark.parametrize("damage, repairs", [c[1:] for c in TOLERATED], ids=[c[0] for c in TOLERATED])
+def test_tolerated_input_is_repaired_and_reported(synthetic, capsys, damage, repairs):
+    from opencyber.curate import curate_edition
+    from opencyber.registry import get_edition
+    from opencyber.score import crosstab
+
+    data, _ = synthetic
+    before = crosstab(curate_edition(get_edition("2023-24"), data).organisations)
+    damage(data)
+    rc, out, err = run_check(data, capsys)
+    assert (rc, err) == (0, "")
+    assert "Traceback" not in out
+    assert out.rstrip("\n").split("; repairs: ", 1)[1] == repairs
+    cur = curate_edition(get_edition("2023-24"), data)
+    assert crosstab(cur.organisations).equals(before)  # same figures as the undamaged input
+    recon = cur.reconciliation
+    assert (recon["rows_in"] == recon["in_scope"] + recon["out_of_scope"]).all()
+
+
+def test_the_corpus_has_at_least_25_distinct_cases():
+    ids = [c[0] for c in ERRORS + TOLERATED]
+    assert len(set(ids)) == len(ids) >= 25
