@@ -384,5 +384,55 @@ def test_tolerated_input_is_repaired_and_reported(synthetic, capsys, damage, rep
 
 
 def test_the_corpus_has_at_least_25_distinct_cases():
-    ids = [c[0] for c in ERRORS + TOLERATED]
+    ids = [c[0] for c in ERRORS + TOLERATED + REFERENCE_ERRORS]
     assert len(set(ids)) == len(ids) >= 25
+
+
+# ---------------------------------------------------------------------------------------------
+# The curated reference file of the CCG era (2020/21 ``dspt_metric`` layout, R write.csv)
+
+REFERENCE_HEADER = '"","Code","Name","Close","Sector","STP20CDH","STP20NM","NHSER20CDH","NHSER20NM","STPCDH","Successor.Code","Successor.Status"'
+REFERENCE_ROWS = [
+    '"1","00A","NHS ALPHA CCG",,"CCG","QAA","Alpha ICS","Y01","Testshire",,,',
+    '"2","RAA","ALPHA NHS TRUST",,"Trust",NA,NA,NA,NA,"QAA",,',
+    '"3","0XA","ALPHA CSU",,"CSU",NA,NA,NA,NA,,,',
+]
+REFERENCE_ARGS = (
+    {"code": "Code", "name": "Name", "sector": "Sector", "close_date": "Close", "successor_code": "Successor.Code",
+     "successor_status": "Successor.Status", "trust_area_code": "STPCDH"},
+    {"area_code": "STP20CDH", "area_name": "STP20NM", "region_code": "NHSER20CDH", "region_name": "NHSER20NM"},
+    {"CCG": "commissioner", "Trust": "trust", "CSU": "csu"},
+)
+
+REFERENCE_ERRORS = [
+    (
+        "reference: unknown sector",
+        {2: '"3","0XA","ALPHA CSU",,"Commissioning Support",NA,NA,NA,NA,,,'},
+        "{p}, line 4, column 'Sector': unknown sector (found 'Commissioning Support'); expected one of 'CCG', 'Trust', 'CSU'",
+    ),
+    (
+        "reference: close date in another format",
+        {1: '"2","RAA","ALPHA NHS TRUST",31/03/2021,"Trust",NA,NA,NA,NA,"QAA",,'},
+        "{p}, line 3, column 'Close': not a date (found '31/03/2021'); expected YYYY-MM-DD or empty",
+    ),
+    (
+        "reference: successor status not a DSPT status",
+        {1: '"2","RAA","ALPHA NHS TRUST",2021-03-01,"Trust",NA,NA,NA,NA,"QAA","RBB","Met"'},
+        "{p}, line 3, column 'Successor.Status': not a DSPT status (found 'Met'); expected " + STATUS_EXPECTED + " or empty",
+    ),
+]
+
+
+@pytest.mark.parametrize("rows, expected", [c[1:] for c in REFERENCE_ERRORS], ids=[c[0] for c in REFERENCE_ERRORS])
+def test_bad_reference_file_stops_with_one_clear_message(tmp_path, rows, expected):
+    from opencyber.errors import InputError
+    from opencyber.readers import read_reference
+
+    lines = [REFERENCE_HEADER] + [rows.get(i, r) for i, r in enumerate(REFERENCE_ROWS)]
+    p = tmp_path / "dspt_metric.csv"
+    p.write_text("\n".join(lines) + "\n")
+    assert len(read_reference(tmp_path / "ok.csv", *REFERENCE_ARGS) if (tmp_path / "ok.csv").write_text(
+        "\n".join([REFERENCE_HEADER, *REFERENCE_ROWS]) + "\n") else None) == 3  # the undamaged file reads
+    with pytest.raises(InputError) as e:
+        read_reference(p, *REFERENCE_ARGS)
+    assert str(e.value) == expected.format(p=p)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from .errors import InputError, NoDataError, NotebookDataError, RegistryError
-from .registry import PROJECT_ROOT, Edition, load_registry, resolve_data_dir
+from .registry import PROJECT_ROOT, REGISTRY_ENV, Edition, load_registry, resolve_data_dir
 from .render import edition_pages, log, render_site
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -32,7 +33,7 @@ class BuildResult:
 
 def select_editions(data_dir: Path, wanted: list[str] | None = None) -> tuple[list[Edition], dict[str, list[Path]]]:
     """Editions of the registry whose required inputs are all in ``data_dir`` (newest first)."""
-    registry = load_registry()
+    registry = load_registry(data_dir=data_dir)
     if wanted:
         unknown = [w for w in wanted if w not in registry]
         if unknown:
@@ -146,7 +147,9 @@ def build(
     since its last build is not executed again (``force`` executes it anyway); the site is always
     rendered.
     """
-    data = resolve_data_dir(data_dir)
+    data = resolve_data_dir(data_dir, sample_fallback=True).resolve()
+    if os.environ.get(REGISTRY_ENV):  # the notebooks' kernels run in notebooks/: make the path absolute
+        os.environ[REGISTRY_ENV] = str(Path(os.environ[REGISTRY_ENV]).resolve())
     build_dir = Path(build_dir or PROJECT_ROOT / "build").resolve()
     site_dir = Path(site_dir or PROJECT_ROOT / "_site").resolve()
     chosen, skipped = select_editions(data, editions)

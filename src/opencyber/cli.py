@@ -1,4 +1,4 @@
-"""Command line: ``opencyber build``, ``check``, ``serve``, ``golden``."""
+"""Command line: ``opencyber build``, ``check``, ``fetch``, ``serve``, ``golden``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
     c.add_argument("--edition", action="append", help="check only this edition id (repeatable)")
 
+    from . import fetch as fetch_cmd
+
+    fetch_cmd.add_parser(sub)
+
     s = sub.add_parser("serve", help="serve the built site on http://127.0.0.1:PORT (offline preview)")
     s.add_argument("--site-dir", type=Path, default=None)
     s.add_argument("--port", type=int, default=8000)
@@ -34,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
 
     args = parser.parse_args(argv)
+    if args.command == "fetch":
+        return fetch_cmd.run(args)
     try:
         if args.command == "build":
             from .build import build

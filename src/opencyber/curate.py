@@ -117,12 +117,13 @@ def _scope_rule(b: _Builder, close_date: str, open_date: str = "") -> tuple[bool
     ed = b.ed
     scope = ed.in_scope_date.isoformat()
     what = "the snapshot" if ed.in_scope_date == ed.snapshot else "the edition's scope date"
+    short = what.replace("the edition's ", "the ")
     if close_date and close_date < scope:
-        return False, "closed before the snapshot", [
+        return False, f"closed before {short}", [
             f"closed on {_fmt_date(close_date)} (ODS close date), before {what} {_fmt_date(scope)}"
         ]
     if open_date and open_date > scope:
-        return False, "opened after the snapshot", [f"opened on {_fmt_date(open_date)} (ODS), after {what} {_fmt_date(scope)}"]
+        return False, f"opened after {short}", [f"opened on {_fmt_date(open_date)} (ODS), after {what} {_fmt_date(scope)}"]
     return True, "in scope", []
 
 

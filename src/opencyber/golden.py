@@ -3,7 +3,9 @@
 
 They are executed with empty ``data_dir``/``build_dir`` parameters, so that the committed files hold
 no machine path: the notebooks then read ``$OPEN_CYBER_DATA`` and write to ``$OPEN_CYBER_BUILD``,
-which the test session sets. Run ``opencyber golden`` after a deliberate change to a notebook or to
+which the test session sets. The bundled sample edition (``tests/regression/sample/``) is the
+exception: its ``data_dir`` is ``data/sample`` relative to the golden folder, so that it runs on any
+machine, without the data pack. Run ``opencyber golden`` after a deliberate change to a notebook or to
 a figure, review the diff, and commit it.
 """
 
@@ -16,12 +18,13 @@ from pathlib import Path
 import nbformat
 
 from .build import NOTEBOOKS, STAGES
-from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, resolve_data_dir
+from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, resolve_data_dir
 from .render import log
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "regression"
 #: Editions whose notebooks the regression suite re-executes.
 GOLDEN_EDITIONS = ("2020-21", "2021-22", "2022-23")  # oldest first, as the build and nbval (alphabetical) run them
+SAMPLE_EDITION = "sample"
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -46,10 +49,15 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def make_golden(data_dir: str | Path | None = None, editions: tuple[str, ...] = GOLDEN_EDITIONS) -> list[Path]:
+def make_golden(data_dir: str | Path | None = None, editions: tuple[str, ...] = (*GOLDEN_EDITIONS, SAMPLE_EDITION)) -> list[Path]:
     import papermill as pm
 
-    data = resolve_data_dir(data_dir).resolve()
+    if data_dir is None and default_data_dir() is None:
+        log("No real data pack found: only the sample edition's golden notebooks are made.")
+        editions = tuple(e for e in editions if e == SAMPLE_EDITION)
+        data = SAMPLE_DATA
+    else:
+        data = resolve_data_dir(data_dir).resolve()
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         saved = {k: os.environ.get(k) for k in (DATA_ENV, BUILD_ENV)}
@@ -63,7 +71,11 @@ def make_golden(data_dir: str | Path | None = None, editions: tuple[str, ...] = 
                     pm.execute_notebook(
                         str(NOTEBOOKS / source),
                         str(out),
-                        parameters={"edition": ed, "data_dir": "", "build_dir": ""},
+                        parameters={
+                            "edition": ed,
+                            "data_dir": os.path.relpath(SAMPLE_DATA, out_dir) if ed == SAMPLE_EDITION else "",
+                            "build_dir": "",
+                        },
                         cwd=str(out_dir),
                         progress_bar=False,
                         kernel_name="python3",

@@ -99,10 +99,28 @@ def legend(title: str, items: list[tuple[str, str]]) -> L.WidgetControl:
     return L.WidgetControl(widget=HTML(value=body), position="bottomright")
 
 
-def _base_map() -> L.Map:
+def view_of(bounds: tuple[float, float, float, float], width_px: int = 760, height_px: int = 620) -> tuple[tuple[float, float], int]:
+    """Centre (lat, lon) and the largest whole zoom at which ``bounds`` (minx, miny, maxx, maxy, in
+    degrees) fit a map of about ``width_px`` x ``height_px`` (Web Mercator tiles of 256 px).
+
+    Computed here because a static page cannot run ipyleaflet's ``fit_bounds``; England gives zoom 6.
+    """
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    zx = math.log2(width_px * 360 / (256 * max(maxx - minx, 1e-6)))
+    zy = math.log2(height_px * 2 * math.pi / (256 * max(merc(maxy) - merc(miny), 1e-9)))
+    centre_lat = math.degrees(math.atan(math.sinh((merc(maxy) + merc(miny)) / 2)))
+    return (round(centre_lat, 4), round((minx + maxx) / 2, 4)), max(1, min(12, math.floor(min(zx, zy))))
+
+
+def _base_map(bounds: tuple[float, float, float, float] | None = None) -> L.Map:
+    centre, zoom = view_of(bounds) if bounds is not None else (ENGLAND_CENTRE, 6)
     m = L.Map(
-        center=ENGLAND_CENTRE,
-        zoom=6,
+        center=centre,
+        zoom=zoom,
         scroll_wheel_zoom=False,
         layout=Layout(height="620px", width="100%"),
     )
@@ -184,7 +202,7 @@ def status_map(
         name="NHS trusts by status",
         point_style={"radius": 5, "color": "#231f20", "weight": 1, "fillOpacity": 1},
     )
-    m = _base_map()
+    m = _base_map(tuple(areas.total_bounds))
     layers = [area_layer]
     if outlines is not None:
         layers.append(area_outline_layer(outlines, outline_label))
@@ -278,7 +296,7 @@ def composite_map(
         name=f"{area_label} composite score",
         style={"color": "#ffffff", "weight": 1, "fillOpacity": 0.85},
     )
-    m = _base_map()
+    m = _base_map(tuple(areas.total_bounds))
     m.add(layer)
     m.add(region_layer(regions, region_name_col))
     if trust_counts is not None:

@@ -201,9 +201,20 @@ def _edition_from_table(t: dict, where: str) -> Edition:
     )
 
 
-def load_registry(path: Path | None = None) -> dict[str, Edition]:
-    """All editions of the registry, newest snapshot first."""
-    path = Path(path or os.environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY)
+def registry_path(data_dir: str | Path | None = None) -> Path:
+    """The registry to read: ``$OPEN_CYBER_REGISTRY``, else an ``editions.toml`` that the data
+    directory carries itself (as the bundled sample does), else the project's ``editions.toml``."""
+    env = os.environ.get(REGISTRY_ENV)
+    if env:
+        return Path(env).resolve()
+    if data_dir and (Path(data_dir) / "editions.toml").is_file():
+        return (Path(data_dir) / "editions.toml").resolve()
+    return DEFAULT_REGISTRY
+
+
+def load_registry(path: Path | None = None, data_dir: str | Path | None = None) -> dict[str, Edition]:
+    """All editions of the registry (see :func:`registry_path`), newest snapshot first."""
+    path = Path(path) if path else registry_path(data_dir)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -216,11 +227,15 @@ def load_registry(path: Path | None = None) -> dict[str, Edition]:
     return {e.id: e for e in editions}
 
 
-def get_edition(edition_id: str, registry: Path | None = None) -> Edition:
-    editions = load_registry(registry)
+def get_edition(edition_id: str, registry: Path | None = None, data_dir: str | Path | None = None) -> Edition:
+    editions = load_registry(registry, data_dir)
     if edition_id not in editions:
         raise RegistryError(f"no edition {edition_id!r} in the registry (known: {', '.join(editions)})")
     return editions[edition_id]
+
+
+#: the bundled, fictional sample edition (scripts/make_sample.py): built when no real data is found
+SAMPLE_DATA = PROJECT_ROOT / "data" / "sample"
 
 
 def default_data_dir() -> Path | None:
@@ -232,14 +247,27 @@ def default_data_dir() -> Path | None:
     return sibling if sibling.is_dir() else None
 
 
-def resolve_data_dir(data_dir: str | Path | None) -> Path:
-    """The data directory to read, or a NoDataError that says what to do."""
+def resolve_data_dir(data_dir: str | Path | None, *, sample_fallback: bool = False) -> Path:
+    """The data directory to read, or a NoDataError that says what to do.
+
+    With ``sample_fallback`` (the build), no directory given and none found means the bundled
+    fictional sample edition, with a message that says so and how to get the real data.
+    """
     chosen = Path(data_dir) if data_dir else default_data_dir()
+    if chosen is None and sample_fallback and (SAMPLE_DATA / "editions.toml").is_file():
+        print(
+            "No data directory given (--data or $OPEN_CYBER_DATA) and no ../shared/data beside the checkout:\n"
+            f"building the bundled FICTIONAL sample edition from {SAMPLE_DATA.relative_to(PROJECT_ROOT)} "
+            "(every page says so).\nFor the real report: `python -m opencyber fetch --data DIR` downloads the "
+            "public inputs, then `python -m opencyber build --data DIR` (data/README.md lists them).",
+            flush=True,
+        )
+        return SAMPLE_DATA
     if chosen is None:
         raise NoDataError(
             "No input data found. Give the folder that holds the DSPT snapshot files with\n"
             f"  --data DIR   or   export {DATA_ENV}=DIR\n"
-            "(the layout is described in data/README.md: <edition folder>/..., boundaries/...)."
+            "(`python -m opencyber fetch --data DIR` downloads them; data/README.md describes the layout)."
         )
     if not chosen.is_dir():
         raise NoDataError(f"The data directory {chosen} does not exist (from --data or ${DATA_ENV}).")
@@ -254,8 +282,8 @@ def open_edition(edition_id: str, data_dir: str | Path | None = None, build_dir:
 
     Empty arguments fall back to $OPEN_CYBER_DATA / ../shared/data and $OPEN_CYBER_BUILD / build/.
     """
-    edition = get_edition(edition_id)
     data = resolve_data_dir(data_dir or None)
+    edition = get_edition(edition_id, data_dir=data)
     build = Path(build_dir or os.environ.get(BUILD_ENV) or PROJECT_ROOT / "build")
     out = build / edition.id
     out.mkdir(parents=True, exist_ok=True)

@@ -11,8 +11,11 @@ failed build never leaves a half-written site.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,11 +196,46 @@ def _markdown_notebook(text: str) -> nbformat.NotebookNode:
     return nb
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+GEOMETRY_REF = "OcGeometryRef"
+
+
+def share_repeated_geometries(nb) -> dict[str, dict]:
+    """Carry a geometry drawn by several map layers once in the page.
+
+    The status map and the composite map draw the same area polygons with different colours; each
+    layer is a widget with its own copy of the geometry. Every geometry that occurs more than once in
+    the notebook's widget state is moved to a store (returned, key -> geometry) and replaced by
+    ``{"type": "OcGeometryRef", "ref": key}``; ``assets/opencyber.js`` puts it back before the widget
+    manager reads the state. Keys are content hashes, so pages stay the same from build to build.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    features = [
+        f
+        for model in state.values()
+        if model.get("model_name") == "LeafletGeoJSONModel"
+        for f in (model.get("state", {}).get("data") or {}).get("features", [])
+        if isinstance(f, dict) and isinstance(f.get("geometry"), dict)
+    ]
+    keyed = []
+    for f in features:
+        text = json.dumps(f["geometry"], sort_keys=True, separators=(",", ":"))
+        keyed.append((f, hashlib.sha256(text.encode()).hexdigest()[:16]))
+    counts = Counter(k for _, k in keyed)
+    store = {}
+    for f, k in keyed:
+        if counts[k] > 1:
+            store[k] = f["geometry"]
+            f["geometry"] = {"type": GEOMETRY_REF, "ref": k}
+    return dict(sorted(store.items()))
+
+
 def render_page(page: Page, exporter, assets: Assets, nav: list[dict], extra: dict) -> str:
     if page.source.suffix == ".md":
         nb = _markdown_notebook(page.source.read_text(encoding="utf-8"))
     else:
         nb = nbformat.read(page.source, as_version=4)
+    geometries = share_repeated_geometries(nb)
     has_chart = any(
         "application/vnd.plotly.v1+json" in out.get("data", {})
         for cell in nb.cells
@@ -211,6 +249,7 @@ def render_page(page: Page, exporter, assets: Assets, nav: list[dict], extra: di
             "widget_renderer": assets.widget_renderer,
             "plotly": assets.plotly if has_chart else "",
             "amd_paths": assets.amd_paths,
+            "geometries": json.dumps(geometries, separators=(",", ":")) if geometries else "",
             **extra,
         }
     }

@@ -89,7 +89,6 @@ def validate(df: pd.DataFrame, table_schema: pa.DataFrameSchema, path: str | Pat
     fc = fc.sort_values(["line", "order"], kind="stable")
     first = fc.iloc[0]
     column = str(first["column"])
-    label = labels.get(column, column)
     value = df.at[int(first["index"]), column]
     check = str(first["check"])
     if check == "field_uniqueness":

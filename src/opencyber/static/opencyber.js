@@ -4,6 +4,29 @@
    before the widget manager draws any map. */
 (function () {
   "use strict";
+  // Geometries drawn by several map layers are carried once in the page (#oc-geometries); put them
+  // back into the widget state before the widget manager reads it. This listener is registered
+  // before the one that loads the widget manager (this script comes first in <head>).
+  function restoreSharedGeometries() {
+    var store = document.getElementById("oc-geometries");
+    var stateScript = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+    if (!store || !stateScript) { return; }
+    var geometries = JSON.parse(store.textContent);
+    var state = JSON.parse(stateScript.textContent);
+    Object.keys(state.state || {}).forEach(function (id) {
+      var model = state.state[id];
+      var data = model.model_name === "LeafletGeoJSONModel" && model.state && model.state.data;
+      ((data && data.features) || []).forEach(function (f) {
+        if (f.geometry && f.geometry.type === "OcGeometryRef") { f.geometry = geometries[f.geometry.ref]; }
+      });
+    });
+    stateScript.textContent = JSON.stringify(state);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restoreSharedGeometries);
+  } else {
+    restoreSharedGeometries();
+  }
   function textNode(lines) {
     var el = document.createElement("div");
     el.className = "oc-tooltip";

@@ -1,0 +1,75 @@
+"""The bundled sample edition as a newcomer gets it: ``opencyber build`` with no data at all builds
+it, says so and says how to get the real data; every page carries the "fictional" banner; the page
+carries each map geometry once."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from opencyber import registry
+from opencyber.cli import main
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory):
+    """The site built by ``opencyber build`` on a machine with no data directory."""
+    tmp = tmp_path_factory.mktemp("sample")
+    mp = pytest.MonkeyPatch()
+    mp.delenv("OPEN_CYBER_DATA", raising=False)
+    mp.delenv("OPEN_CYBER_REGISTRY", raising=False)
+    mp.setattr(registry, "default_data_dir", lambda: None)  # no ../shared/data either
+    import io
+    from contextlib import redirect_stdout
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        rc = main(["build", "--build-dir", str(tmp / "build"), "--site-dir", str(tmp / "site")])
+    mp.undo()
+    return rc, out.getvalue(), tmp / "site"
+
+
+def test_build_without_data_builds_the_sample_and_says_how_to_get_real_data(sample_site):
+    rc, out, site = sample_site
+    assert rc == 0
+    assert "building the bundled FICTIONAL sample edition from data/sample" in out
+    assert "python -m opencyber fetch --data DIR" in out
+    assert sorted(p.name for p in site.glob("*.html")) == [
+        "accessibility.html", "data.html", "index.html", "methodology.html",
+        "sample-curation.html", "sample-scoring.html", "sample.html",
+    ]
+
+
+def test_every_sample_page_says_the_data_are_fictional(sample_site):
+    _, _, site = sample_site
+    for page in sorted(site.glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        assert re.search(r'<p class="oc-banner" role="note">Sample data: every organisation, code, area and status '
+                         r"on this page is fictional\.", html), page.name
+
+
+def _widget_state(html: str) -> dict:
+    m = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">\s*(.*?)\s*</script>', html, re.S)
+    return json.loads(m.group(1))
+
+
+def test_each_map_geometry_is_carried_once_in_the_page(sample_site):
+    _, _, site = sample_site
+    html = (site / "sample.html").read_text(encoding="utf-8")
+    state = _widget_state(html)
+    store = json.loads(re.search(r'<script[^>]*id="oc-geometries"[^>]*>(.*?)</script>', html, re.S).group(1))
+    geometries = [
+        f["geometry"]
+        for m in state["state"].values()
+        if m["model_name"] == "LeafletGeoJSONModel"
+        for f in m["state"]["data"]["features"]
+    ]
+    refs = Counter(g["ref"] for g in geometries if g["type"] == "OcGeometryRef")
+    # the 5 ICB polygons are drawn by both maps: stored once, referenced twice each
+    assert len(store) == 5 and set(refs) == set(store) and set(refs.values()) == {2}
+    inline = [json.dumps(g, sort_keys=True) for g in geometries if g["type"] != "OcGeometryRef"]
+    stored = [json.dumps(g, sort_keys=True) for g in store.values()]
+    assert len(set(inline + stored)) == len(inline + stored)  # no geometry written twice
