@@ -215,6 +215,9 @@ def test_reconciliation_balances(cur):
     trusts = by[("dspt_export.csv", "NHS Trust")]
     assert (trusts.rows_in, trusts.in_scope, trusts.out_of_scope) == (17, 13, 4)
     assert "lower-case code upper-cased: 1" in trusts.repairs
+    # the dropped duplicate is ZRQ's row, a trust: counted on the trusts' row, on no other row
+    assert "identical duplicate row dropped: 1" in trusts.repairs
+    assert rec["repairs"].str.contains("identical duplicate").sum() == 1
     social = by[("dspt_export.csv", "Social Care")]  # the care trust the export mislabels
     assert (social.rows_in, social.in_scope, social.out_of_scope) == (1, 1, 0)
     csu = by[("dspt_export.csv", "Commissioning Support Unit (CSU)")]

@@ -79,6 +79,7 @@ class _Builder:
         self.orgs: dict[str, _Org] = {}
         self.repairs: dict[str, dict[str, int]] = {}  # file-level repairs (encoding, duplicates)
         self.code_repairs: dict[str, set[str]] = {}  # file -> codes that were upper-cased
+        self.duplicate_codes: dict[str, dict[str, int]] = {}  # file -> code -> identical rows dropped
 
     def rel(self, path: Path) -> str:
         try:
@@ -278,6 +279,7 @@ def _apply_export(b: _Builder) -> tuple[str, Path, str]:
     export_file = b.rel(export_path)
     b.repairs[export_file] = export.attrs["repairs"]
     b.code_repairs[export_file] = export.attrs.get("lower_case_codes", set())
+    b.duplicate_codes[export_file] = export.attrs.get("duplicate_codes", {})
     for row in export.itertuples():
         org = b.orgs.get(row.code)
         if org is None:
@@ -422,16 +424,16 @@ def reconcile(b: _Builder) -> pd.DataFrame:
             c["rows_in"] += 1
             if org.code in b.code_repairs.get(src, ()):
                 c["repair: lower-case code upper-cased"] += 1
+            c["repair: identical duplicate row dropped"] += b.duplicate_codes.get(src, {}).get(org.code, 0)
             c["in_scope" if org.in_scope else "out_of_scope"] += 1
             if not org.in_scope or org.rule.startswith("override"):
                 c["rule: " + org.rule] += 1
     rows = []
     seen_files: set[str] = set()
     for (src, sector), c in sorted(counts.items()):
-        # file-level repairs are reported once, on the file's first row; code repairs per sector
-        repairs = {} if src in seen_files else {
-            k: v for k, v in b.repairs.get(src, {}).items() if k != "lower-case code upper-cased"
-        }
+        # file-level repairs are reported once, on the file's first row; repairs of a code per sector
+        per_code = ("lower-case code upper-cased", "identical duplicate row dropped")
+        repairs = {} if src in seen_files else {k: v for k, v in b.repairs.get(src, {}).items() if k not in per_code}
         seen_files.add(src)
         repairs.update({k[8:]: v for k, v in c.items() if k.startswith("repair: ")})
         rows.append(

@@ -242,9 +242,9 @@ def read_dspt_export(path: Path) -> pd.DataFrame:
     out = _drop_duplicate_codes(path, out, repairs, cols["code"])
     out.attrs["repairs"] = dict(repairs)
     out.attrs["columns"] = cols
-    lower = out.attrs.get("lower_case_codes", set())
+    kept = {k: out.attrs[k] for k in ("lower_case_codes", "duplicate_codes") if k in out.attrs}
     out = out.reset_index(drop=True)
-    out.attrs["lower_case_codes"] = lower
+    out.attrs.update(kept)
     return out
 
 
@@ -265,6 +265,7 @@ def _drop_duplicate_codes(path: Path, df: pd.DataFrame, repairs: Counter, column
                 expected="one row per organisation",
             )
     repairs["identical duplicate row dropped"] = int(df["code"].duplicated().sum())
+    df.attrs["duplicate_codes"] = dict(Counter(df.loc[df["code"].duplicated(), "code"]))
     return df[~df["code"].duplicated()]
 
 

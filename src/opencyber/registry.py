@@ -258,8 +258,10 @@ def resolve_data_dir(data_dir: str | Path | None, *, sample_fallback: bool = Fal
         print(
             "No data directory given (--data or $OPEN_CYBER_DATA) and no ../shared/data beside the checkout:\n"
             f"building the bundled FICTIONAL sample edition from {SAMPLE_DATA.relative_to(PROJECT_ROOT)} "
-            "(every page says so).\nFor the real report: `python -m opencyber fetch --data DIR` downloads the "
-            "public inputs, then `python -m opencyber build --data DIR` (data/README.md lists them).",
+            "(every page says so).\nFor the real report, put the DSPT data pack in a folder and run "
+            "`python -m opencyber build --data DIR`. `python -m opencyber fetch --data DIR` downloads the inputs "
+            "that have a public source and names those it cannot (the DSPT exports and boundary files come from the "
+            "data pack or their official sources: data/README.md).",
             flush=True,
         )
         return SAMPLE_DATA
