@@ -456,8 +456,8 @@ def test_rebase_points_every_url_at_the_test_server():
 
 
 def pack_dir() -> Path | None:
-    d = default_data_dir() or Path("/work/shared/data")
-    return d if (d / "MANIFEST.tsv").is_file() else None
+    d = default_data_dir()
+    return d if d is not None and (d / "MANIFEST.tsv").is_file() else None
 
 
 def need_pack() -> Path:

@@ -257,12 +257,25 @@ def render_page(page: Page, exporter, assets: Assets, nav: list[dict], extra: di
     return body
 
 
+def nbconvert_template_dirs() -> list[str]:
+    """Where nbconvert's own templates (``lab``, ``base``) may be: under this environment's prefix, and
+    under the base interpreter's and the user's, for a virtual environment made with
+    ``--system-site-packages`` in which nbconvert came from the base installation (Jupyter then does
+    not look there by itself)."""
+    import site
+    import sys
+
+    prefixes = dict.fromkeys([sys.prefix, sys.base_prefix, site.getuserbase()])
+    return [str(p) for p in (Path(x) / "share" / "jupyter" / "nbconvert" / "templates" for x in prefixes) if (p / "lab").is_dir()]
+
+
 def make_exporter():
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
         template_name="opencyber",
-        extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_basedirs=[str(TEMPLATES), *nbconvert_template_dirs()],
+        extra_template_paths=nbconvert_template_dirs(),  # so that "lab/base.html.j2" resolves there too
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
