@@ -89,6 +89,13 @@ ERRORS = [
         + STATUS_EXPECTED,
     ),
     (
+        "export: an in-scope organisation with a status the report cannot score",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("23/24 Approaching Standards", "23/24 Entry Level")),
+        "{d}/dspt_export.csv, line 8, column 'Status': RAB: no score is defined for status 'Entry Level' (scored: "
+        "Standards Exceeded, Standards Met, Approaching Standards, Standards Not Met, Not Published) "
+        "(found '23/24 Entry Level')",
+    ),
+    (
         "export: status without edition",
         lambda d: edit(d, EXPORT, lambda t: t.replace("23/24 Approaching Standards", "Approaching Standards")),
         "{d}/dspt_export.csv, line 8, column 'Status': not a DSPT status (found 'Approaching Standards'); expected "

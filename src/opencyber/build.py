@@ -84,6 +84,10 @@ def is_up_to_date(edition: Edition, build_dir: Path, digest: str) -> bool:
     return stamp.is_file() and stamp.read_text().strip() == digest and all(p.is_file() for p in pages)
 
 
+#: the kernel's own log: errors only (ipykernel warns on every start that its local TCP ports are
+#: unencrypted, which is noise in a build's output)
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
 #: errors raised in a notebook that are the analyst's to fix (their message says what and where)
 DATA_ERRORS = tuple(e.__name__ for e in (InputError, RegistryError, NoDataError))
 
@@ -116,6 +120,7 @@ def execute_edition(edition: Edition, data_dir: Path, build_dir: Path) -> float:
                 cwd=str(NOTEBOOKS),
                 progress_bar=False,
                 kernel_name="python3",
+                extra_arguments=KERNEL_ARGUMENTS,
             )
         except pm.PapermillExecutionError as exc:
             if exc.ename in DATA_ERRORS:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build import NOTEBOOKS, STAGES
+from .build import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
 from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, resolve_data_dir
 from .render import log
 
@@ -79,6 +79,7 @@ def make_golden(data_dir: str | Path | None = None, editions: tuple[str, ...] = 
                         cwd=str(out_dir),
                         progress_bar=False,
                         kernel_name="python3",
+                        extra_arguments=KERNEL_ARGUMENTS,
                     )
                     nbformat.write(strip_volatile(nbformat.read(out, as_version=4)), out)
                     written.append(out)
