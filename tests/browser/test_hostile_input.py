@@ -13,7 +13,8 @@ import threading
 
 import pytest
 
-from tests.browser.test_site import CHROMIUM_ARGS, _Quiet
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.test_site import _Quiet
 from tests.conftest import chromium_path, need
 
 IMG = "<img src=x onerror=alert(1)>"

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from tests.browser.test_site import AXE, PageVisit, _Quiet, browser  # noqa: F401 (browser: a fixture)
+from tests.browser.test_site import AXE, PageVisit, _Quiet
 from tests.conftest import need
 
 

@@ -12,19 +12,10 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, chromium_path, need
+from tests.conftest import ROOT, need
 
 ARTIFACTS = ROOT / "test-artifacts"
 TILE_HOSTS = ("tile.openstreetmap.org",)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -52,18 +43,6 @@ def server(site):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    path = chromium_path()
-    need("headless Chromium (Debian package chromium)", path is not None)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class PageVisit:
