@@ -207,6 +207,9 @@ def test_reconciliation_balances(cur):
     assert rec[rec["file"] == "ect.csv"]["rows_in"].sum() == 1
     assert rec[rec["file"] == "csus.xlsx"]["rows_in"].sum() == 3
     assert rec[rec["file"] == "lookup.csv"]["rows_in"].sum() == 12  # 5 ICBs, 7 sub-ICB locations
+    links = by[("succ.csv", "(successor links)")]  # 4 links; Z81002's is for no organisation of the edition
+    assert (links.rows_in, links.in_scope, links.out_of_scope, links.rules) == (
+        4, 3, 1, "predecessor named by no other input: 1")
 
     etr = by[("etr.csv", "NHS Trust")]
     assert (etr.rows_in, etr.in_scope, etr.out_of_scope) == (19, 15, 4)

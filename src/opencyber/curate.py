@@ -35,6 +35,8 @@ ORGANISATION_COLUMNS = [
 ]
 
 SUB_AREA_SECTOR = "Sub-ICB location"
+#: the reconciliation's "sector" of a successor file's rows (links between organisations)
+SUCCESSOR_LINKS = "(successor links)"
 
 
 @dataclass
@@ -80,6 +82,7 @@ class _Builder:
         self.repairs: dict[str, dict[str, int]] = {}  # file-level repairs (encoding, duplicates)
         self.code_repairs: dict[str, set[str]] = {}  # file -> codes that were upper-cased
         self.duplicate_codes: dict[str, dict[str, int]] = {}  # file -> code -> identical rows dropped
+        self.successor_links: dict[str, tuple[int, int, dict]] = {}  # file -> (rows, rows used, repairs)
 
     def rel(self, path: Path) -> str:
         try:
@@ -227,10 +230,13 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
     # ODS successors of the organisations listed so far (the successor rule uses them).
     for path in ed.input_paths("successors", data_dir):
         succ = readers.read_ods_successors(path)
+        used = 0
         for r in succ.itertuples():
             org = b.orgs.get(r.code)
             if org is not None and r.successor_code != r.code:
                 org.successors.setdefault(r.successor_code, "")
+                used += 1
+        b.successor_links[b.rel(path)] = (len(succ), used, succ.attrs["repairs"])
 
     # Commissioning support units, from the curated list.
     csu_path = ed.input_path("csus", data_dir)
@@ -444,6 +450,20 @@ def reconcile(b: _Builder) -> pd.DataFrame:
                 "in_scope": c["in_scope"],
                 "out_of_scope": c["out_of_scope"],
                 "rules": "; ".join(f"{k[6:]}: {v}" for k, v in sorted(c.items()) if k.startswith("rule: ")),
+                "repairs": "; ".join(f"{k}: {v}" for k, v in sorted(repairs.items()) if v),
+            }
+        )
+    # successor files name links between organisations, not organisations: a row per file says how
+    # many links apply to an organisation of the edition and how many do not
+    for src, (n, used, repairs) in sorted(b.successor_links.items()):
+        rows.append(
+            {
+                "file": src,
+                "sector": SUCCESSOR_LINKS,
+                "rows_in": n,
+                "in_scope": used,
+                "out_of_scope": n - used,
+                "rules": f"predecessor named by no other input: {n - used}" if n - used else "",
                 "repairs": "; ".join(f"{k}: {v}" for k, v in sorted(repairs.items()) if v),
             }
         )
