@@ -443,3 +443,23 @@ def test_bad_reference_file_stops_with_one_clear_message(tmp_path, rows, expecte
     with pytest.raises(InputError) as e:
         read_reference(p, *REFERENCE_ARGS)
     assert str(e.value) == expected.format(p=p)
+
+
+def test_check_reports_every_edition_not_just_the_first_failure(tmp_path, monkeypatch, capsys):
+    from tests.synthetic import REGISTRY, write_edition
+
+    data = write_edition(tmp_path / "data", "good")
+    write_edition(tmp_path / "data", "bad")
+    registry = tmp_path / "editions.toml"
+    registry.write_text(
+        REGISTRY.format(folder="good", overrides="")
+        + REGISTRY.format(folder="bad", overrides="").replace('id = "2023-24"', 'id = "2023-25"')
+    )
+    monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(registry))
+    edit(data, "bad/dspt_export.csv", lambda t: t.replace("23/24 Approaching Standards", "23/24 Nearly There"))
+    rc = main(["check", "--data", str(data)])
+    out, err = capsys.readouterr()
+    assert rc == 2
+    assert out.startswith("[2023-24] inputs OK: 15 organisations named, 9 in scope")
+    assert err == (f"error: {data}/bad/dspt_export.csv, line 8, column 'Status': not a DSPT status (found "
+                   f"'23/24 Nearly There'); expected {STATUS_EXPECTED}\n")

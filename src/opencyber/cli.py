@@ -54,10 +54,17 @@ def main(argv: list[str] | None = None) -> int:
             chosen, skipped = select_editions(data, args.edition)
             for ed_id, missing in skipped.items():
                 print(f"[{ed_id}] not checked: {len(missing)} input file(s) missing, e.g. {missing[0]}")
-            for ed in chosen:
-                print(check_edition(ed, data).summary())
+            failed = 0
+            for ed in chosen:  # every edition is checked, so that one run lists every edition's first problem
+                try:
+                    print(check_edition(ed, data).summary(), flush=True)
+                except (InputError, RegistryError) as exc:
+                    print(f"error: {exc}", file=sys.stderr, flush=True)
+                    failed += 1
             if not chosen:
                 print(f"error: no edition has all its inputs in {data}", file=sys.stderr)
+                return 2
+            if failed:
                 return 2
         elif args.command == "serve":
             from .registry import PROJECT_ROOT
