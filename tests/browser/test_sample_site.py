@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from tests.browser.test_site import AXE, PageVisit, _Quiet
+from tests.browser.test_site import AXE, PageVisit, _Quiet, serious_axe_violations
 from tests.conftest import need
 
 
@@ -65,11 +65,6 @@ def test_sample_page_has_no_serious_accessibility_violation(browser, sample_serv
     need("axe-core (installed by `npm ci` from package-lock.json)", AXE.is_file())
     visit = PageVisit(browser, sample_server, "sample")
     visit.page.wait_for_selector("path.oc-trust", timeout=30_000)
-    visit.page.add_script_tag(path=str(AXE))
-    violations = visit.page.evaluate(
-        """async () => (await axe.run()).violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}): ${v.nodes[0].target.join(" ")}`)"""
-    )
+    violations = serious_axe_violations(visit.page)
     visit.page.close()
     assert violations == []

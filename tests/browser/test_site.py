@@ -214,18 +214,23 @@ def test_composite_map_has_a_trust_pie_per_area(browser, server, build_dir, edit
     visit.page.close()
 
 
+def serious_axe_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on ``page``, one line each."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => (await axe.run()).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}): ${v.nodes[0].target.join(" ")}`)"""
+    )
+
+
 @pytest.mark.parametrize("name", ALL_PAGES)
 def test_axe_finds_no_serious_or_critical_violation(browser, server, name):
     need("axe-core (installed by `npm ci` from package-lock.json)", AXE.is_file())
     visit = PageVisit(browser, server, name)
     if name in EDITIONS:
         visit.page.wait_for_selector("path.oc-trust", timeout=30_000)
-    visit.page.add_script_tag(path=str(AXE))
-    violations = visit.page.evaluate(
-        """async () => (await axe.run()).violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}): ${v.nodes[0].target.join(" ")}`)"""
-    )
+    violations = serious_axe_violations(visit.page)
     visit.page.close()
     assert violations == []
 
