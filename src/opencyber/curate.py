@@ -84,6 +84,12 @@ class _Builder:
         self.duplicate_codes: dict[str, dict[str, int]] = {}  # file -> code -> identical rows dropped
         self.successor_links: dict[str, tuple[int, int, dict]] = {}  # file -> (rows, rows used, repairs)
 
+    def record_repairs(self, source: str, table: pd.DataFrame) -> None:
+        """Keep what a reader repaired in ``source`` (``table.attrs``), for :func:`reconcile`."""
+        self.repairs[source] = table.attrs["repairs"]
+        self.code_repairs[source] = table.attrs.get("lower_case_codes", set())
+        self.duplicate_codes[source] = table.attrs.get("duplicate_codes", {})
+
     def rel(self, path: Path) -> str:
         try:
             return path.resolve().relative_to(self.data_dir.resolve()).as_posix()
@@ -173,8 +179,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
     for path in ed.input_paths("trusts", data_dir):
         ods = readers.read_ods(path)
         rel = b.rel(path)
-        b.repairs[rel] = ods.attrs["repairs"]
-        b.code_repairs[rel] = ods.attrs.get("lower_case_codes", set())
+        b.record_repairs(rel, ods)
         for t in ods.itertuples():
             if t.national_grouping.startswith("W"):
                 in_scope, rule = False, "Welsh trust"
@@ -201,8 +206,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
     for path in ed.input_paths("trust_areas", data_dir):
         listed = readers.read_code_area_list(path)
         rel = b.rel(path)
-        b.repairs[rel] = listed.attrs["repairs"]
-        b.code_repairs[rel] = listed.attrs.get("lower_case_codes", set())
+        b.record_repairs(rel, listed)
         for t in listed.itertuples():
             if t.area not in area_codes:
                 raise InputError(
@@ -242,8 +246,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
     csu_path = ed.input_path("csus", data_dir)
     csus = readers.read_csu_list(csu_path)
     csu_file = b.rel(csu_path)
-    b.repairs[csu_file] = csus.attrs["repairs"]
-    b.code_repairs[csu_file] = csus.attrs.get("lower_case_codes", set())
+    b.record_repairs(csu_file, csus)
     for c in csus.itertuples():
         b.add(_Org(c.code, c.name, ed.sectors["csu"], True, "in scope", []), csu_file, c.line)
     return areas
@@ -255,8 +258,7 @@ def _from_reference_file(b: _Builder) -> pd.DataFrame:
     path = ed.input_path("reference", b.data_dir)
     ref = readers.read_reference(path, ed.reference_columns, ed.columns, ed.reference_sectors)
     rel = b.rel(path)
-    b.repairs[rel] = ref.attrs["repairs"]
-    b.code_repairs[rel] = ref.attrs.get("lower_case_codes", set())
+    b.record_repairs(rel, ref)
     areas = ref.attrs["areas"]
     area_codes = set(areas["area_code"])
     region_of_area = dict(zip(areas["area_code"], areas["region_code"]))
@@ -283,9 +285,7 @@ def _apply_export(b: _Builder) -> tuple[str, Path, str]:
     export_path = ed.input_path("export", b.data_dir)
     export = readers.read_dspt_export(export_path)
     export_file = b.rel(export_path)
-    b.repairs[export_file] = export.attrs["repairs"]
-    b.code_repairs[export_file] = export.attrs.get("lower_case_codes", set())
-    b.duplicate_codes[export_file] = export.attrs.get("duplicate_codes", {})
+    b.record_repairs(export_file, export)
     for row in export.itertuples():
         org = b.orgs.get(row.code)
         if org is None:

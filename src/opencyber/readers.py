@@ -143,8 +143,9 @@ def _restore_spreadsheet_codes(df: pd.DataFrame, column: str) -> Counter:
     Codes for which no single restoration fits stay as they are (and are reported as damaged).
     """
     repairs: Counter = Counter()
-    codes = list(df[column].str.upper())
-    damaged = _looks_spreadsheet_damaged(df[column].str.upper())
+    upper = df[column].str.upper()
+    codes = list(upper)
+    damaged = _looks_spreadsheet_damaged(upper)
     if not damaged.any():
         return repairs
     clean = [c for c, d in zip(codes, damaged) if not d]

@@ -272,10 +272,11 @@ def nbconvert_template_dirs() -> list[str]:
 def make_exporter():
     from nbconvert import HTMLExporter
 
+    nbconvert_dirs = nbconvert_template_dirs()
     exporter = HTMLExporter(
         template_name="opencyber",
-        extra_template_basedirs=[str(TEMPLATES), *nbconvert_template_dirs()],
-        extra_template_paths=nbconvert_template_dirs(),  # so that "lab/base.html.j2" resolves there too
+        extra_template_basedirs=[str(TEMPLATES), *nbconvert_dirs],
+        extra_template_paths=nbconvert_dirs,  # so that "lab/base.html.j2" resolves there too
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,

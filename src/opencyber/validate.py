@@ -37,7 +37,6 @@ def matches(pattern: str, problem: str, expected: str, *, allow_empty: bool = Fa
 NOT_EMPTY = rule("empty value", "a value", lambda s: s.ne(""))
 CODE = matches(CODE_PATTERN, "not an ODS code", CODE_EXPECTED, allow_empty=True)
 CODE_NOT_EMPTY = rule("the code is empty", "an ODS code", lambda s: s.ne(""))
-DATE_DMY = matches(r"\d{2}/\d{2}/\d{4}", "not a date", "dd/mm/yyyy or empty", allow_empty=True)
 DATE_ISO = matches(r"\d{4}-\d{2}-\d{2}", "not a date", "YYYY-MM-DD or empty", allow_empty=True)
 DATE_ODS = matches(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", "not an ODS date", "YYYYMMDD or empty", allow_empty=True)
 
