@@ -133,3 +133,19 @@ area_sector = "Integrated Care Board (ICB)"
 def write_registry(path: Path, folder: str = "23_24", overrides: str = "") -> Path:
     path.write_text(REGISTRY.format(folder=folder, overrides=overrides), encoding="utf-8")
     return path
+
+
+def write_registry_of(path: Path, n: int, folder: str = "23_24") -> Path:
+    """A registry of ``n`` editions (2023-24, 2024-25, ...), a year apart, that all read the synthetic
+    inputs in ``folder`` (their statuses are of DSPT edition 23/24): for tests and benchmarks of a
+    site with many editions."""
+    tables = []
+    for k in range(n):
+        y = 23 + k
+        table = REGISTRY.format(folder=folder, overrides="")
+        table = table.replace('id = "2023-24"', f'id = "20{y}-{y + 1}"').replace('label = "2023/24"', f'label = "20{y}/{y + 1}"')
+        table = table.replace('dspt_edition = "2023-24"', 'dspt_edition = "23/24"').replace("snapshot = 2024-09-01", f"snapshot = 20{y + 1}-09-01")
+        table = table.replace('previous = "2022-23"\n', "")
+        tables.append(table)
+    path.write_text("".join(tables), encoding="utf-8")
+    return path

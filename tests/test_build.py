@@ -149,3 +149,76 @@ def test_a_build_interrupted_half_way_leaves_the_previous_site_intact(synthetic,
     build(data, **dirs)  # the next build replaces the leftovers and the site
     assert snapshot() != before
     assert not (tmp_path / "site.partial").exists() and not (tmp_path / "site.old").exists()
+
+
+def _links(site):
+    """Every local link of every page of a site: (page, target) pairs whose target is missing."""
+    import re
+
+    broken = []
+    for page in sorted(site.glob("*.html")):
+        for href in re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', page.read_text(encoding="utf-8")):
+            if not (site / href).exists():
+                broken.append((page.name, href))
+    return broken
+
+
+def _rel_links(page):
+    """The page's links to its previous and next edition: {rel: href}."""
+    import re
+
+    links = {}
+    for tag in re.findall(r"<a [^>]*>", page.read_text(encoding="utf-8")):
+        rel, href = re.search(r'rel="([^"]+)"', tag), re.search(r'href="([^"]+)"', tag)
+        if rel and href:
+            links[rel.group(1)] = href.group(1)
+    return links
+
+
+def test_a_one_edition_rebuild_keeps_every_edition_on_the_site(tmp_path, monkeypatch):
+    from tests.synthetic import write_edition, write_registry_of
+
+    data = write_edition(tmp_path / "data")
+    monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(write_registry_of(tmp_path / "editions.toml", 2)))
+    dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    first = build(data, **dirs)
+    assert sorted(first.executed) == sorted(f"{e}/{nb}" for e in ("2023-24", "2024-25") for nb in ("01_curation.ipynb", "02_scoring.ipynb", "03_report.ipynb"))
+    one = build(data, editions=["2024-25"], **dirs)
+    assert one.executed == []  # nothing changed: nothing executed, whichever editions are named
+    assert [e.id for e in one.editions] == ["2024-25", "2023-24"]  # both stay on the site
+    site = tmp_path / "site"
+    for name in ("2023-24.html", "2024-25.html", "2023-24-scoring.html", "2024-25-curation.html"):
+        assert (site / name).is_file(), name
+    assert _links(site) == []
+    assert _rel_links(site / "2024-25.html") == {"prev": "2023-24.html"}
+    assert _rel_links(site / "2023-24.html") == {"next": "2024-25.html"}
+    home = (site / "index.html").read_text()
+    assert "2023-24.html" in home and "2024-25.html" in home
+
+
+def test_editing_the_report_notebook_re_executes_only_it(synthetic, tmp_path, monkeypatch):
+    import shutil
+
+    from opencyber import build as build_module
+
+    data, _ = synthetic
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(build_module.NOTEBOOKS, notebooks)
+    monkeypatch.setattr(build_module, "NOTEBOOKS", notebooks)
+    dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    build(data, **dirs)
+    report = notebooks / "03_report.ipynb"
+    report.write_text(report.read_text().replace("## Caveats", "## Caveats and limits"))
+    again = build(data, **dirs)
+    assert again.executed == ["2023-24/03_report.ipynb"]
+    assert "Caveats and limits" in (tmp_path / "site" / "2023-24.html").read_text()
+    assert build(data, **dirs).pages and build(data, **dirs).executed == []  # and then nothing to do
+
+
+def test_with_nothing_changed_the_site_is_not_rendered_again(synthetic, tmp_path):
+    data, _ = synthetic
+    dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    build(data, **dirs)
+    stamp = (tmp_path / "site" / "index.html").stat().st_mtime_ns
+    again = build(data, **dirs)
+    assert "render" in again.seconds and (tmp_path / "site" / "index.html").stat().st_mtime_ns == stamp

@@ -1,4 +1,5 @@
-"""The regression notebooks must be executed copies of the current source notebooks."""
+"""The regression notebooks must be executed copies of the current source notebooks, for every
+edition that has them (the sample included), and every edition of the registry must have them."""
 
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import nbformat
 import pytest
 
 from opencyber.build import STAGES
-from opencyber.golden import GOLDEN_DIR, GOLDEN_EDITIONS
+from opencyber.golden import GOLDEN_DIR, SAMPLE_EDITION, golden_editions, registry_editions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,14 +16,23 @@ def sources(nb):
     return [(c.cell_type, c.source) for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
 
 
-@pytest.mark.parametrize("edition", GOLDEN_EDITIONS)
+def test_the_sample_has_golden_notebooks():
+    assert SAMPLE_EDITION in golden_editions()
+
+
+def test_every_edition_with_data_has_golden_notebooks(data_dir):
+    missing = sorted(set(registry_editions(data_dir)) - set(golden_editions()))
+    assert not missing, f"editions without golden notebooks in tests/regression: {missing}: run `opencyber golden --edition ID`"
+
+
+@pytest.mark.parametrize("edition", golden_editions())
 @pytest.mark.parametrize("notebook", [s for s, _ in STAGES])
 def test_golden_notebook_matches_source(edition, notebook):
     src = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
     gold = nbformat.read(GOLDEN_DIR / edition / notebook, as_version=4)
     assert sources(gold) == sources(src), (
         f"tests/regression/{edition}/{notebook} is out of date with notebooks/{notebook}: "
-        "run `opencyber golden`, review the diff and commit it"
+        f"run `opencyber golden --edition {edition}`, review the diff and commit it"
     )
 
 

@@ -1,5 +1,17 @@
-"""The build: for each edition whose inputs are found, execute the notebooks with papermill into
-``build/``, then render the website into ``_site/``."""
+"""The build: for each edition whose inputs are found, execute its notebooks with papermill into
+``build/``, then render the website into ``_site/``.
+
+Incremental to the notebook: each executed notebook carries a digest of what it depends on (the
+edition's registry entry, the bytes of its inputs, the library code the notebooks import, the
+Python and package versions, its source notebook, and the digest of the notebook before it, whose
+outputs it reads). A notebook is executed again only when that digest changed, so editing
+``03_report.ipynb`` re-executes 03 alone for each edition, and adding an edition never re-executes
+the others: navigation between editions is added when the site is rendered, not in the notebooks.
+
+Editions run in parallel (``jobs`` workers, one per core by default); the notebooks of one edition
+run in order, since each reads what the one before wrote. The log has one line per notebook, in
+the planned order whatever order they finish in.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +19,10 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
-from dataclasses import asdict, dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -19,16 +33,21 @@ from .registry import PROJECT_ROOT, REGISTRY_ENV, Edition, load_registry, resolv
 from .render import edition_pages, log, render_site
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
-#: source notebook -> page name suffix ("" is the edition page itself)
+#: source notebook -> page name suffix ("" is the edition page itself), in the order they run
 STAGES = (("01_curation.ipynb", "-curation"), ("02_scoring.ipynb", "-scoring"), ("03_report.ipynb", ""))
+LIBRARY = PROJECT_ROOT / "src" / "opencyber"
+#: modules of the library that the notebooks never import (the site, the commands): editing them
+#: re-renders the site but re-executes no notebook
+SITE_MODULES = {"__main__.py", "build.py", "check.py", "cli.py", "fetch.py", "golden.py", "pages.py", "render.py"}
 
 
 @dataclass
 class BuildResult:
-    editions: list[Edition]
+    editions: list[Edition]  # the editions on the site (newest first)
     skipped: dict[str, list[Path]]
-    seconds: dict[str, float]
+    seconds: dict[str, float]  # per edition built (0.0: nothing executed), and "render" if rendered
     pages: list[Path]
+    executed: list[str] = field(default_factory=list)  # "2022-23/03_report.ipynb", in the order run
 
 
 def select_editions(data_dir: Path, wanted: list[str] | None = None) -> tuple[list[Edition], dict[str, list[Path]]]:
@@ -51,37 +70,54 @@ def select_editions(data_dir: Path, wanted: list[str] | None = None) -> tuple[li
 
 
 DIGEST_FILE = ".build-digest"
-#: packages whose version changes what the notebooks produce
-DIGEST_PACKAGES = ("pandas", "geopandas", "shapely", "plotly", "ipyleaflet", "ipywidgets", "papermill", "nbconvert")
 
 
-def edition_digest(edition: Edition, data_dir: Path, built: list[str]) -> str:
-    """A digest of everything an edition's executed notebooks depend on: its registry entry, the
-    bytes of its input files, the source notebooks, the library's code, the package versions, and
-    which editions this build makes (a page links to its previous edition only when that is built)."""
-    h = hashlib.sha256()
+def _environment_digest() -> bytes:
+    """The library code the notebooks import, Python's version and every installed package's."""
+    h = hashlib.sha256(sys.version.encode())
+    for path in sorted(LIBRARY.rglob("*.py")):
+        if path.name not in SITE_MODULES:
+            h.update(path.relative_to(LIBRARY).as_posix().encode() + b"\0" + path.read_bytes())
+    packages = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions()}.items())
+    h.update(json.dumps(packages).encode())
+    return h.digest()
+
+
+def notebook_digests(edition: Edition, data_dir: Path, environment: bytes | None = None) -> dict[str, str]:
+    """For each notebook of an edition (in order), a digest of everything its executed copy depends on."""
+    h = hashlib.sha256(environment if environment is not None else _environment_digest())
     h.update(json.dumps(asdict(edition), sort_keys=True, default=str).encode())
-    h.update(json.dumps(sorted(built)).encode())
-    for role in edition.inputs:
+    for role in sorted(edition.inputs):
         for path in edition.input_paths(role, data_dir):
             h.update(role.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((PROJECT_ROOT / "src" / "opencyber").rglob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    h.update(sys.version.encode())
-    for pkg in DIGEST_PACKAGES:
-        try:
-            h.update(f"{pkg}={metadata.version(pkg)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(pkg.encode())
-    return h.hexdigest()
+    previous = h.hexdigest()
+    digests = {}
+    for source, _ in STAGES:
+        step = hashlib.sha256(previous.encode() + b"\0" + (NOTEBOOKS / source).read_bytes())
+        digests[source] = previous = step.hexdigest()
+    return digests
 
 
-def is_up_to_date(edition: Edition, build_dir: Path, digest: str) -> bool:
-    """True if the edition's outputs and executed notebooks are there and were made from ``digest``."""
-    out = build_dir / edition.id
-    pages = [build_dir / "pages" / f"{edition.id}{suffix}.ipynb" for _, suffix in STAGES]
-    stamp = out / DIGEST_FILE
-    return stamp.is_file() and stamp.read_text().strip() == digest and all(p.is_file() for p in pages)
+def _stamp(build_dir: Path, edition: Edition) -> dict[str, str]:
+    path = build_dir / edition.id / DIGEST_FILE
+    try:
+        stamp = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
+
+
+def stale_notebooks(edition: Edition, build_dir: Path, digests: dict[str, str]) -> list[str]:
+    """The notebooks of an edition whose executed copy is missing or was made from other inputs.
+    Once one is stale, every later one is too (it reads the earlier one's outputs)."""
+    stamp = _stamp(build_dir, edition)
+    pages_dir = build_dir / "pages"
+    stale: list[str] = []
+    for source, suffix in STAGES:
+        page = pages_dir / f"{edition.id}{suffix}.ipynb"
+        if stale or stamp.get(source) != digests[source] or not page.is_file():
+            stale.append(source)
+    return stale
 
 
 #: the kernel's own log: errors only (ipykernel warns on every start that its local TCP ports are
@@ -92,50 +128,68 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 DATA_ERRORS = tuple(e.__name__ for e in (InputError, RegistryError, NoDataError))
 
 
-def execute_edition(edition: Edition, data_dir: Path, build_dir: Path) -> float:
-    """Run the three notebooks of an edition with papermill; executed copies go to build/pages/.
+def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: Path) -> Path:
+    """Run one notebook of an edition with papermill; the executed copy goes to build/pages/.
 
     A data or registry error raised inside a notebook comes out as the same error, with its message
     and the notebook it stopped in (no notebook traceback): the analyst fixes the input it names.
     """
     import papermill as pm
 
+    suffix = dict(STAGES)[source]
     pages_dir = build_dir / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
-    (build_dir / edition.id / DIGEST_FILE).unlink(missing_ok=True)
+    out = pages_dir / f"{edition.id}{suffix}.ipynb"
     titles = {p.name: p.title for p in edition_pages(edition, pages_dir)}
-    start = time.perf_counter()
-    for source, suffix in STAGES:
-        t = time.perf_counter()
-        out = pages_dir / f"{edition.id}{suffix}.ipynb"
-        try:
-            pm.execute_notebook(
-                str(NOTEBOOKS / source),
-                str(out),
-                parameters={
-                    "edition": edition.id,
-                    "data_dir": str(data_dir.resolve()),
-                    "build_dir": str(build_dir.resolve()),
-                },
-                cwd=str(NOTEBOOKS),
-                progress_bar=False,
-                kernel_name="python3",
-                extra_arguments=KERNEL_ARGUMENTS,
-            )
-        except pm.PapermillExecutionError as exc:
-            if exc.ename in DATA_ERRORS:
-                raise NotebookDataError(
-                    f"{exc.evalue}\n  (edition {edition.id}, notebook {source}; executed copy: {out})"
-                ) from None
-            raise
-        nb = nbformat.read(out, as_version=4)
-        nb.metadata["title"] = titles[f"{edition.id}{suffix}"]
-        for cell in nb.cells:  # papermill gives the injected cell a random id on every run
-            if "injected-parameters" in cell.metadata.get("tags", []):
-                cell["id"] = "injected-parameters"
-        nbformat.write(nb, out)
-        log(f"  [{edition.id}] {source}: {time.perf_counter() - t:.1f} s")
-    return time.perf_counter() - start
+    try:
+        pm.execute_notebook(
+            str(NOTEBOOKS / source),
+            str(out),
+            parameters={
+                "edition": edition.id,
+                "data_dir": str(data_dir.resolve()),
+                "build_dir": str(build_dir.resolve()),
+            },
+            cwd=str(NOTEBOOKS),
+            progress_bar=False,
+            kernel_name="python3",
+            extra_arguments=KERNEL_ARGUMENTS,
+        )
+    except pm.PapermillExecutionError as exc:
+        if exc.ename in DATA_ERRORS:
+            raise NotebookDataError(
+                f"{exc.evalue}\n  (edition {edition.id}, notebook {source}; executed copy: {out})"
+            ) from None
+        raise
+    nb = nbformat.read(out, as_version=4)
+    nb.metadata["title"] = titles[f"{edition.id}{suffix}"]
+    nb.metadata.pop("papermill", None)  # timings and machine paths: not part of the page
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives the injected cell a random id on every run
+    nbformat.write(nb, out)
+    return out
+
+
+class _OrderedLog:
+    """Prints one line per planned step in the planned order, as soon as it and every step before it
+    are done, with a progress count: the log reads the same however the workers interleave."""
+
+    def __init__(self, plan: list[str]) -> None:
+        self.plan, self.lines, self.next, self.lock = plan, {}, 0, threading.Lock()
+
+    def done(self, step: str, text: str) -> None:
+        with self.lock:
+            self.lines[step] = text
+            while self.next < len(self.plan) and self.plan[self.next] in self.lines:
+                log(f"  [{self.next + 1}/{len(self.plan)}] {self.lines[self.plan[self.next]]}")
+                self.next += 1
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def build(
@@ -145,12 +199,15 @@ def build(
     site_dir: Path | None = None,
     render: bool = True,
     force: bool = False,
+    jobs: int | None = None,
+    renderer: str = "auto",
 ) -> BuildResult:
     """Build every edition whose inputs are in the data directory (or those named), then the site.
 
-    An edition whose inputs, registry entry, notebooks, library code and packages have not changed
-    since its last build is not executed again (``force`` executes it anyway); the site is always
-    rendered.
+    A notebook whose dependencies have not changed since its last run is not executed again
+    (``force`` executes every notebook of the editions built). The site shows every edition of the
+    registry whose executed notebooks are up to date, not only those built this time, so that
+    ``--edition`` rebuilds one edition and keeps the others.
     """
     data = resolve_data_dir(data_dir, sample_fallback=True).resolve()
     if os.environ.get(REGISTRY_ENV):  # the notebooks' kernels run in notebooks/: make the path absolute
@@ -166,28 +223,76 @@ def build(
             "(listed above). Point --data (or OPEN_CYBER_DATA) at the folder that holds the DSPT data pack; "
             "data/README.md says what each edition needs and where to get it."
         )
-    log(f"Building {len(chosen)} edition(s) from {data}: {', '.join(e.id for e in chosen)}")
-    seconds = {}
-    built = [e.id for e in chosen]
-    for ed in reversed(chosen):  # oldest first: a page links to its previous edition once that is built
-        digest = edition_digest(ed, data, built)
-        if not force and is_up_to_date(ed, build_dir, digest):
-            log(f"  [{ed.id}] unchanged since its last build: not executed again (--force to rebuild)")
-            seconds[ed.id] = 0.0
-            continue
-        from .check import check_edition
+    environment = _environment_digest()
+    digests = {ed.id: notebook_digests(ed, data, environment) for ed in chosen}
+    todo = {}
+    for ed in reversed(chosen):  # oldest first
+        stale = [s for s, _ in STAGES] if force else stale_notebooks(ed, build_dir, digests[ed.id])
+        if stale:
+            todo[ed.id] = stale
+    plan = [
+        step
+        for ed_id, stale in todo.items()
+        for step in ([f"{ed_id}/input check"] if stale[0] == STAGES[0][0] else []) + [f"{ed_id}/{s}" for s in stale]
+    ]
+    jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
+    log(
+        f"Building {len(chosen)} edition(s) from {data}: {', '.join(e.id for e in chosen)}; "
+        + (f"{sum(len(v) for v in todo.values())} notebook(s) to execute, {jobs} edition(s) at a time" if todo else "every notebook is up to date")
+    )
+    by_id = {ed.id: ed for ed in chosen}
+    seconds = {ed.id: 0.0 for ed in chosen}
+    ordered = _OrderedLog(plan)
+    executed: list[str] = []
 
-        try:
-            log(check_edition(ed, data).summary())
-        except (InputError, RegistryError) as exc:
-            raise NotebookDataError(f"{exc}\n  (edition {ed.id}: found by the input check, before any notebook ran)") from None
-        seconds[ed.id] = execute_edition(ed, data, build_dir)
-        (build_dir / ed.id / DIGEST_FILE).write_text(digest + "\n")
+    def run_edition(ed_id: str) -> None:
+        ed, stale = by_id[ed_id], todo[ed_id]
+        start = time.perf_counter()
+        if stale[0] == STAGES[0][0]:  # the inputs are read again: check them first
+            from .check import check_edition
+
+            try:
+                summary = check_edition(ed, data).summary()
+            except (InputError, RegistryError) as exc:
+                raise NotebookDataError(f"{exc}\n  (edition {ed.id}: found by the input check, before any notebook ran)") from None
+            ordered.done(f"{ed.id}/input check", summary)
+        stamp_path = build_dir / ed.id / DIGEST_FILE
+        stamp = {k: v for k, v in _stamp(build_dir, ed).items() if k not in stale}
+        for source in stale:
+            t = time.perf_counter()
+            stamp_path.parent.mkdir(parents=True, exist_ok=True)
+            stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")  # drop its digest before it runs
+            execute_notebook(ed, source, data, build_dir)
+            stamp[source] = digests[ed.id][source]
+            stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")
+            executed.append(f"{ed.id}/{source}")
+            ordered.done(f"{ed.id}/{source}", f"{ed.id} {source}: {time.perf_counter() - t:.1f} s")
+        seconds[ed.id] = time.perf_counter() - start
+
+    if todo:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(run_edition, ed_id) for ed_id in todo]
+            errors = [f.exception() for f in futures]
+        first = next((e for e in errors if e is not None), None)
+        if first is not None:
+            raise first
+    on_site = site_editions(data, build_dir, environment)
     pages: list[Path] = []
     if render:
         t = time.perf_counter()
-        log(f"Rendering the website into {site_dir} ...")
-        pages = render_site(chosen, build_dir, site_dir)
+        pages = render_site(on_site, build_dir, site_dir, renderer="nbconvert")
         seconds["render"] = time.perf_counter() - t
-        log(f"Website ready: {site_dir / 'index.html'} ({seconds['render']:.1f} s)")
-    return BuildResult(chosen, skipped, seconds, pages)
+    return BuildResult(on_site, skipped, seconds, pages, executed)
+
+
+def site_editions(data_dir: Path, build_dir: Path, environment: bytes | None = None) -> list[Edition]:
+    """Every edition of the registry (newest first) whose inputs are present and whose executed
+    notebooks in ``build_dir`` are up to date with them: what the site shows."""
+    environment = environment if environment is not None else _environment_digest()
+    out = []
+    for ed in load_registry(data_dir=data_dir).values():
+        if ed.missing_inputs(data_dir):
+            continue
+        if not stale_notebooks(ed, build_dir, notebook_digests(ed, data_dir, environment)):
+            out.append(ed)
+    return out

@@ -21,6 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--site-dir", type=Path, help="where the website goes (default: _site/)")
     b.add_argument("--no-render", action="store_true", help="execute the notebooks only")
     b.add_argument("--force", action="store_true", help="execute every edition's notebooks even if nothing changed")
+    b.add_argument("--jobs", type=int, default=None, help="editions executed at once (default: one per core)")
+    b.add_argument(
+        "--renderer",
+        choices=("auto", "quarto", "nbconvert"),
+        default="auto",
+        help="what turns the pages into HTML: Quarto, the built-in nbconvert renderer, or auto (Quarto when it is on PATH)",
+    )
 
     c = sub.add_parser("check", help="read and validate an edition's inputs (no notebooks run): say what is wrong, where")
     c.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
@@ -36,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     g = sub.add_parser("golden", help="re-make the committed executed notebooks of the regression tests")
     g.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
+    g.add_argument("--edition", action="append", help="re-baseline only this edition (repeatable; default: all)")
 
     args = parser.parse_args(argv)
     if args.command == "fetch":
@@ -44,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from .build import build
 
-            build(args.data, args.edition, args.build_dir, args.site_dir, render=not args.no_render, force=args.force)
+            build(
+                args.data, args.edition, args.build_dir, args.site_dir,
+                render=not args.no_render, force=args.force, jobs=args.jobs, renderer=args.renderer,
+            )
         elif args.command == "check":
             from .build import select_editions
             from .check import check_edition
@@ -78,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "golden":
             from .golden import make_golden
 
-            make_golden(args.data)
+            make_golden(args.data, args.edition)
     except (InputError, RegistryError, NoDataError, NotebookDataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -262,10 +262,12 @@ def select(
     """
     wanted = None if editions is None else set(editions)
     if wanted is not None:
-        known = {e for s in sources for e in s.editions}
+        known = {e for s in sources for e in s.editions} | _registry_ids()
         unknown = sorted(wanted - known)
         if unknown:
-            raise FetchError(f"no edition {', '.join(unknown)} in sources.toml (known: {', '.join(sorted(known))})")
+            raise FetchError(
+                f"no edition {', '.join(unknown)} in editions.toml or sources.toml (known: {', '.join(sorted(known))})"
+            )
     chosen, not_asked = [], {}
     for s in sources:
         in_editions = wanted is None or bool(wanted & set(s.editions)) or (s.live and not s.editions)
@@ -573,10 +575,14 @@ def fetch(
         log(result.line())
 
     covered = {e for s in entries for e in s.editions}
-    report.missing_inputs = _missing_inputs(covered if editions is None else set(editions) & covered, data_dir)
+    report.missing_inputs = _missing_inputs(covered if editions is None else set(editions), data_dir)
     log(report.summary())
+    recorded = {s.name for s in entries}
     for edition_id, missing in report.missing_inputs.items():
         log(f"note: edition {edition_id} cannot be built from {data_dir} yet: missing {', '.join(missing)}")
+        unrecorded = [m for m in missing if m not in recorded]
+        if unrecorded:  # a new edition needs no sources.toml entry: its files are then put there by hand
+            log(f"note: no source is recorded in sources.toml for {', '.join(unrecorded)}: put them in the data directory by hand (data/README.md)")
     return report
 
 
@@ -585,6 +591,14 @@ def _remove_empty(folders: list[Path]) -> None:
     for folder in folders:  # Path.parents: deepest first
         with contextlib.suppress(OSError):
             folder.rmdir()
+
+
+def _registry_ids() -> set[str]:
+    """The edition ids of editions.toml (none if it cannot be read: that is the build's business)."""
+    try:
+        return set(load_registry())
+    except (RegistryError, OSError):
+        return set()
 
 
 def _missing_inputs(editions: set[str], data_dir: Path) -> dict[str, list[str]]:

@@ -5,8 +5,12 @@ They are executed with empty ``data_dir``/``build_dir`` parameters, so that the 
 no machine path: the notebooks then read ``$OPEN_CYBER_DATA`` and write to ``$OPEN_CYBER_BUILD``,
 which the test session sets. The bundled sample edition (``tests/regression/sample/``) is the
 exception: its ``data_dir`` is ``data/sample`` relative to the golden folder, so that it runs on any
-machine, without the data pack. Run ``opencyber golden`` after a deliberate change to a notebook or to
-a figure, review the diff, and commit it.
+machine, without the data pack.
+
+Which editions have golden notebooks follows from the registry: every edition of ``editions.toml``
+whose inputs are in the data directory, and the sample. Run ``opencyber golden [--edition ID]`` after
+a deliberate change to a notebook or to a figure: it prints which cells' outputs changed; review the
+diff and commit it.
 """
 
 from __future__ import annotations
@@ -18,13 +22,23 @@ from pathlib import Path
 import nbformat
 
 from .build import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
-from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, resolve_data_dir
+from .errors import NoDataError
+from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, load_registry, resolve_data_dir
 from .render import log
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "regression"
-#: Editions whose notebooks the regression suite re-executes.
-GOLDEN_EDITIONS = ("2020-21", "2021-22", "2022-23")  # oldest first, as the build and nbval (alphabetical) run them
 SAMPLE_EDITION = "sample"
+
+
+def golden_editions() -> list[str]:
+    """The editions whose golden notebooks are committed (each folder of tests/regression), oldest
+    first as nbval (alphabetical) runs them."""
+    return sorted(p.name for p in GOLDEN_DIR.iterdir() if p.is_dir() and (p / STAGES[0][0]).is_file())
+
+
+def registry_editions(data_dir: Path) -> list[str]:
+    """The editions of the project's registry whose inputs are all in ``data_dir``, oldest first."""
+    return [e.id for e in reversed(load_registry(PROJECT_ROOT / "editions.toml").values()) if not e.missing_inputs(data_dir)]
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -36,8 +50,7 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id on every run
-    # widget model ids are random on every run; nbval does not compare them and the widget state is
-    # dropped above, so number them instead
+    # the widget state is dropped above and nbval does not compare model ids: number them
     views = [
         out["data"]["application/vnd.jupyter.widget-view+json"]
         for cell in nb.cells
@@ -49,25 +62,70 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def make_golden(data_dir: str | Path | None = None, editions: tuple[str, ...] = (*GOLDEN_EDITIONS, SAMPLE_EDITION)) -> list[Path]:
+def _compared(cell) -> list:
+    """A cell's outputs as nbval compares them (no metadata, counts or widget view ids)."""
+    out = []
+    for o in cell.get("outputs", []):
+        data = {k: v for k, v in o.get("data", {}).items() if k != "application/vnd.jupyter.widget-view+json"}
+        out.append((o.get("output_type"), o.get("name"), o.get("text"), data))
+    return out
+
+
+def changed_cells(old: nbformat.NotebookNode | None, new: nbformat.NotebookNode) -> list[str]:
+    """The code cells whose outputs differ between two executed copies of a notebook, as
+    ``Cell N (first line of its source)``: N counts cells from 0, as nbval's test names do."""
+    if old is None:
+        return ["(new notebook)"]
+    changed = []
+    old_cells = {c.get("id"): c for c in old.cells}
+    for i, cell in enumerate(new.cells):
+        if cell.cell_type != "code":
+            continue
+        before = old_cells.get(cell.get("id"))
+        if before is None or _compared(before) != _compared(cell):
+            first = (cell.source.splitlines() or [""])[0][:60]
+            changed.append(f"Cell {i} ({first})")
+    return changed
+
+
+def make_golden(data_dir: str | Path | None = None, editions: list[str] | tuple[str, ...] | None = None) -> dict[str, list[str]]:
+    """Re-make the golden notebooks of ``editions`` (default: every edition of the registry whose
+    inputs are in the data directory, and the sample). Returns, per notebook written, the cells
+    whose outputs changed, and prints them."""
     import papermill as pm
 
     if data_dir is None and default_data_dir() is None:
-        log("No real data pack found: only the sample edition's golden notebooks are made.")
-        editions = tuple(e for e in editions if e == SAMPLE_EDITION)
-        data = SAMPLE_DATA
+        real: list[str] = []
+        data = None
     else:
         data = resolve_data_dir(data_dir).resolve()
-    written = []
-    with tempfile.TemporaryDirectory() as tmp:
-        saved = {k: os.environ.get(k) for k in (DATA_ENV, BUILD_ENV)}
-        os.environ[DATA_ENV], os.environ[BUILD_ENV] = str(data), tmp
-        try:
-            for ed in editions:
+        real = registry_editions(data)
+    available = [*real, SAMPLE_EDITION]
+    if editions:
+        unknown = [e for e in editions if e not in available]
+        if unknown:
+            raise NoDataError(
+                f"cannot re-baseline {', '.join(unknown)}: "
+                + (f"its inputs are not in {data}" if data else "no real data pack found (--data or $OPEN_CYBER_DATA)")
+                + f"; available: {', '.join(available)}"
+            )
+        chosen = [e for e in available if e in editions]
+    else:
+        if data is None:
+            log("No real data pack found: only the sample edition's golden notebooks are made.")
+        chosen = available
+    report: dict[str, list[str]] = {}
+    for ed in chosen:  # each edition in a build folder of its own: one edition's notebooks never read another's
+        with tempfile.TemporaryDirectory() as tmp:
+            saved = {k: os.environ.get(k) for k in (DATA_ENV, BUILD_ENV)}
+            os.environ[DATA_ENV] = str(SAMPLE_DATA if ed == SAMPLE_EDITION else data)
+            os.environ[BUILD_ENV] = tmp
+            try:
                 out_dir = GOLDEN_DIR / ed
                 out_dir.mkdir(parents=True, exist_ok=True)
                 for source, _ in STAGES:
                     out = out_dir / source
+                    old = nbformat.read(out, as_version=4) if out.is_file() else None
                     pm.execute_notebook(
                         str(NOTEBOOKS / source),
                         str(out),
@@ -81,13 +139,16 @@ def make_golden(data_dir: str | Path | None = None, editions: tuple[str, ...] = 
                         kernel_name="python3",
                         extra_arguments=KERNEL_ARGUMENTS,
                     )
-                    nbformat.write(strip_volatile(nbformat.read(out, as_version=4)), out)
-                    written.append(out)
-                    log(f"golden notebook written: {out.relative_to(PROJECT_ROOT)}")
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-    return written
+                    new = strip_volatile(nbformat.read(out, as_version=4))
+                    nbformat.write(new, out)
+                    changes = changed_cells(old, new)
+                    name = f"{ed}/{source}"
+                    report[name] = changes
+                    log(f"golden {name}: " + ("outputs unchanged" if not changes else "outputs changed in " + "; ".join(changes)))
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+    return report

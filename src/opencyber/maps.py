@@ -9,8 +9,8 @@ the site's script binds as a Leaflet tooltip, written as text, never as HTML; an
 from __future__ import annotations
 
 import hashlib
-import itertools
 import html
+import itertools
 import json
 import math
 
@@ -21,6 +21,7 @@ import shapely
 from ipywidgets import HTML, Layout, Widget
 
 from .charts import STATUS_COLOURS
+from .outputs import MAP_CHECK_MIME
 from .status import STATUSES
 
 def _stable_model_id(widget: Widget) -> None:
@@ -35,6 +36,8 @@ _WIDGET_IDS = itertools.count(1)
 Widget.on_widget_constructed(_stable_model_id)
 
 ENGLAND_CENTRE = (52.9, -1.5)
+#: a fixed value for ipyleaflet's ``Map.modisdate`` (see :func:`_base_map`)
+MODIS_DATE = "2000-01-01"
 #: Composite classes on the fixed scale [-3, 3] and their diverging colours (ColorBrewer RdBu, 6).
 COMPOSITE_BINS = [(-3, -2), (-2, -1), (-1, 0), (0, 1), (1, 2), (2, 3)]
 COMPOSITE_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"]
@@ -123,6 +126,9 @@ def _base_map(bounds: tuple[float, float, float, float] | None = None) -> L.Map:
         zoom=zoom,
         scroll_wheel_zoom=False,
         layout=Layout(height="620px", width="100%"),
+        # ipyleaflet's default is the day before the map was made (for NASA's MODIS basemaps, which
+        # these maps do not use): left alone, every map's saved state changes every day
+        modisdate=MODIS_DATE,
     )
     m.attribution_control = True
     return m
@@ -315,38 +321,78 @@ def composite_map(
     return m
 
 
-def _canonical_state(widget: Widget) -> object:
-    """A widget's synced state with child widgets replaced by their own state (no model ids)."""
-    state = widget.get_state()
-    out = {}
-    for key, value in sorted(state.items()):
-        if key.startswith("_") and key not in ("_view_name", "_model_name"):
-            continue
-        out[key] = _resolve(getattr(widget, key, value))
-    return out
+
+#: decimals of the coordinates drawn (``simplify`` rounds to 4: about 10 m)
+DRAWN_DIGITS = 4
 
 
-def _resolve(value: object) -> object:
-    if isinstance(value, Widget):
-        return _canonical_state(value)
-    if isinstance(value, (list, tuple)):
-        return [_resolve(v) for v in value]
+def _geometry_line(geometry: dict) -> str:
+    """A geometry as its type, its number of points and a short hash of its coordinates, rounded to
+    the precision drawn and written in a fixed format (the same on every platform)."""
+    coords: list[str] = []
+
+    def walk(c: object) -> None:
+        if isinstance(c, (int, float)):
+            coords.append(f"{float(c):.{DRAWN_DIGITS}f}")
+        else:
+            for x in c:  # type: ignore[union-attr]
+                walk(x)
+            coords.append("|")
+
+    walk(geometry.get("coordinates", []))
+    digest = hashlib.sha256(",".join(coords).encode()).hexdigest()[:12]
+    n_points = sum(1 for c in coords if c != "|") // 2
+    return f"{geometry.get('type')} of {n_points} points, coordinates {digest}"
+
+
+def _flat(prefix: str, value: object) -> list[tuple[str, str]]:
     if isinstance(value, dict):
-        return {k: _resolve(v) for k, v in sorted(value.items())}
-    return value
+        return [kv for k in sorted(value) for kv in _flat(f"{prefix}.{k}" if prefix else str(k), value[k])]
+    if isinstance(value, (list, tuple)):
+        return [(prefix, " / ".join(str(v) for v in value))]
+    return [(prefix, json.dumps(value) if not isinstance(value, str) else value)]
 
 
-def map_digest(m: L.Map) -> str:
-    """A digest of everything a map draws (layers, controls, styles, data): changes if the map does.
+def map_check(m: L.Map, name: str) -> str:
+    """What a map draws that the project sets, one line per property, each line naming the map, the
+    layer, the feature and the property: ``status map | ICBs by status | QE1 | style.fillColor = #28A197``.
 
-    The executed notebook prints it, so that nbval, which cannot see widget state, fails on a
-    map-only change.
+    Only what this module sets is listed (view, layer styles, each feature's properties and geometry,
+    the controls); library defaults such as ipyleaflet's ``modisdate`` or the basemap's URL are not,
+    so that a new library version or a new day changes nothing here. A regression test compares the
+    lines, and its failure shows the lines that changed.
     """
-    canon = json.dumps(_canonical_state(m), sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canon.encode()).hexdigest()[:16]
+    lines = [f"{name} | view | center = {m.center[0]:.4f}, {m.center[1]:.4f}", f"{name} | view | zoom = {m.zoom}"]
+    lines.append(f"{name} | view | layout.height = {m.layout.height}")
+    for layer in m.layers:
+        if not isinstance(layer, L.GeoJSON):
+            continue
+        where = f"{name} | {layer.name}"
+        for trait in ("style", "point_style", "hover_style"):
+            for key, value in _flat(trait, getattr(layer, trait) or {}):
+                lines.append(f"{where} | (layer) | {key} = {value}")
+        features = layer.data.get("features", [])
+        codes = [f.get("properties", {}).get("code") for f in features]
+        repeated = len(set(codes)) < len(codes)  # e.g. the pies: a wedge per area and status
+        for feature in features:
+            props = feature.get("properties", {})
+            fid = str(props.get("code", "?")) + (f" {props.get('status', '')}" if repeated else "")
+            layer_style = {f"style.{k}": str(v) if isinstance(v, str) else json.dumps(v) for k, v in (layer.style or {}).items()}
+            for key, value in _flat("", {k: v for k, v in props.items() if k != "code"}):
+                if layer_style.get(key) != value:  # ipyleaflet copies the layer's style into each feature
+                    lines.append(f"{where} | {fid} | {key} = {value}")
+            lines.append(f"{where} | {fid} | geometry = {_geometry_line(feature.get('geometry') or {})}")
+    for control in m.controls:
+        kind = type(control).__name__
+        if isinstance(control, L.WidgetControl):
+            lines.append(f"{name} | control {kind} {control.position} | html = {control.widget.value}")
+        elif isinstance(control, L.LayersControl):
+            lines.append(f"{name} | control {kind} | position = {control.position}, collapsed = {control.collapsed}")
+    return "\n".join(lines) + "\n"
 
 
-def map_summary(m: L.Map) -> str:
-    """One line a reader and a regression test can read: what the map holds."""
-    parts = [f"{layer.name}: {len(layer.data['features'])}" for layer in m.layers if isinstance(layer, L.GeoJSON)]
-    return "Map layers: " + "; ".join(parts) + f" (map digest {map_digest(m)})"
+def show_check(m: L.Map, name: str) -> None:
+    """Output a map's regression check (:func:`map_check`) in the notebook, for nbval only."""
+    from IPython.display import display
+
+    display({MAP_CHECK_MIME: map_check(m, name)}, raw=True)

@@ -279,14 +279,38 @@ def resolve_data_dir(data_dir: str | Path | None, *, sample_fallback: bool = Fal
 BUILD_ENV = "OPEN_CYBER_BUILD"
 
 
-def open_edition(edition_id: str, data_dir: str | Path | None = None, build_dir: str | Path | None = None):
+#: what each notebook writes into the edition's output folder, for the notebooks that read it
+STAGE_OUTPUTS = {
+    "01_curation": ("organisations.csv", "areas.csv", "reconciliation.csv", "overrides.csv"),
+    "02_scoring": ("crosstab.csv", "area_scores.csv"),
+}
+
+
+def open_edition(
+    edition_id: str, data_dir: str | Path | None = None, build_dir: str | Path | None = None, *, after: tuple[str, ...] = ()
+):
     """What a notebook needs: (edition, data directory, this edition's output folder).
 
     Empty arguments fall back to $OPEN_CYBER_DATA / ../shared/data and $OPEN_CYBER_BUILD / build/.
+    With no data at all, as in a fresh clone, the notebook uses the bundled fictional sample edition,
+    as the build does. ``after`` names the notebooks (``"01_curation"``) whose outputs this one reads:
+    if one has not been run for the edition, a NoDataError says to run it first.
     """
-    data = resolve_data_dir(data_dir or None)
+    data = resolve_data_dir(data_dir or None, sample_fallback=True)
+    if data == SAMPLE_DATA and not data_dir:
+        sample_ids = list(load_registry(data_dir=data))
+        if edition_id not in sample_ids:
+            print(f"(edition {edition_id!r} needs the real data: showing the sample edition {sample_ids[0]!r} instead)", flush=True)
+            edition_id = sample_ids[0]
     edition = get_edition(edition_id, data_dir=data)
     build = Path(build_dir or os.environ.get(BUILD_ENV) or PROJECT_ROOT / "build")
     out = build / edition.id
+    for stage in after:
+        missing = [name for name in STAGE_OUTPUTS[stage] if not (out / name).is_file()]
+        if missing:
+            raise NoDataError(
+                f"{out / missing[0]} is missing: run notebooks/{stage}.ipynb for edition {edition.id} first "
+                f"(or `python -m opencyber build --edition {edition.id} --no-render`), then this notebook."
+            )
     out.mkdir(parents=True, exist_ok=True)
     return edition, data, out

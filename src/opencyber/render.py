@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 
 from . import __version__, pages
+from .outputs import MAP_CHECK_MIME, PLOTLY_MIME
 from .registry import PROJECT_ROOT, Edition
 
 HERE = Path(__file__).resolve().parent
@@ -196,6 +197,14 @@ def _markdown_notebook(text: str) -> nbformat.NotebookNode:
     return nb
 
 
+def drop_test_outputs(nb):
+    """Remove what the regression tests read but readers should not see (the map checks)."""
+    for cell in nb.cells:
+        if cell.get("outputs"):
+            cell["outputs"] = [o for o in cell["outputs"] if set(o.get("data", {})) != {MAP_CHECK_MIME}]
+    return nb
+
+
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 GEOMETRY_REF = "OcGeometryRef"
 
@@ -234,10 +243,10 @@ def render_page(page: Page, exporter, assets: Assets, nav: list[dict], extra: di
     if page.source.suffix == ".md":
         nb = _markdown_notebook(page.source.read_text(encoding="utf-8"))
     else:
-        nb = nbformat.read(page.source, as_version=4)
+        nb = drop_test_outputs(nbformat.read(page.source, as_version=4))
     geometries = share_repeated_geometries(nb)
     has_chart = any(
-        "application/vnd.plotly.v1+json" in out.get("data", {})
+        PLOTLY_MIME in out.get("data", {})
         for cell in nb.cells
         for out in cell.get("outputs", [])
     )
@@ -284,14 +293,58 @@ def make_exporter():
     return exporter
 
 
-def render_site(editions: list[Edition], build_dir: Path, site_dir: Path, *, banner: str = "") -> list[Path]:
-    """Render the site for ``editions`` (newest first) into ``site_dir``, atomically."""
+def edition_links(editions: list[Edition]) -> dict[str, list[dict]]:
+    """For each edition page: links to the previous (older) and the next (newer) edition on the site."""
+    links = {}
+    for i, ed in enumerate(editions):  # newest first
+        around = []
+        if i + 1 < len(editions):
+            around.append({"rel": "prev", "text": f"Previous edition: {editions[i + 1].label}", "href": f"{editions[i + 1].id}.html"})
+        if i > 0:
+            around.append({"rel": "next", "text": f"Next edition: {editions[i - 1].label}", "href": f"{editions[i - 1].id}.html"})
+        links[ed.id] = around
+    return links
+
+
+SITE_DIGEST = ".site-digest"
+
+
+def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer: str) -> str:
+    """A digest of everything the site is made from: each page's source, the editions' outputs, the
+    registry entries, the site's code, templates and scripts, and the renderer's version."""
+    from dataclasses import asdict
+    from importlib import metadata
+
+    h = hashlib.sha256(json.dumps([asdict(e) for e in editions], sort_keys=True, default=str).encode())
+    h.update(banner.encode() + b"\0" + renderer.encode())
+    files = [build_dir / "pages" / f"{p.name}.ipynb" for ed in editions for p in edition_pages(ed, build_dir / "pages")]
+    files += sorted(f for ed in editions for f in (build_dir / ed.id).glob("*.csv"))
+    files += sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*"))
+    files += [PROJECT_ROOT / "package-lock.json", PROJECT_ROOT / "docs" / "data-dictionary.md", PROJECT_ROOT / "docs" / "assumptions-and-caveats.md"]
+    for f in files:
+        if f.is_file():
+            h.update(str(f.name).encode() + b"\0" + f.read_bytes())
+    for pkg in ("nbconvert", "jupyter-leaflet", "plotly"):
+        h.update(f"{pkg}={metadata.version(pkg)}".encode())
+    return h.hexdigest()
+
+
+def render_site(
+    editions: list[Edition], build_dir: Path, site_dir: Path, *, banner: str = "", renderer: str = "nbconvert"
+) -> list[Path]:
+    """Render the site for ``editions`` (newest first) into ``site_dir``, atomically.
+
+    Nothing is rendered when the site in ``site_dir`` was made from the same sources."""
     build_dir, site_dir = Path(build_dir), Path(site_dir)
     pages_dir = build_dir / "pages"
+    digest = site_digest(editions, build_dir, banner, renderer)
+    stamp = site_dir / SITE_DIGEST
+    if stamp.is_file() and stamp.read_text().strip() == digest:
+        log(f"Website unchanged: {site_dir / 'index.html'} (nothing to render)")
+        return sorted(site_dir.glob("*.html"))
+    log(f"Rendering the website into {site_dir} ...")
     for name, _, _, make in NARRATIVE_PAGES:
         (pages_dir / f"{name}.md").write_text(make(editions, build_dir), encoding="utf-8")
-    if shutil.which("quarto"):
-        return _render_with_quarto(site_dir)
     tmp = site_dir.with_name(site_dir.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -308,24 +361,21 @@ def render_site(editions: list[Edition], build_dir: Path, site_dir: Path, *, ban
     edition_banner = {p.name: ed.banner for ed in editions for p in edition_pages(ed, pages_dir) if ed.banner}
     site_banner = " ".join([banner] * bool(banner) + list(dict.fromkeys(edition_banner.values())))
     written = []
+    around = edition_links(editions)
     for page in site_pages:
         page_banner = " ".join(b for b in (banner, edition_banner.get(page.name)) if b) if page.name in edition_banner else site_banner
-        extra = {"banner": page_banner, "built_from": f"with Open Cyber {__version__}"}
+        extra = {"banner": page_banner, "built_from": f"with Open Cyber {__version__}", "around": around.get(page.name, [])}
         html = render_page(page, exporter, assets, navigation(editions, page.name), extra)
         out = tmp / f"{page.name}.html"
         out.write_text(html, encoding="utf-8")
         written.append(site_dir / out.name)
         log(f"  page {out.name}: {len(html.encode()):,} bytes")
+    (tmp / SITE_DIGEST).write_text(digest + "\n")
     old = site_dir.with_name(site_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if site_dir.exists():
         site_dir.rename(old)
     tmp.rename(site_dir)
     shutil.rmtree(old, ignore_errors=True)
+    log(f"Website ready: {site_dir / 'index.html'}")
     return written
-
-
-def _render_with_quarto(site_dir: Path) -> list[Path]:  # pragma: no cover - Quarto is not installable here
-    log("Rendering with Quarto (quarto found on PATH) ...")
-    subprocess.run(["quarto", "render", str(PROJECT_ROOT)], check=True)
-    return sorted(Path(site_dir).glob("*.html"))

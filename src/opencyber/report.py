@@ -116,20 +116,17 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     return ReportData(orgs, crosstab, scores, recon, commissioners, areas, regions, trusts, unlocated, before, after)
 
 
-def introduction(edition: Edition, rd: ReportData, out_dir: Path | None = None) -> str:
-    """Markdown: what the page shows, the snapshot date, the previous edition."""
+def introduction(edition: Edition, rd: ReportData) -> str:
+    """Markdown: what the page shows and the snapshot date. The links to the previous and the next
+    edition are added when the site is rendered (adding an edition re-executes no other)."""
     n = int(rd.crosstab["n"].sum())
-    text = (
+    return (
         f"## {edition.label} edition\n\n"
         f"DSPT statuses of **{n}** NHS organisations (NHS trusts, {edition.commissioner_label}s and commissioning "
         f"support units) as published on the Data Security and Protection Toolkit on "
         f"**{edition.snapshot:%d %B %Y}** (the snapshot date), scored and mapped.\n\n"
         "*Experimental statistics: this is not an official NHS England publication.*"
     )
-    previous_built = out_dir is not None and (Path(out_dir).parent / str(edition.previous) / "crosstab.csv").exists()
-    if edition.previous and previous_built:
-        text += f"\n\nPrevious edition: [{edition.previous.replace('-', '/')}]({edition.previous}.html)."
-    return text
 
 
 def area_table(edition: Edition, rd: ReportData) -> pd.DataFrame:

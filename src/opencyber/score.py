@@ -36,6 +36,11 @@ def read_organisations(path: Path) -> pd.DataFrame:
     return df
 
 
+def read_areas(path: Path) -> pd.DataFrame:
+    """Read the curation's areas.csv (each area and region with their names) back as text."""
+    return pd.read_csv(path, keep_default_na=False)
+
+
 def crosstab(organisations: pd.DataFrame) -> pd.DataFrame:
     """Long form ``sector, status, n`` of the in-scope organisations, every sector x status incl. zeros."""
     scoped = organisations[organisations["in_scope"]]
