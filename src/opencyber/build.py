@@ -86,10 +86,13 @@ def _environment_digest() -> bytes:
 def notebook_digests(edition: Edition, data_dir: Path, environment: bytes | None = None) -> dict[str, str]:
     """For each notebook of an edition (in order), a digest of everything its executed copy depends on."""
     h = hashlib.sha256(environment if environment is not None else _environment_digest())
-    h.update(json.dumps(asdict(edition), sort_keys=True, default=str).encode())
-    for role in sorted(edition.inputs):
-        for path in edition.input_paths(role, data_dir):
-            h.update(role.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
+    # the edition, and its previous edition, whose organisations the key points compare with
+    previous = load_registry(data_dir=data_dir).get(edition.previous or "")
+    for ed in (edition, previous) if previous is not None else (edition,):
+        h.update(json.dumps(asdict(ed), sort_keys=True, default=str).encode())
+        for role in sorted(ed.inputs):
+            for path in ed.input_paths(role, data_dir):
+                h.update(role.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
     previous = h.hexdigest()
     digests = {}
     for source, _ in STAGES:

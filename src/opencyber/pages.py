@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import score
+from . import narrative, score
 from .registry import PROJECT_ROOT, Edition
 from .status import SCORES
 
@@ -41,9 +41,7 @@ def home_markdown(editions: list[Edition], build_dir: Path) -> str:
         "shows the statuses of NHS trusts, integrated care boards (and before July 2022 clinical commissioning "
         "groups) and commissioning support units, scores them, and maps them by area.",
         "",
-        "**Experimental statistics: this is not an official NHS England publication.** It is an open, "
-        "reproducible successor of the NHSX *open-cyber* project; the [methodology](methodology.html) and "
-        "the [data](data.html) are documented, and every figure can be downloaded.",
+        narrative.about_sentence(),
         "",
         f"## Latest edition: {latest.label}",
         "",
@@ -55,11 +53,17 @@ def home_markdown(editions: list[Edition], build_dir: Path) -> str:
     if len(editions) > 1:
         prev = editions[1]
         pct = _crosstab(build_dir, prev)
-        pgood, pn = _good_share(pct)
         lines += [
-            f"Change since {prev.label} (snapshot {prev.snapshot:%d %B %Y}): "
-            f"{100 * good / n - 100 * pgood / pn:+.1f} percentage points overall. The sectors differ between "
-            "editions (ICBs replaced CCGs in July 2022), so compare sector by sector:",
+            narrative.change_sentence(
+                narrative.transitions(
+                    score.read_organisations(Path(build_dir) / prev.id / "organisations.csv"),
+                    score.read_organisations(Path(build_dir) / latest.id / "organisations.csv"),
+                ),
+                prev.label,
+                latest.label,
+            ),
+            "",
+            "The sectors differ between editions (ICBs replaced CCGs in July 2022), so compare sector by sector:",
             "",
             f"| sector | {prev.label}: met or exceeded | {latest.label}: met or exceeded | change (points) |",
             "|---|---:|---:|---:|",
@@ -97,6 +101,7 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
     lines = [
         "# Methodology",
         "",
+        narrative.status_meanings(short=False),
         "## Statuses and scores",
         "",
         "Each organisation publishes a DSPT assessment once a year; the DSPT export gives its *latest* "

@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import maps, readers
+from . import maps, narrative, readers
 from .errors import InputError
 from .registry import TRUST_SECTOR, Edition
 from .score import read_organisations
@@ -116,6 +116,24 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     return ReportData(orgs, crosstab, scores, recon, commissioners, areas, regions, trusts, unlocated, before, after)
 
 
+def previous_edition(edition: Edition, data_dir: Path):
+    """(previous edition, its curated organisations) for the change since then, or None when the
+    registry names no previous edition or its inputs are not in the data directory. Curated again
+    from its inputs (a second or two), so that a page never depends on what else was built."""
+    from .curate import curate_edition
+    from .registry import load_registry
+
+    prev = load_registry(data_dir=data_dir).get(edition.previous or "")
+    if prev is None or prev.missing_inputs(data_dir):
+        return None
+    return prev, curate_edition(prev, data_dir).organisations
+
+
+def key_points(edition: Edition, rd: ReportData, data_dir: Path) -> str:
+    """Markdown: the key points of the edition (see :mod:`opencyber.narrative`)."""
+    return narrative.key_points(edition, rd.crosstab, rd.area_scores, rd.organisations, previous_edition(edition, data_dir))
+
+
 def introduction(edition: Edition, rd: ReportData) -> str:
     """Markdown: what the page shows and the snapshot date. The links to the previous and the next
     edition are added when the site is rendered (adding an edition re-executes no other)."""
@@ -125,7 +143,7 @@ def introduction(edition: Edition, rd: ReportData) -> str:
         f"DSPT statuses of **{n}** NHS organisations (NHS trusts, {edition.commissioner_label}s and commissioning "
         f"support units) as published on the Data Security and Protection Toolkit on "
         f"**{edition.snapshot:%d %B %Y}** (the snapshot date), scored and mapped.\n\n"
-        "*Experimental statistics: this is not an official NHS England publication.*"
+        + narrative.about_sentence()
     )
 
 

@@ -1,0 +1,176 @@
+"""Sentences for readers, computed from the analysis outputs: an edition's key points, the change
+since the previous edition on a comparable basis, and what each DSPT status means.
+
+Rules live in ``curate`` and ``score`` and return tables; this module only reads them and writes
+plain English, so that the words can change without touching a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .registry import TRUST_SECTOR, Edition
+from .tables import md_text
+
+#: statuses that mean an organisation met the standard
+MEETS = ("Standards Met", "Standards Exceeded")
+DSPT_URL = "https://www.dsptoolkit.nhs.uk/"
+ORIGINAL_URL = "https://github.com/nhsx/open-cyber"
+
+#: what each status means, from the DSPT's own guidance, in the order of the report's palette
+STATUS_MEANINGS = (
+    ("Standards Exceeded", "the organisation met all the mandatory standards and also holds Cyber Essentials Plus (an independently tested certificate of basic cyber security controls)."),
+    ("Standards Met", "the organisation published an assessment showing it met all the mandatory standards of the toolkit for the year."),
+    ("Approaching Standards", "the organisation published an assessment that does not yet meet every mandatory standard, with an improvement plan agreed with NHS England."),
+    ("Standards Not Met", "the organisation published an assessment that does not meet the mandatory standards, without an agreed plan."),
+    ("Not Published", "no assessment for this year had been published by the snapshot date (or the latest one published is from another year)."),
+)
+
+SECTOR_PLURALS = {
+    TRUST_SECTOR: "NHS trusts",
+    "Integrated Care Board (ICB)": "integrated care boards (ICBs)",
+    "Clinical Commissioning Group (CCG)": "clinical commissioning groups (CCGs)",
+    "Commissioning Support Unit (CSU)": "commissioning support units (CSUs)",
+}
+
+
+def _plural(sector: str) -> str:
+    return SECTOR_PLURALS.get(sector, sector)
+
+
+def signed(value: float) -> str:
+    """A score with its sign, written with a true minus sign: +2.00, −0.10."""
+    return f"{value:+.2f}".replace("-", "−")
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """Organisations of one sector in two editions, matched by code, and how their score moved."""
+
+    sector: str
+    compared: int
+    improved: int
+    declined: int
+    same: int
+    met_before: int
+    met_now: int
+
+
+def transitions(previous: pd.DataFrame, current: pd.DataFrame, sector: str = TRUST_SECTOR) -> Transitions:
+    """Compare the in-scope organisations of ``sector`` that are in both editions (same ODS code)."""
+
+    def scoped(orgs: pd.DataFrame) -> pd.DataFrame:
+        s = orgs[orgs["in_scope"] & (orgs["sector"] == sector)]
+        return s.set_index("code")[["status", "score"]]
+
+    before, now = scoped(previous), scoped(current)
+    both = before.join(now, lsuffix="_before", rsuffix="_now", how="inner")
+    diff = both["score_now"].astype(int) - both["score_before"].astype(int)
+    return Transitions(
+        sector,
+        len(both),
+        int((diff > 0).sum()),
+        int((diff < 0).sum()),
+        int((diff == 0).sum()),
+        int(both["status_before"].isin(MEETS).sum()),
+        int(both["status_now"].isin(MEETS).sum()),
+    )
+
+
+def sector_sentences(crosstab: pd.DataFrame) -> list[str]:
+    """One sentence per sector: how many met or exceeded the standard (largest sector first)."""
+    out = []
+    totals = crosstab.groupby("sector")["n"].sum().sort_values(ascending=False, kind="stable")
+    for sector, total in totals.items():
+        sub = crosstab[crosstab["sector"] == sector].set_index("status")["n"]
+        met = int(sub.reindex(list(MEETS), fill_value=0).sum())
+        exceeded = int(sub.get("Standards Exceeded", 0))
+        out.append(
+            f"**{met} of {int(total)} {_plural(sector)} ({_pct(met, int(total))})** met or exceeded the standard"
+            + (f" ({exceeded} exceeded it)." if exceeded else ".")
+        )
+    return out
+
+
+def change_sentence(t: Transitions, previous_label: str, current_label: str = "this edition") -> str:
+    if not t.compared:
+        return f"No {_plural(t.sector)} can be compared with {previous_label}."
+    return (
+        f"Of the **{t.compared} {_plural(t.sector)}** in both {previous_label} and {current_label}, "
+        f"**{t.met_now} ({_pct(t.met_now, t.compared)})** met or exceeded the standard, against "
+        f"{t.met_before} ({_pct(t.met_before, t.compared)}) in {previous_label}: "
+        f"{t.improved} improved their status, {t.declined} declined and {t.same} stayed the same."
+    )
+
+
+def area_sentence(edition: Edition, area_scores: pd.DataFrame) -> str:
+    """The areas at the top and the bottom of the composite score."""
+    s = area_scores.sort_values(["composite", "area_code"], ascending=[False, True])
+    top, bottom = s.iloc[0], s.iloc[-1]
+    return (
+        f"Of the {len(s)} {edition.area_label}s, **{md_text(top['area_name'])}** had the highest composite score "
+        f"({signed(top['composite'])} on a scale of −3 to +3) and **{md_text(bottom['area_name'])}** the lowest "
+        f"({signed(bottom['composite'])})."
+    )
+
+
+def key_points(
+    edition: Edition,
+    crosstab: pd.DataFrame,
+    area_scores: pd.DataFrame,
+    organisations: pd.DataFrame,
+    previous: tuple[Edition, pd.DataFrame] | None = None,
+) -> str:
+    """Markdown: the edition's key points, 3 to 6 plain sentences computed from its outputs."""
+    n = int(crosstab["n"].sum())
+    lines = [
+        "## Key points",
+        "",
+        f"On **{edition.snapshot:%d %B %Y}**, the DSPT showed the {edition.label} status of **{n}** NHS organisations in scope.",
+        "",
+    ]
+    lines += [f"- {s}" for s in sector_sentences(crosstab)]
+    if previous is not None:
+        prev_edition, prev_orgs = previous
+        lines.append(f"- {change_sentence(transitions(prev_orgs, organisations), prev_edition.label)}")
+        if prev_edition.commissioner_sector != edition.commissioner_sector:
+            lines.append(
+                f"- The {edition.commissioner_label}s cannot be compared with {prev_edition.label}: "
+                f"{prev_edition.commissioner_label}s were replaced by {edition.commissioner_label}s in July 2022."
+            )
+    lines.append(f"- {area_sentence(edition, area_scores)}")
+    return "\n".join(lines) + "\n"
+
+
+def status_meanings(short: bool = True) -> str:
+    """Markdown: what each status means, with a link to the DSPT."""
+    lines = [
+        "## What the statuses mean",
+        "",
+        "Every NHS organisation assesses itself each year against the National Data Guardian's ten data "
+        f"security standards in the [Data Security and Protection Toolkit (DSPT)]({DSPT_URL}) and must "
+        "publish its assessment by the deadline of the year (30 June in recent years).",
+        "",
+    ]
+    lines += [f"- **{status}**: {meaning}" for status, meaning in STATUS_MEANINGS]
+    if not short:
+        lines += [
+            "",
+            "This report counts only statuses of the edition it reports: a status of an older or a newer "
+            "edition, a blank status, or no row in the export all count as *Not Published*.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def about_sentence() -> str:
+    return (
+        "*An independent, open report: not official statistics and not an NHS England publication.* "
+        f"It succeeds the NHSX [open-cyber]({ORIGINAL_URL}) project; the [methodology](methodology.html) "
+        "and every figure's [data](data.html) are on this site."
+    )
