@@ -70,7 +70,7 @@ def transitions(previous: pd.DataFrame, current: pd.DataFrame, sector: str = TRU
         return s.set_index("code")[["status", "score"]]
 
     before, now = scoped(previous), scoped(current)
-    both = before.join(now, lsuffix="_before", rsuffix="_now", how="inner")
+    both = before.merge(now, left_index=True, right_index=True, suffixes=("_before", "_now"))
     diff = both["score_now"].astype(int) - both["score_before"].astype(int)
     return Transitions(
         sector,
