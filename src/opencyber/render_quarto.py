@@ -58,8 +58,6 @@ def quarto_navbar(nav: list[dict]) -> list[dict]:
 
 def quarto_config(pages: list) -> str:
     """The staging project's ``_quarto.yml``: a website of exactly these pages."""
-    from .render import navigation
-
     nav = pages[0].nav if pages else []
     nav = [dict(i, current=False) for i in nav]
     lines = [
@@ -101,7 +99,6 @@ def quarto_config(pages: list) -> str:
         "      - text: |",
         '          <script src="assets/opencyber.js"></script>',
     ]
-    del navigation
     return "\n".join(lines) + "\n"
 
 
