@@ -10,7 +10,7 @@ from opencyber.build import build
 
 def test_new_edition_by_configuration_builds(synthetic, tmp_path):
     data, _ = synthetic
-    result = build(data, build_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    result = build(data, build_dir=tmp_path / "build", site_dir=tmp_path / "site", renderer="nbconvert")
     out = tmp_path / "build" / "2023-24"
     ct = pd.read_csv(out / "crosstab.csv")
     assert ct["n"].sum() == 9
@@ -50,17 +50,17 @@ def test_build_with_an_empty_data_dir_lists_what_is_missing(tmp_path):
 def test_unchanged_edition_is_not_executed_again(synthetic, tmp_path):
     data, _ = synthetic
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
-    first = build(data, **dirs)
+    first = build(data, renderer="nbconvert", **dirs)
     assert first.seconds["2023-24"] > 0
-    again = build(data, **dirs)
+    again = build(data, renderer="nbconvert", **dirs)
     assert again.seconds["2023-24"] == 0.0  # nothing changed: not executed
     export = data / "23_24" / "dspt_export.csv"
     export.write_text(export.read_text().replace("RAB,ALPHA COMMUNITY NHS TRUST,23/24 Approaching Standards", "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Standards Met"))
-    changed = build(data, **dirs)
+    changed = build(data, renderer="nbconvert", **dirs)
     assert changed.seconds["2023-24"] > 0  # an input changed: executed again
     ct = pd.read_csv(tmp_path / "build" / "2023-24" / "crosstab.csv").set_index(["sector", "status"])["n"]
     assert ct[("NHS Trust", "Standards Met")] == 2
-    assert build(data, force=True, **dirs).seconds["2023-24"] > 0
+    assert build(data, force=True, renderer="nbconvert", **dirs).seconds["2023-24"] > 0
 
 
 def test_a_data_error_in_a_notebook_is_one_clear_message(synthetic, tmp_path):
@@ -97,7 +97,7 @@ def _comparable_notebook(path):
 def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
     data, _ = synthetic
     for run in ("a", "b"):
-        build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site")
+        build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert")
     a, b = tmp_path / "a", tmp_path / "b"
     csvs = sorted(p.relative_to(a) for p in (a / "build").rglob("*.csv"))
     assert len(csvs) >= 6
@@ -118,11 +118,11 @@ def test_a_build_interrupted_half_way_leaves_the_previous_site_intact(synthetic,
 
     import pytest
 
-    from opencyber import render
+    from opencyber import render_nbconvert as render
 
     data, _ = synthetic
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
-    build(data, **dirs)
+    build(data, renderer="nbconvert", **dirs)
 
     def snapshot():
         return {p.relative_to(tmp_path / "site"): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -142,11 +142,11 @@ def test_a_build_interrupted_half_way_leaves_the_previous_site_intact(synthetic,
     export = data / "23_24" / "dspt_export.csv"  # a changed input: the edition is executed again
     export.write_text(export.read_text().replace("23/24 Approaching Standards", "23/24 Standards Met"))
     with pytest.raises(KeyboardInterrupt):
-        build(data, **dirs)
+        build(data, renderer="nbconvert", **dirs)
     assert len(calls) == 3  # it did stop half-way through the pages
     assert snapshot() == before  # the previous site, byte for byte
     monkeypatch.setattr(render, "render_page", real)
-    build(data, **dirs)  # the next build replaces the leftovers and the site
+    build(data, renderer="nbconvert", **dirs)  # the next build replaces the leftovers and the site
     assert snapshot() != before
     assert not (tmp_path / "site.partial").exists() and not (tmp_path / "site.old").exists()
 
@@ -181,9 +181,9 @@ def test_a_one_edition_rebuild_keeps_every_edition_on_the_site(tmp_path, monkeyp
     data = write_edition(tmp_path / "data")
     monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(write_registry_of(tmp_path / "editions.toml", 2)))
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
-    first = build(data, **dirs)
+    first = build(data, renderer="nbconvert", **dirs)
     assert sorted(first.executed) == sorted(f"{e}/{nb}" for e in ("2023-24", "2024-25") for nb in ("01_curation.ipynb", "02_scoring.ipynb", "03_report.ipynb"))
-    one = build(data, editions=["2024-25"], **dirs)
+    one = build(data, editions=["2024-25"], renderer="nbconvert", **dirs)
     assert one.executed == []  # nothing changed: nothing executed, whichever editions are named
     assert [e.id for e in one.editions] == ["2024-25", "2023-24"]  # both stay on the site
     site = tmp_path / "site"
@@ -206,19 +206,19 @@ def test_editing_the_report_notebook_re_executes_only_it(synthetic, tmp_path, mo
     shutil.copytree(build_module.NOTEBOOKS, notebooks)
     monkeypatch.setattr(build_module, "NOTEBOOKS", notebooks)
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
-    build(data, **dirs)
+    build(data, renderer="nbconvert", **dirs)
     report = notebooks / "03_report.ipynb"
     report.write_text(report.read_text().replace("## Caveats", "## Caveats and limits"))
-    again = build(data, **dirs)
+    again = build(data, renderer="nbconvert", **dirs)
     assert again.executed == ["2023-24/03_report.ipynb"]
     assert "Caveats and limits" in (tmp_path / "site" / "2023-24.html").read_text()
-    assert build(data, **dirs).pages and build(data, **dirs).executed == []  # and then nothing to do
+    assert build(data, renderer="nbconvert", **dirs).pages and build(data, renderer="nbconvert", **dirs).executed == []  # and then nothing to do
 
 
 def test_with_nothing_changed_the_site_is_not_rendered_again(synthetic, tmp_path):
     data, _ = synthetic
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
-    build(data, **dirs)
+    build(data, renderer="nbconvert", **dirs)
     stamp = (tmp_path / "site" / "index.html").stat().st_mtime_ns
-    again = build(data, **dirs)
+    again = build(data, renderer="nbconvert", **dirs)
     assert "render" in again.seconds and (tmp_path / "site" / "index.html").stat().st_mtime_ns == stamp

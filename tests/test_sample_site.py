@@ -27,7 +27,7 @@ def sample_site(tmp_path_factory):
 
     out = io.StringIO()
     with redirect_stdout(out):
-        rc = main(["build", "--build-dir", str(tmp / "build"), "--site-dir", str(tmp / "site")])
+        rc = main(["build", "--renderer", "nbconvert", "--build-dir", str(tmp / "build"), "--site-dir", str(tmp / "site")])
     mp.undo()
     return rc, out.getvalue(), tmp / "site"
 

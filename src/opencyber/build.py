@@ -38,7 +38,10 @@ STAGES = (("01_curation.ipynb", "-curation"), ("02_scoring.ipynb", "-scoring"), 
 LIBRARY = PROJECT_ROOT / "src" / "opencyber"
 #: modules of the library that the notebooks never import (the site, the commands): editing them
 #: re-renders the site but re-executes no notebook
-SITE_MODULES = {"__main__.py", "build.py", "check.py", "cli.py", "fetch.py", "golden.py", "pages.py", "render.py"}
+SITE_MODULES = {
+    "__main__.py", "build.py", "check.py", "cli.py", "fetch.py", "golden.py", "pages.py", "render.py",
+    "render_nbconvert.py", "render_quarto.py",
+}
 
 
 @dataclass
@@ -283,8 +286,13 @@ def build(
     pages: list[Path] = []
     if render:
         t = time.perf_counter()
-        pages = render_site(on_site, build_dir, site_dir, renderer="nbconvert")
+        pages = render_site(on_site, build_dir, site_dir, renderer=renderer)
         seconds["render"] = time.perf_counter() - t
+    elif on_site:
+        from .render_quarto import write_source
+
+        source = write_source(on_site, build_dir)
+        log(f"Quarto project of the site: {source} (cd there and run `quarto render` or `quarto preview`)")
     return BuildResult(on_site, skipped, seconds, pages, executed)
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import InputError, NoDataError, NotebookDataError, RegistryError
+from .errors import InputError, NoDataError, NotebookDataError, RegistryError, RenderError
 from .registry import DATA_ENV
 
 
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             from .golden import make_golden
 
             make_golden(args.data, args.edition)
-    except (InputError, RegistryError, NoDataError, NotebookDataError) as exc:
+    except (InputError, RegistryError, NoDataError, NotebookDataError, RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

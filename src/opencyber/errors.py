@@ -63,3 +63,8 @@ class NoDataError(Exception):
 class NotebookDataError(Exception):
     """An InputError, RegistryError or NoDataError that stopped an edition's build (in the input
     check, or inside a notebook): the original message plus the edition and stage it stopped in."""
+
+
+class RenderError(Exception):
+    """The site could not be rendered (a page the renderer did not write, the renderer's own error):
+    the message names the page and the renderer's message; the previous site is left as it was."""

@@ -1,18 +1,22 @@
-"""The website: executed notebooks and narrative pages -> ``_site/``.
+"""The website: executed notebooks and narrative pages -> ``_site/``, one site assembly for both renderers.
 
-With ``quarto`` on PATH, ``quarto render`` builds the site from ``_quarto.yml``. Without it (the
-usual case on locked-down laptops), :func:`render_site` builds the same pages with nbconvert and
-the ``opencyber`` template: site navigation, no input cells, and every script served from
-``_site/assets/`` so that pages work offline (only basemap tiles come from outside).
-
-The site is written to a temporary folder and moved into place only when every page rendered, so a
-failed build never leaves a half-written site.
+:func:`prepare_pages` prepares every page once (map checks dropped, repeated geometries shared, the
+banner, previous/next links and geometry store as HTML fragments, the title, the navigation from the
+registry). A renderer only turns those prepared pages into HTML files in a staging folder:
+:mod:`opencyber.render_nbconvert` (nbconvert and the ``opencyber`` template, always available) or
+:mod:`opencyber.render_quarto` (``quarto render`` of a project generated at build time). Then
+:func:`render_site` does the rest the same way for both: the site's assets, the downloads, every
+page's title, the CDN script tags replaced by the site's own copies (only basemap tiles come from
+outside), the check that every page was written, and the swap into ``site_dir``: the site is
+assembled aside and moved into place only when complete, so a failed build never leaves a
+half-written site.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -22,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 from . import __version__, pages
+from .errors import RenderError
 from .outputs import MAP_CHECK_MIME, PLOTLY_MIME
 from .registry import PROJECT_ROOT, Edition
 
@@ -239,60 +244,6 @@ def share_repeated_geometries(nb) -> dict[str, dict]:
     return dict(sorted(store.items()))
 
 
-def render_page(page: Page, exporter, assets: Assets, nav: list[dict], extra: dict) -> str:
-    if page.source.suffix == ".md":
-        nb = _markdown_notebook(page.source.read_text(encoding="utf-8"))
-    else:
-        nb = drop_test_outputs(nbformat.read(page.source, as_version=4))
-    geometries = share_repeated_geometries(nb)
-    has_chart = any(
-        PLOTLY_MIME in out.get("data", {})
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-    )
-    resources = {
-        "oc": {
-            "title": page.title,
-            "nav": nav,
-            "require_js": assets.require_js,
-            "widget_renderer": assets.widget_renderer,
-            "plotly": assets.plotly if has_chart else "",
-            "amd_paths": assets.amd_paths,
-            "geometries": json.dumps(geometries, separators=(",", ":")) if geometries else "",
-            **extra,
-        }
-    }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
-
-
-def nbconvert_template_dirs() -> list[str]:
-    """Where nbconvert's own templates (``lab``, ``base``) may be: under this environment's prefix, and
-    under the base interpreter's and the user's, for a virtual environment made with
-    ``--system-site-packages`` in which nbconvert came from the base installation (Jupyter then does
-    not look there by itself)."""
-    import site
-    import sys
-
-    prefixes = dict.fromkeys([sys.prefix, sys.base_prefix, site.getuserbase()])
-    return [str(p) for p in (Path(x) / "share" / "jupyter" / "nbconvert" / "templates" for x in prefixes) if (p / "lab").is_dir()]
-
-
-def make_exporter():
-    from nbconvert import HTMLExporter
-
-    nbconvert_dirs = nbconvert_template_dirs()
-    exporter = HTMLExporter(
-        template_name="opencyber",
-        extra_template_basedirs=[str(TEMPLATES), *nbconvert_dirs],
-        extra_template_paths=nbconvert_dirs,  # so that "lab/base.html.j2" resolves there too
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    return exporter
-
-
 def edition_links(editions: list[Edition]) -> dict[str, list[dict]]:
     """For each edition page: links to the previous (older) and the next (newer) edition on the site."""
     links = {}
@@ -329,53 +280,228 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
     return h.hexdigest()
 
 
-def render_site(
-    editions: list[Edition], build_dir: Path, site_dir: Path, *, banner: str = "", renderer: str = "nbconvert"
-) -> list[Path]:
-    """Render the site for ``editions`` (newest first) into ``site_dir``, atomically.
+# ---------------------------------------------------------------------------------------------
+# the prepared pages, the renderers and the one site assembly
 
-    Nothing is rendered when the site in ``site_dir`` was made from the same sources."""
-    build_dir, site_dir = Path(build_dir), Path(site_dir)
+RENDERERS = ("nbconvert", "quarto")
+
+
+def choose_renderer(renderer: str = "auto") -> str:
+    """``auto`` is Quarto when ``quarto`` is on PATH, else the built-in nbconvert renderer."""
+    if renderer == "auto":
+        return "quarto" if shutil.which("quarto") else "nbconvert"
+    if renderer not in RENDERERS:
+        raise RenderError(f"unknown renderer {renderer!r}: choose auto, quarto or nbconvert")
+    if renderer == "quarto" and not shutil.which("quarto"):
+        raise RenderError("--renderer quarto: quarto is not on PATH (install Quarto, or use --renderer nbconvert)")
+    return renderer
+
+
+def _renderer_module(renderer: str):
+    if renderer == "quarto":
+        from . import render_quarto as module
+    else:
+        from . import render_nbconvert as module
+    return module
+
+
+@dataclass
+class PreparedPage:
+    """One page of the site, ready for a renderer: the notebook without the map checks and with its
+    repeated geometries shared, its title, the navigation, and the HTML fragments the site puts on
+    it (``banner_html``, ``around_html``, ``geometries_html``: each empty or starting with a newline)."""
+
+    name: str
+    title: str
+    nb: nbformat.NotebookNode
+    nav: list[dict]
+    has_chart: bool
+    has_widgets: bool
+    fragments: dict
+    built_from: str
+
+
+def _esc(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+def banner_html(banner: str) -> str:
+    return f'\n<p class="oc-banner" role="note">{_esc(banner)}</p>' if banner else ""
+
+
+def around_html(links: list[dict]) -> str:
+    if not links:
+        return ""
+    items = "".join(f'\n  <li><a rel="{l["rel"]}" href="{l["href"]}">{_esc(l["text"])}</a></li>' for l in links)
+    return f'\n<nav class="oc-around" aria-label="Other editions"><ul>{items}\n</ul></nav>'
+
+
+def geometries_html(store: dict) -> str:
+    """Geometries that several map layers draw, carried once (:func:`share_repeated_geometries`)."""
+    if not store:
+        return ""
+    text = json.dumps(store, separators=(",", ":")).replace("/", "\\/")  # nbconvert's escape_html_script
+    return f'\n<script type="application/json" id="oc-geometries">{text}</script>'
+
+
+def site_pages(editions: list[Edition], pages_dir: Path) -> list[Page]:
+    """Every page of the site, in order: the narrative pages, then each edition's three pages."""
+    out = [Page(name, title, pages_dir / f"{name}.md") for name, title, _, _ in NARRATIVE_PAGES]
+    for ed in editions:
+        out += edition_pages(ed, pages_dir)
+    return out
+
+
+def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "") -> list[PreparedPage]:
+    """Write the narrative pages' Markdown, then prepare every page of the site once, for any renderer."""
     pages_dir = build_dir / "pages"
-    digest = site_digest(editions, build_dir, banner, renderer)
-    stamp = site_dir / SITE_DIGEST
-    if stamp.is_file() and stamp.read_text().strip() == digest:
-        log(f"Website unchanged: {site_dir / 'index.html'} (nothing to render)")
-        return sorted(site_dir.glob("*.html"))
-    log(f"Rendering the website into {site_dir} ...")
+    pages_dir.mkdir(parents=True, exist_ok=True)
     for name, _, _, make in NARRATIVE_PAGES:
         (pages_dir / f"{name}.md").write_text(make(editions, build_dir), encoding="utf-8")
-    tmp = site_dir.with_name(site_dir.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    assets = copy_assets(tmp)
-    exporter = make_exporter()
-    site_pages = [Page(name, title, pages_dir / f"{name}.md") for name, title, _, _ in NARRATIVE_PAGES]
-    for ed in editions:
-        site_pages += edition_pages(ed, pages_dir)
-        dl = tmp / "downloads" / ed.id
-        dl.mkdir(parents=True)
-        for csv in sorted((build_dir / ed.id).glob("*.csv")):
-            shutil.copy2(csv, dl / csv.name)
     # an edition's banner (e.g. "fictional sample data") is on its pages; the site's pages carry them all
     edition_banner = {p.name: ed.banner for ed in editions for p in edition_pages(ed, pages_dir) if ed.banner}
     site_banner = " ".join([banner] * bool(banner) + list(dict.fromkeys(edition_banner.values())))
-    written = []
     around = edition_links(editions)
-    for page in site_pages:
+    prepared = []
+    for page in site_pages(editions, pages_dir):
+        if page.source.suffix == ".md":
+            nb = _markdown_notebook(page.source.read_text(encoding="utf-8"))
+        else:
+            nb = drop_test_outputs(nbformat.read(page.source, as_version=4))
+        geometries = share_repeated_geometries(nb)
+        has_chart = any(PLOTLY_MIME in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
         page_banner = " ".join(b for b in (banner, edition_banner.get(page.name)) if b) if page.name in edition_banner else site_banner
-        extra = {"banner": page_banner, "built_from": f"with Open Cyber {__version__}", "around": around.get(page.name, [])}
-        html = render_page(page, exporter, assets, navigation(editions, page.name), extra)
-        out = tmp / f"{page.name}.html"
-        out.write_text(html, encoding="utf-8")
-        written.append(site_dir / out.name)
-        log(f"  page {out.name}: {len(html.encode()):,} bytes")
-    (tmp / SITE_DIGEST).write_text(digest + "\n")
+        fragments = {
+            "banner_html": banner_html(page_banner),
+            "around_html": around_html(around.get(page.name, [])),
+            "geometries_html": geometries_html(geometries),
+        }
+        prepared.append(
+            PreparedPage(
+                page.name, page.title, nb, navigation(editions, page.name), has_chart, "widgets" in nb.metadata,
+                fragments, f"with Open Cyber {__version__}",
+            )
+        )
+    return prepared
+
+
+# Quarto (and any renderer that follows Jupyter's defaults) loads the widgets' scripts from a CDN;
+# the site serves its own copies (the same as the nbconvert template's), so that only tiles leave it.
+_CDN_SCRIPT = re.compile(r'[ \t]*<script\b[^>]*\bsrc="https://cdn\.jsdelivr\.net/npm/((?:@[^"/@]+/)?[^"/@]+)@[^"]*"[^>]*>\s*</script>\n?')
+_DEFINE_JQUERY = re.compile(r"[ \t]*<script[^>]*>\s*define\('jquery',\s*\[\],\s*function\(\)\s*\{\s*return window\.jQuery;\s*\}\)\s*</script>\n?")
+_OPENCYBER_JS = re.compile(r'[ \t]*<script\b[^>]*\bsrc="(?:\./)?assets/opencyber\.js"[^>]*>\s*</script>\n?')
+
+
+class CdnScriptError(ValueError):
+    pass
+
+
+def localise_scripts(html: str, assets: Assets) -> str:
+    """Replace a page's CDN script tags by the site's own copies.
+
+    jQuery is dropped (nothing on the pages needs it: the nbconvert pages do without); require.js is
+    followed by the ``require.config`` that loads jupyter-leaflet from ``assets/`` and by
+    ``assets/opencyber.js`` (which hooks into require.js, so it must come after it, and before the
+    widget manager); the widgets manager is ``assets/html-manager/embed-amd.js``. A CDN script the
+    site has no copy of is an error (the page would not work offline). A page without CDN scripts
+    is returned unchanged.
+    """
+    found = _CDN_SCRIPT.findall(html)
+    if not found:
+        return html
+    unknown = [p for p in found if p not in ("jquery", "requirejs", "@jupyter-widgets/html-manager")]
+    if unknown:
+        raise CdnScriptError(f"a script from the CDN that the site has no copy of: {unknown[0]}")
+    if "requirejs" in found:
+        html = _OPENCYBER_JS.sub("", html)
+    html = _DEFINE_JQUERY.sub("", html)
+
+    def local(m: re.Match) -> str:
+        package = m.group(1)
+        if package == "jquery":
+            return ""
+        if package == "requirejs":
+            return (
+                f'<script src="{assets.require_js}"></script>\n'
+                f"<script>require.config({{paths: {json.dumps(assets.amd_paths)}}});</script>\n"
+                '<script src="assets/opencyber.js"></script>\n'
+            )
+        return f'<script src="{assets.widget_renderer}"></script>\n'
+
+    return _CDN_SCRIPT.sub(local, html)
+
+
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
+
+
+def html_title(title: str) -> str:
+    """A page's one ``<title>``: its title, then the site's name."""
+    return f"{title} | Open Cyber"
+
+
+def set_title(html: str, title: str) -> str:
+    """Give the page the site's ``<title>`` (the renderers' own conventions differ)."""
+    return _TITLE.sub(lambda m: f"<title>{_esc(html_title(title))}</title>", html, count=1)
+
+
+def _swap_in(tmp: Path, site_dir: Path) -> None:
     old = site_dir.with_name(site_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if site_dir.exists():
         site_dir.rename(old)
     tmp.rename(site_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def render_site(
+    editions: list[Edition], build_dir: Path, site_dir: Path, *, banner: str = "", renderer: str = "nbconvert"
+) -> list[Path]:
+    """Render the site for ``editions`` (newest first) into ``site_dir``, atomically, with
+    ``renderer`` (``nbconvert``, ``quarto`` or ``auto``).
+
+    Both renderers are fed the same prepared pages and their output goes through the same assembly:
+    the site's assets and downloads, the local copies of the scripts, the check that every page
+    was written, the swap into ``site_dir``. Nothing is rendered when the site in ``site_dir`` was
+    made from the same sources."""
+    build_dir, site_dir = Path(build_dir), Path(site_dir)
+    renderer = choose_renderer(renderer)
+    module = _renderer_module(renderer)
+    digest = site_digest(editions, build_dir, banner, f"{renderer} {module.version()}")
+    stamp = site_dir / SITE_DIGEST
+    if stamp.is_file() and stamp.read_text().strip() == digest:
+        log(f"Website unchanged: {site_dir / 'index.html'} (nothing to render)")
+        return sorted(site_dir.glob("*.html"))
+    log(f"Rendering the website into {site_dir} ({renderer}) ...")
+    prepared = prepare_pages(editions, build_dir, banner)
+    tmp = site_dir.with_name(site_dir.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        assets = copy_assets(tmp)
+        module.render(prepared, tmp, assets, log, build_dir=build_dir, editions=editions)
+        missing = [p.name for p in prepared if not (tmp / f"{p.name}.html").is_file()]
+        if missing:
+            raise RenderError(f"{renderer} wrote no {missing[0]}.html ({len(missing)} of {len(prepared)} page(s) missing); the previous site is kept")
+        for page in prepared:
+            out = tmp / f"{page.name}.html"
+            text = out.read_text(encoding="utf-8")
+            try:
+                local = set_title(localise_scripts(text, assets), page.title)
+            except CdnScriptError as exc:
+                raise RenderError(f"page {out.name}: {exc}; the previous site is kept") from None
+            if local != text:
+                out.write_text(local, encoding="utf-8")
+        for ed in editions:
+            dl = tmp / "downloads" / ed.id
+            dl.mkdir(parents=True, exist_ok=True)
+            for csv in sorted((build_dir / ed.id).glob("*.csv")):
+                shutil.copy2(csv, dl / csv.name)
+        (tmp / SITE_DIGEST).write_text(digest + "\n")
+    except BaseException:  # a failed or interrupted render leaves no partial site behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _swap_in(tmp, site_dir)
     log(f"Website ready: {site_dir / 'index.html'}")
-    return written
+    return [site_dir / f"{p.name}.html" for p in prepared]

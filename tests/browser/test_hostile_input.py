@@ -48,7 +48,7 @@ def hostile_site(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("OPEN_CYBER_REGISTRY", str(registry))
     try:
-        build(data, build_dir=tmp / "build", site_dir=tmp / "site")
+        build(data, build_dir=tmp / "build", site_dir=tmp / "site", renderer="nbconvert")
     finally:
         mp.undo()
     return tmp / "site"

@@ -20,7 +20,7 @@ def sample_server(tmp_path_factory):
     from opencyber.registry import SAMPLE_DATA
 
     tmp = tmp_path_factory.mktemp("sample-site")
-    build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "_site")
+    build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "_site", renderer="nbconvert")
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp / "_site")))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"

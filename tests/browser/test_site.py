@@ -28,7 +28,7 @@ def site(data_dir, tmp_path_factory):
     from opencyber.build import build
 
     tmp = tmp_path_factory.mktemp("site")
-    build(data_dir, ["2022-23", "2021-22", "2020-21"], build_dir=tmp / "build", site_dir=tmp / "_site")
+    build(data_dir, ["2022-23", "2021-22", "2020-21"], build_dir=tmp / "build", site_dir=tmp / "_site", renderer="nbconvert")
     return tmp / "_site"
 
 

@@ -1,0 +1,125 @@
+"""The site rendered by Quarto (``--renderer quarto``) in headless Chromium: the same pages as the
+nbconvert renderer's, both maps and the chart drawn, nothing requested but tiles, no console error.
+
+Quarto cannot be pip-installed, so this module is skipped where ``quarto`` is not on PATH (as in CI).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+
+from tests.browser.test_site import PageVisit, _Quiet
+from tests.conftest import real_data_dir
+
+pytestmark = pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH")
+
+NARRATIVE = ("index", "methodology", "data", "accessibility")
+
+
+def _serve(site):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+def _site_files(site):
+    return sorted(
+        str(p.relative_to(site)) for p in site.rglob("*")
+        if p.is_file() and (p.suffix == ".html" and p.parent == site or p.parts[len(site.parts)] == "downloads")
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_sites(tmp_path_factory):
+    from opencyber.build import build
+    from opencyber.registry import SAMPLE_DATA
+
+    tmp = tmp_path_factory.mktemp("quarto-sample")
+    build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "quarto", renderer="quarto")
+    build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "nbconvert", renderer="nbconvert")
+    return tmp / "quarto", tmp / "nbconvert"
+
+
+@pytest.fixture(scope="module")
+def sample_server(sample_sites):
+    httpd, base = _serve(sample_sites[0])
+    yield base
+    httpd.shutdown()
+
+
+def test_quarto_site_has_the_nbconvert_sites_pages_and_downloads(sample_sites):
+    quarto, nbconvert = sample_sites
+    assert _site_files(quarto) == _site_files(nbconvert)
+    for name in ("assets/site.css", "assets/opencyber.js", "assets/require.js", "assets/html-manager/embed-amd.js"):
+        assert (quarto / name).is_file(), name
+    for page in quarto.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "cdn.jsdelivr.net" not in html and "jquery" not in html.lower(), page.name
+        assert html.count("<title>") == 1
+        assert ("assets/plotly.min.js" in html) == (page.name == "sample.html"), page.name
+        ours = (nbconvert / page.name).read_text(encoding="utf-8")
+        assert html[html.index("<title>"):html.index("</title>")] == ours[ours.index("<title>"):ours.index("</title>")]
+
+
+def test_quarto_sample_page_draws_both_maps_and_the_chart_offline(browser, sample_server):
+    visit = PageVisit(browser, sample_server, "sample")
+    visit.page.wait_for_selector("path.oc-trust", timeout=30_000)
+    visit.screenshot("quarto-sample")
+    page = visit.page
+    assert page.locator("p.oc-banner").inner_text().startswith("Sample data:")
+    status_map, composite_map = (page.locator(".leaflet-container").nth(i) for i in (0, 1))
+    assert status_map.locator("path.oc-area").count() == 5
+    assert status_map.locator("path.oc-trust").count() == 16
+    assert composite_map.locator("path.oc-area").count() == 5
+    assert len(status_map.locator("path.oc-area").first.get_attribute("d") or "") > 50
+    assert page.locator(".oc-chart .main-svg").count() >= 1
+    assert page.locator("script#oc-geometries").count() == 1
+    assert visit.non_tile_external() == [] and visit.failed_local == []
+    assert visit.unexplained_console_errors() == [] and visit.page_errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("name", NARRATIVE + ("sample-curation", "sample-scoring"))
+def test_quarto_other_sample_pages_load_cleanly(browser, sample_server, name):
+    visit = PageVisit(browser, sample_server, name)
+    assert visit.external == [] and visit.failed_local == [] and visit.page_errors == []
+    assert visit.unexplained_console_errors() == []
+    assert visit.page.locator("main h1").count() == 1
+    visit.page.close()
+
+
+@pytest.fixture(scope="module")
+def real_server(tmp_path_factory):
+    from opencyber.build import build
+
+    data = real_data_dir()
+    if data is None:
+        pytest.skip("the real data pack is not here")
+    tmp = tmp_path_factory.mktemp("quarto-real")
+    build(data, ["2022-23", "2021-22", "2020-21"], build_dir=tmp / "build", site_dir=tmp / "_site", renderer="quarto")
+    httpd, base = _serve(tmp / "_site")
+    yield base
+    httpd.shutdown()
+
+
+def test_quarto_real_edition_page_draws_every_area_and_bar_offline(browser, real_server):
+    visit = PageVisit(browser, real_server, "2022-23")
+    visit.page.wait_for_selector("path.oc-trust", timeout=60_000)
+    visit.screenshot("quarto-2022-23")
+    page = visit.page
+    status_map = page.locator(".leaflet-container").nth(0)
+    assert status_map.locator("path.oc-area").count() == 42
+    assert status_map.locator("path.oc-trust").count() == 211
+    assert status_map.locator("path.oc-region").count() == 7
+    assert page.locator(".leaflet-container").nth(1).locator("path.oc-area").count() == 42
+    assert page.locator("#chart-status-by-sector .barlayer .point").count() == 15
+    # the previous edition (Quarto's script makes a page's links absolute once it has loaded)
+    assert page.eval_on_selector_all("main nav.oc-around a[rel=prev]", "a => a.map(e => e.href)") == [f"{real_server}/2021-22.html"]
+    assert visit.non_tile_external() == [] and visit.failed_local == []
+    assert visit.unexplained_console_errors() == [] and visit.page_errors == []
+    page.close()

@@ -1,0 +1,133 @@
+"""The one site assembly that both renderers feed: the CDN rewrite, the title, the renderer switch,
+and the atomic contract when a renderer fails (Quarto simulated by a fake ``quarto`` on PATH)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from opencyber import render
+from opencyber.errors import RenderError
+from opencyber.render import Assets, localise_scripts, set_title
+
+ASSETS = Assets("assets/require.js", "assets/html-manager/embed-amd.js", "assets/plotly.min.js", {"jupyter-leaflet": "assets/jupyter-leaflet/index"}, True)
+
+QUARTO_LIKE = """<!DOCTYPE html>
+<html lang="en-GB"><head>
+<title>Sample edition – Open Cyber</title>
+<script src="site_libs/quarto-nav/quarto-nav.js"></script>
+<script src="https://cdn.jsdelivr.net/npm/jquery@3.5.1/dist/jquery.min.js" integrity="sha384-ZvpUoO/+PpLXR1lu4jmpXWu80pZlYUAfxl5NsBMWOEPSjUn/6Z/hRTt8+pR6L4N2" crossorigin="anonymous"></script>
+<script src="assets/opencyber.js"></script>
+<script src="https://cdn.jsdelivr.net/npm/requirejs@2.3.6/require.min.js" integrity="sha384-c9c+LnTbwQ3aujuU7ULEPVvgLs+Fn6fJUvIGTsuu1ZcCf11fiEubah0ttpca4ntM" crossorigin="anonymous"></script>
+<script type="application/javascript">define('jquery', [],function() {return window.jQuery;})</script>
+<script src="https://cdn.jsdelivr.net/npm/@jupyter-widgets/html-manager@*/dist/embed-amd.js" crossorigin="anonymous"></script>
+</head><body><main>map</main>
+<script type="application/vnd.jupyter.widget-state+json">{"state": {}}</script>
+</body></html>
+"""
+
+
+def test_cdn_scripts_become_the_sites_own_copies_in_the_nbconvert_order():
+    html = localise_scripts(QUARTO_LIKE, ASSETS)
+    assert "cdn.jsdelivr.net" not in html and "jquery" not in html.lower()
+    scripts = [line for line in html.splitlines() if line.startswith("<script")]
+    assert scripts[:5] == [
+        '<script src="site_libs/quarto-nav/quarto-nav.js"></script>',
+        '<script src="assets/require.js"></script>',
+        '<script>require.config({paths: {"jupyter-leaflet": "assets/jupyter-leaflet/index"}});</script>',
+        '<script src="assets/opencyber.js"></script>',  # after require.js (it hooks into it), once
+        '<script src="assets/html-manager/embed-amd.js"></script>',
+    ]
+    assert html.count("assets/opencyber.js") == 1
+
+
+def test_a_page_without_cdn_scripts_is_left_byte_for_byte():
+    page = '<html><head><script src="assets/require.js"></script><script src="assets/opencyber.js"></script></head></html>'
+    assert localise_scripts(page, ASSETS) == page
+
+
+def test_an_unknown_cdn_script_is_an_error():
+    page = '<head><script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script></head>'
+    with pytest.raises(render.CdnScriptError, match="mathjax"):
+        localise_scripts(page, ASSETS)
+
+
+def test_every_page_gets_the_one_site_title():
+    assert set_title(QUARTO_LIKE, "Sample (fictional) edition").count("<title>Sample (fictional) edition | Open Cyber</title>") == 1
+    assert "<title>A &amp; B | Open Cyber</title>" in set_title("<title>x</title>", "A & B")
+
+
+def test_quarto_asked_for_but_absent_is_a_one_line_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RenderError, match="quarto is not on PATH"):
+        render.choose_renderer("quarto")
+    assert render.choose_renderer("auto") == "nbconvert"
+
+
+def _fake_quarto(folder, script: str):
+    folder.mkdir(exist_ok=True)
+    exe = folder / "quarto"
+    exe.write_text("#!/bin/sh\n" + script)
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    return folder
+
+
+def _sample_site(tmp_path):
+    from opencyber.build import build
+    from opencyber.registry import SAMPLE_DATA
+
+    dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    build(SAMPLE_DATA, renderer="nbconvert", **dirs)
+    return SAMPLE_DATA, dirs
+
+
+def _snapshot(site):
+    return {p.relative_to(site): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "script, message",
+    [
+        # fails, naming the page it was on
+        ('if [ "$1" = "--version" ]; then echo 9.9.9; exit 0; fi\n'
+         'echo "[1/7] index.ipynb" >&2; echo "[2/7] sample.ipynb" >&2; echo "ERROR: YAMLError: bad indentation" >&2; exit 1\n',
+         "quarto render failed: page sample: ERROR: YAMLError: bad indentation"),
+        # succeeds but writes nothing
+        ('if [ "$1" = "--version" ]; then echo 9.9.9; fi\nexit 0\n', "quarto wrote no index.html (7 of 7 page(s) missing)"),
+    ],
+)
+def test_a_failing_or_empty_quarto_render_leaves_the_previous_site_byte_for_byte(tmp_path, monkeypatch, capsys, script, message):
+    from opencyber.cli import main
+
+    data, dirs = _sample_site(tmp_path)
+    before = _snapshot(dirs["site_dir"])
+    fake = _fake_quarto(tmp_path / "bin", script)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    capsys.readouterr()
+    rc = main(["build", "--data", str(data), "--renderer", "quarto", "--build-dir", str(dirs["build_dir"]), "--site-dir", str(dirs["site_dir"])])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert _snapshot(dirs["site_dir"]) == before
+    assert not (tmp_path / "site.partial").exists() and not (tmp_path / "site.old").exists()
+
+
+def test_no_render_writes_the_quarto_project_with_navigation_from_the_registry(tmp_path):
+    from opencyber.build import build
+    from opencyber.registry import SAMPLE_DATA
+
+    build(SAMPLE_DATA, build_dir=tmp_path / "build", site_dir=tmp_path / "site", render=False)
+    src = tmp_path / "build" / "site-src"
+    config = (src / "_quarto.yml").read_text()
+    assert "enabled: false" in config and "lang: en-GB" in config and "assets/site.css" in config
+    assert '"sample.ipynb"' in config and '"sample-curation.ipynb"' in config and '"methodology.ipynb"' in config
+    assert sorted(p.name for p in src.glob("*.ipynb")) == sorted(
+        f"{n}.ipynb" for n in ("index", "methodology", "data", "accessibility", "sample", "sample-curation", "sample-scoring")
+    )
+    assert (src / "assets" / "opencyber.js").is_file() and list((src / "downloads" / "sample").glob("*.csv"))
+    assert not (tmp_path / "site").exists()
