@@ -42,30 +42,57 @@ def contrast_ratio(a: str, b: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-def status_bar_chart(crosstab_long: pd.DataFrame, title: str) -> go.Figure:
-    """Grouped bars: organisations per sector (x) and status (colour)."""
+#: short sector names for chart labels (the table beside the chart gives the full names)
+SHORT_SECTORS = {
+    "NHS Trust": "NHS trusts",
+    "Integrated Care Board (ICB)": "ICBs",
+    "Clinical Commissioning Group (CCG)": "CCGs",
+    "Commissioning Support Unit (CSU)": "CSUs",
+}
+
+
+def status_share_chart(crosstab_long: pd.DataFrame, title: str, subtitle: str, source: str) -> go.Figure:
+    """One horizontal bar per sector, split into the share of its organisations in each status (best
+    first, left to right), so that small sectors read as well as the large one. The sector's name and
+    size sit above its bar, so the bars keep the width of the screen; the legend is below."""
+    totals = crosstab_long.groupby("sector")["n"].sum().sort_values(kind="stable")  # largest at the top
+    sectors = list(totals.index)
+    labels = [f"{SHORT_SECTORS.get(s, s)} ({int(totals[s])})" for s in sectors]
     fig = go.Figure()
-    sectors = sorted(crosstab_long["sector"].unique())
     for status in STATUSES:
-        sub = crosstab_long[crosstab_long["status"] == status].set_index("sector").reindex(sectors)
+        sub = crosstab_long[crosstab_long["status"] == status].set_index("sector")["n"].reindex(sectors, fill_value=0)
+        shares = [100 * int(n) / int(totals[s]) if totals[s] else 0 for s, n in sub.items()]
         fig.add_bar(
             name=status,
-            x=sectors,
-            y=sub["n"].tolist(),
-            marker_color=STATUS_COLOURS[status],
-            text=sub["n"].tolist(),
-            textposition="outside",
-            hovertemplate="%{x}<br>" + status + ": %{y}<extra></extra>",
+            orientation="h",
+            y=labels,
+            x=shares,
+            customdata=[[int(n), int(totals[s])] for s, n in sub.items()],
+            marker=dict(color=STATUS_COLOURS[status], line=dict(color="#ffffff", width=1)),
+            text=[f"{v:.0f}%" if v >= 9 else "" for v in shares],
+            textposition="inside",
+            insidetextanchor="middle",
+            textfont=dict(color="#ffffff"),
+            hovertemplate="%{y}<br>" + status + ": %{customdata[0]} of %{customdata[1]} (%{x:.1f}%)<extra></extra>",
         )
+    annotations = [
+        dict(text=label, x=0, xref="paper", y=label, yref="y", yshift=27, xanchor="left", showarrow=False, font=dict(size=14))
+        for label in labels
+    ]
     fig.update_layout(
-        title=title,
-        barmode="group",
+        barmode="stack",
+        bargap=0.58,
         template="simple_white",
-        height=460,
-        margin=dict(l=60, r=20, t=60, b=60),
-        yaxis_title="Organisations",
-        legend_title_text="DSPT status",
-        font=dict(family="Arial, Helvetica, sans-serif", size=14),
+        height=40 + 78 * len(sectors),
+        margin=dict(l=4, r=4, t=28, b=8),
+        xaxis=dict(range=[0, 100], visible=False, fixedrange=True),
+        yaxis=dict(showticklabels=False, showline=False, ticks="", fixedrange=True),
+        showlegend=False,
+        font=dict(family="Arial, Helvetica, sans-serif", size=14, color="#212b32"),
+        annotations=annotations,
+        # the title, subtitle, source and legend are written as HTML around the chart (figure_html):
+        # they wrap on a narrow screen, and a screen reader reads them as text
+        meta={"title": title, "subtitle": subtitle, "source": source, "legend": [[s, STATUS_COLOURS[s]] for s in STATUSES]},
     )
     return fig
 
@@ -73,12 +100,27 @@ def status_bar_chart(crosstab_long: pd.DataFrame, title: str) -> go.Figure:
 def figure_html(fig: go.Figure, div_id: str, alt: str) -> str:
     """The HTML of a chart: a div, the figure JSON (safe inside <script>), the call that draws it."""
     payload = fig.to_json(engine="json", pretty=False).replace("</", "<\\/")
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    head = ""
+    if meta.get("title"):
+        head += f'<p class="oc-chart-title">{html.escape(meta["title"])}</p>'
+    if meta.get("subtitle"):
+        head += f'<p class="oc-chart-subtitle">{html.escape(meta["subtitle"])}</p>'
+    foot = ""
+    if meta.get("legend"):
+        items = "".join(
+            f'<li><span class="oc-swatch" style="background:{html.escape(c)}" aria-hidden="true"></span>{html.escape(t)}</li>'
+            for t, c in meta["legend"]
+        )
+        foot += f'<ul class="oc-chart-legend" aria-label="Colours of the chart">{items}</ul>'
+    if meta.get("source"):
+        foot += f'<p class="oc-chart-source">{html.escape(meta["source"])}</p>'
     return (
-        f'<figure class="oc-chart"><div id="{html.escape(div_id)}" class="oc-plotly"></div>'
+        f'<figure class="oc-chart">{head}<div id="{html.escape(div_id)}" class="oc-plotly"></div>{foot}'
         f'<script type="application/json" id="{html.escape(div_id)}-data">{payload}</script>'
         "<script>(function(){var id=" + json.dumps(div_id) + ";"
         "function draw(){var f=JSON.parse(document.getElementById(id+'-data').textContent);"
-        "window.Plotly.newPlot(id,f.data,f.layout,{responsive:true,displaylogo:false});}"
+        "window.Plotly.newPlot(id,f.data,f.layout,{responsive:true,displaylogo:false,displayModeBar:false});}"
         "if(window.Plotly){draw();}else{window.addEventListener('load',function(){if(window.Plotly)draw();});}"
         "})();</script>"
         f"<figcaption>{html.escape(alt)}</figcaption></figure>"

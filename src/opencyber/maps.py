@@ -22,6 +22,7 @@ from ipywidgets import HTML, Layout, Widget
 
 from .charts import STATUS_COLOURS
 from .outputs import MAP_CHECK_MIME
+from .tables import readable_name
 from .status import STATUSES
 
 def _stable_model_id(widget: Widget) -> None:
@@ -88,7 +89,7 @@ def composite_label(i: int) -> str:
     )
 
 
-def legend(title: str, items: list[tuple[str, str]]) -> L.WidgetControl:
+def legend(title: str, items: list[tuple[str, str]], layers: list[str] | None = None) -> L.WidgetControl:
     """A map legend in a fixed order: a swatch and the label text for each item (colour never alone).
 
     ipyleaflet's LegendControl keeps its items in a dict, which the notebook's JSON writes with
@@ -98,7 +99,8 @@ def legend(title: str, items: list[tuple[str, str]]) -> L.WidgetControl:
         f'<li><span class="oc-swatch" style="background:{colour}" aria-hidden="true"></span>{html.escape(label)}</li>'
         for label, colour in items
     )
-    body = f'<div class="oc-legend" role="group" aria-label="{html.escape(title)}"><p class="oc-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>'
+    follows = f' data-oc-layers="{html.escape(json.dumps(layers))}"' if layers else ""
+    body = f'<div class="oc-legend" role="group" aria-label="{html.escape(title)}"{follows}><p class="oc-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>'
     return L.WidgetControl(widget=HTML(value=body), position="bottomright")
 
 
@@ -182,10 +184,10 @@ def status_map(
             "code": c,
             "name": n,
             "status": s,
-            "tooltip": _tooltip(f"{area_label} {c}", n, f"Status: {s}"),
+            "tooltip": _tooltip(f"{area_label} {c}", readable_name(n), r, f"Status: {s}"),
             "style": {"fillColor": STATUS_COLOURS[s], "className": "oc-area"},
         }
-        for c, n, s in zip(areas["code"], areas["name"], areas["status"])
+        for c, n, s, r in zip(areas["code"], areas["name"], areas["status"], areas.get("region", [""] * len(areas)))
     ]
     area_layer = L.GeoJSON(
         data=_features(areas, area_props),
@@ -198,15 +200,15 @@ def status_map(
             "code": c,
             "name": n,
             "status": s,
-            "tooltip": _tooltip(f"Trust {c}", n, f"Status: {s}"),
+            "tooltip": _tooltip(f"NHS trust {c}", readable_name(n), r, f"Status: {s}"),
             "style": {"fillColor": STATUS_COLOURS[s], "className": "oc-trust"},
         }
-        for c, n, s in zip(points["code"], points["name"], points["status"])
+        for c, n, s, r in zip(points["code"], points["name"], points["status"], points.get("region", [""] * len(points)))
     ]
     trust_layer = L.GeoJSON(
         data=_features(points, trust_props),
         name="NHS trusts by status",
-        point_style={"radius": 5, "color": "#231f20", "weight": 1, "fillOpacity": 1},
+        point_style={"radius": 6, "color": "#ffffff", "weight": 2.5, "fillOpacity": 1},  # a white ring: stands out on any area
     )
     m = _base_map(tuple(areas.total_bounds))
     layers = [area_layer]
@@ -215,7 +217,7 @@ def status_map(
     for layer in (*layers, region_layer(regions, region_name_col), trust_layer):
         m.add(layer)
     m.add(L.LayersControl(position="topright", collapsed=False))
-    m.add(legend("DSPT status", [(s, STATUS_COLOURS[s]) for s in STATUSES]))
+    m.add(legend("DSPT status", [(s, STATUS_COLOURS[s]) for s in STATUSES], [area_layer.name, trust_layer.name]))
     return m
 
 
@@ -260,7 +262,7 @@ def trust_pie_layer(
                     "status": status,
                     "n": n,
                     "tooltip": _tooltip(
-                        f"{area_label} {code}", name, f"{status}: {n} of {total} trusts ({100 * n / total:.0f}%)"
+                        f"{area_label} {code}", readable_name(name), f"{status}: {n} of {total} trusts ({100 * n / total:.0f}%)"
                     ),
                     "style": {"fillColor": STATUS_COLOURS[status], "className": "oc-pie"},
                 }
@@ -286,14 +288,24 @@ def composite_map(
     With ``trust_counts`` (area x status), a pie per area shows the share of its trusts in each status.
     """
     props = []
-    for c, n, v in zip(areas["code"], areas["name"], areas["composite"]):
+    extra = areas.reindex(columns=["region", "own_score", "trust_mean", "n_trusts"])
+    for c, n, v, r, own, tm, nt in zip(
+        areas["code"], areas["name"], areas["composite"], extra["region"].fillna(""), extra["own_score"], extra["trust_mean"], extra["n_trusts"].fillna(0).astype(int)
+    ):
         k = composite_class(v)
         props.append(
             {
                 "code": c,
                 "name": n,
                 "composite": round(float(v), 2),
-                "tooltip": _tooltip(f"{area_label} {c}", n, f"Composite score: {v:.2f}"),
+                "tooltip": _tooltip(
+                    f"{area_label} {c}",
+                    readable_name(n),
+                    r,
+                    f"Composite score: {v:.2f}".replace("-", "−"),
+                    f"Own score: {own:.2f}".replace("-", "−"),
+                    f"Mean trust score: {tm:.2f} ({nt} trusts)".replace("-", "−") if nt else "No trusts",
+                ),
                 "style": {"fillColor": COMPOSITE_COLOURS[k], "className": "oc-area"},
             }
         )
@@ -312,10 +324,11 @@ def composite_map(
         legend(
             "Composite score",
             [(composite_label(i), col) for i, col in reversed(list(enumerate(COMPOSITE_COLOURS)))],
+            [layer.name],
         )
     )
     if trust_counts is not None:
-        pie_legend = legend("Trusts (pies)", [(s, STATUS_COLOURS[s]) for s in STATUSES])
+        pie_legend = legend("Trusts (pies)", [(s, STATUS_COLOURS[s]) for s in STATUSES], [f"Trusts by status in each {area_label} (pies)"])
         pie_legend.position = "bottomleft"
         m.add(pie_legend)
     return m
@@ -389,6 +402,22 @@ def map_check(m: L.Map, name: str) -> str:
         elif isinstance(control, L.LayersControl):
             lines.append(f"{name} | control {kind} | position = {control.position}, collapsed = {control.collapsed}")
     return "\n".join(lines) + "\n"
+
+
+NOSCRIPT = (
+    '<noscript><p class="oc-noscript">This map needs JavaScript, which is off in this browser. '
+    "The same information is in the tables below it.</p></noscript>"
+)
+
+
+def show(m: L.Map, name: str) -> None:
+    """Display a map in a notebook: its regression check (for nbval only), a message for browsers
+    without JavaScript, and the map itself."""
+    from IPython.display import display
+
+    show_check(m, name)
+    display({"text/html": NOSCRIPT, "text/plain": ""}, raw=True)
+    display(m)
 
 
 def show_check(m: L.Map, name: str) -> None:

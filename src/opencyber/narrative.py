@@ -148,6 +148,16 @@ def key_points(
     return "\n".join(lines) + "\n"
 
 
+#: one line per status, for the edition pages (the methodology page has the full text)
+STATUS_SHORT = (
+    ("Standards Exceeded", "met every mandatory standard and holds Cyber Essentials Plus."),
+    ("Standards Met", "met every mandatory standard."),
+    ("Approaching Standards", "not yet, with an improvement plan agreed."),
+    ("Standards Not Met", "not met, without an agreed plan."),
+    ("Not Published", "no assessment for the year published by the snapshot date."),
+)
+
+
 def status_meanings(short: bool = True) -> str:
     """Markdown: what each status means, with a link to the DSPT."""
     lines = [
@@ -158,8 +168,10 @@ def status_meanings(short: bool = True) -> str:
         "publish its assessment by the deadline of the year (30 June in recent years).",
         "",
     ]
-    lines += [f"- **{status}**: {meaning}" for status, meaning in STATUS_MEANINGS]
-    if not short:
+    lines += [f"- **{status}**: {meaning}" for status, meaning in (STATUS_SHORT if short else STATUS_MEANINGS)]
+    if short:
+        lines += ["", "The [methodology](methodology.html) says more, and how each status is scored."]
+    else:
         lines += [
             "",
             "This report counts only statuses of the edition it reports: a status of an older or a newer "
@@ -174,3 +186,15 @@ def about_sentence() -> str:
         f"It succeeds the NHSX [open-cyber]({ORIGINAL_URL}) project; the [methodology](methodology.html) "
         "and every figure's [data](data.html) are on this site."
     )
+
+
+def chart_title(crosstab: pd.DataFrame, edition: Edition) -> tuple[str, str, str]:
+    """The status chart's title (its finding), subtitle and source line."""
+    totals = crosstab.groupby("sector")["n"].sum().sort_values(ascending=False, kind="stable")
+    largest = totals.index[0]
+    sub = crosstab[crosstab["sector"] == largest].set_index("status")["n"]
+    met = int(sub.reindex(list(MEETS), fill_value=0).sum())
+    title = f"{_pct(met, int(totals.iloc[0]))} of {_plural(largest)} met or exceeded the {edition.label} standard"
+    subtitle = f"Share of organisations in each DSPT status, by sector, on {edition.snapshot:%d %B %Y}"
+    source = f"Source: NHS England, DSPT export of {edition.snapshot:%d/%m/%Y}; Open Cyber analysis"
+    return title, subtitle, source

@@ -441,6 +441,22 @@ def html_title(title: str) -> str:
     return f"{title} | Open Cyber"
 
 
+_PLAIN_TABLE = re.compile(r"<table(?![^>]*\boc-table\b)([^>]*)>(.*?)</table>", re.S)
+
+
+def wrap_plain_tables(html: str) -> str:
+    """Put each table written in Markdown (a narrative page's) in a labelled, focusable region that
+    scrolls sideways on a small screen, as the notebooks' tables are (tables.table_html)."""
+
+    def wrap(m: re.Match) -> str:
+        return (
+            '<div class="oc-table-wrap" role="region" tabindex="0" aria-label="Table (scrolls sideways on a small screen)">'
+            f"<table{m.group(1)}>{m.group(2)}</table></div>"
+        )
+
+    return _PLAIN_TABLE.sub(wrap, html)
+
+
 def set_title(html: str, title: str) -> str:
     """Give the page the site's ``<title>`` (the renderers' own conventions differ)."""
     return _TITLE.sub(lambda m: f"<title>{_esc(html_title(title))}</title>", html, count=1)
@@ -488,7 +504,7 @@ def render_site(
             out = tmp / f"{page.name}.html"
             text = out.read_text(encoding="utf-8")
             try:
-                local = set_title(localise_scripts(text, assets), page.title)
+                local = wrap_plain_tables(set_title(localise_scripts(text, assets), page.title))
             except CdnScriptError as exc:
                 raise RenderError(f"page {out.name}: {exc}; the previous site is kept") from None
             if local != text:

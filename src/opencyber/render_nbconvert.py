@@ -6,6 +6,7 @@ assembly (assets, downloads, banners, navigation, the atomic swap) is :mod:`open
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 NAME = "nbconvert"
@@ -58,7 +59,11 @@ def render_page(page, exporter, assets) -> str:
         }
     }
     body, _ = exporter.from_notebook_node(page.nb, resources=resources)
-    return body
+    return _WRAPPER_TAB_STOP.sub(r"\1", body)
+
+
+#: the lab template makes every cell and output wrapper a tab stop; none of them is interactive
+_WRAPPER_TAB_STOP = re.compile(r'(<div class="(?:jp-Cell-inputWrapper|jp-RenderedHTMLCommon|jupyter-widgets)[^"]*"[^>]*?)\s+tabindex="0"')
 
 
 def version() -> str:

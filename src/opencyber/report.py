@@ -68,11 +68,16 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
         edition, data_dir, "area_boundaries", cols["area_boundary_code"], set(scores["area_code"]), tolerance, edition.area_label
     )
     sc = scores.set_index("area_code")
+    region_of = scoped.drop_duplicates("area_code").set_index("area_code")["region_name"]
     areas = gpd.GeoDataFrame(
         {
             "code": area_polys["code"],
             "name": area_polys["code"].map(sc["area_name"]),
+            "region": area_polys["code"].map(region_of).fillna(""),
             "composite": area_polys["code"].map(sc["composite"]).astype(float),
+            "own_score": area_polys["code"].map(sc["own_score"]).astype(float),
+            "trust_mean": area_polys["code"].map(sc["trust_mean"]).astype(float),
+            "n_trusts": area_polys["code"].map(sc["n_trusts"]).fillna(0).astype(int),
         },
         geometry=area_polys.geometry.values,
         crs="EPSG:4326",
@@ -95,6 +100,7 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
             "code": comm_polys["code"],
             "name": comm_polys["code"].map(comm["name"]),
             "status": comm_polys["code"].map(comm["status"]),
+            "region": comm_polys["code"].map(comm["region_name"]).fillna(""),
         },
         geometry=comm_polys.geometry.values,
         crs="EPSG:4326",
@@ -104,7 +110,7 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     regions = readers.read_geojson(rpath, cols["region_boundary_code"])
     regions = maps.simplify(regions, tolerance).sort_values("code").reset_index(drop=True)
 
-    trusts = scoped[scoped["sector"] == TRUST_SECTOR][["code", "name", "status"]]
+    trusts = scoped[scoped["sector"] == TRUST_SECTOR][["code", "name", "status", "region_name"]].rename(columns={"region_name": "region"})
     located = pd.DataFrame(columns=["code", "lon", "lat"])
     if edition.inputs.get("trust_points"):
         pts = readers.read_geojson(edition.input_path("trust_points", data_dir), "code", kind="point")
@@ -145,6 +151,17 @@ def introduction(edition: Edition, rd: ReportData) -> str:
         f"**{edition.snapshot:%d %B %Y}** (the snapshot date), scored and mapped.\n\n"
         + narrative.about_sentence()
     )
+
+
+def sector_status_table(rd: ReportData) -> pd.DataFrame:
+    """Organisations by sector and status, counts and shares together, sectors by their short name
+    (the downloads keep the full sector names)."""
+    from .charts import SHORT_SECTORS
+    from .score import crosstab_shares
+
+    t = crosstab_shares(rd.crosstab)
+    t["sector"] = t["sector"].map(lambda s: SHORT_SECTORS.get(s, s))
+    return t.rename(columns={"n": "Number", "share": "% of sector"})
 
 
 def area_table(edition: Edition, rd: ReportData) -> pd.DataFrame:

@@ -60,6 +60,13 @@ def crosstab_wide(long: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def crosstab_shares(long: pd.DataFrame) -> pd.DataFrame:
+    """The long crosstab with each count's share of its sector (%): counts and shares together."""
+    out = long.copy()
+    out["share"] = 100 * out["n"] / out.groupby("sector")["n"].transform("sum")
+    return out[["sector", "status", "n", "share"]]
+
+
 def row_percentages(wide: pd.DataFrame) -> pd.DataFrame:
     """Each status as a percentage of its sector's total (the Total column stays 100)."""
     return wide.div(wide["Total"], axis=0) * 100

@@ -1,41 +1,169 @@
-"""Tables for the pages: accessible HTML (caption, header cells, text escaped) plus plain text."""
+"""Tables for the pages: accessible HTML (caption, header cells, text escaped) plus plain text.
+
+What a reader sees is not what the code calls things: column names become the headings of the data
+dictionary (``COLUMN_LABELS``), names written in ODS capitals are put in readable case (NHS
+acronyms kept), numbers are right-aligned, a column with one value in every row is said once under
+the caption instead of repeated, and a table can carry a CSV download of exactly what it shows. A
+table sits in a labelled, focusable region that scrolls sideways on a small screen.
+"""
 
 from __future__ import annotations
 
 import html
+import numbers
 import re
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import display
 
+#: headings of the columns the pages show (docs/data-dictionary.md describes each)
+COLUMN_LABELS = {
+    "code": "ODS code",
+    "name": "Name",
+    "sector": "Sector",
+    "status_raw": "Status in the export",
+    "status": "DSPT status",
+    "score": "Score",
+    "area_code": "Area code",
+    "area_name": "Area",
+    "region_code": "Region code",
+    "region_name": "Region",
+    "region": "Region",
+    "in_scope": "In scope",
+    "reason": "Reason",
+    "own_score": "Own score",
+    "trust_mean": "Mean trust score",
+    "n_trusts": "Trusts",
+    "n_commissioners": "Commissioners",
+    "composite": "Composite score",
+    "weighting": "Commissioner weighting",
+    "trust_weighting": "Trust weighting",
+    "n": "Organisations",
+    "share": "Share of the sector (%)",
+    "action": "Override",
+    "effect": "Effect",
+    "file": "Input file",
+    "trusts": "Trusts",
+}
+
+#: words kept in capitals when an ODS name is put in readable case
+ACRONYMS = {
+    "NHS", "ICB", "ICS", "CCG", "CSU", "STP", "GP", "UK", "HQ", "NHSX", "CIC", "LLP", "PLC", "LTD", "II", "III",
+    "BNSSG", "SWL", "NEL", "NWL", "NCL", "SEL",
+}
+SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "to", "with", "upon"}
+
+
+def readable_name(name: str) -> str:
+    """``YEOVIL DISTRICT HOSPITAL NHS FOUNDATION TRUST`` -> ``Yeovil District Hospital NHS Foundation
+    Trust``. Names not written all in capitals are left as they are."""
+    text = str(name)
+    if not text or text != text.upper() or not re.search(r"[A-Z]{2}", text):
+        return text
+
+    def word(w: str, first: bool) -> str:
+        core = re.sub(r"[^A-Za-z]", "", w)
+        if core in ACRONYMS:
+            return w
+        lower = w.lower()
+        if not first and core.lower() in SMALL_WORDS:
+            return lower
+        # capitalise each part of a hyphenated or apostrophed word: Stoke-on-Trent, King's
+        return re.sub(r"(^|[-(/])([a-z])", lambda m: m.group(1) + m.group(2).upper(), lower)
+
+    return " ".join(word(w, i == 0) for i, w in enumerate(text.split(" ")))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def prepare(df: pd.DataFrame, *, index: bool = False, drop_constant: bool = True) -> tuple[pd.DataFrame, list[str]]:
+    """The table as readers see it, and the sentences for the columns dropped as constant."""
+    if index:
+        df = df.reset_index()
+    df = df.copy()
+    for col in df.columns:
+        if col in ("name", "area_name", "region_name", "Name", "Area", "Region") and df[col].dtype == object:
+            df[col] = df[col].map(readable_name)
+    notes = []
+    if drop_constant and len(df) > 1:
+        for col in list(df.columns):
+            values = df[col].astype(str).unique()
+            if len(values) == 1 and col not in ("code", "name"):
+                label = COLUMN_LABELS.get(col, col)
+                notes.append(f"{label}: {values[0] or '(empty)'} in every row")
+                df = df.drop(columns=col)
+    return df.rename(columns=lambda c: COLUMN_LABELS.get(c, c)), notes
+
+
+def _cell(value: object, numeric: bool, digits: int) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    if numeric and isinstance(value, float):
+        return f"{value:.{digits}f}".replace("-", "−")
+    if numeric and isinstance(value, numbers.Integral):
+        value = int(value)
+        return (f"{value:,}" if abs(value) >= 10000 else str(value)).replace("-", "−")
+    return str(value)
+
 
 def table_html(
-    df: pd.DataFrame, caption: str, *, index: bool = False, digits: int = 2, css: str = "oc-table", collapsed: bool = False
+    df: pd.DataFrame,
+    caption: str,
+    *,
+    digits: int = 2,
+    css: str = "oc-table",
+    collapsed: bool = False,
+    notes: list[str] | None = None,
+    download: str | None = None,
 ) -> str:
     """An HTML table with a caption; every value is escaped (names are data, never markup).
 
-    The site's script makes its columns sortable. ``collapsed`` puts it in a <details> element whose
-    summary is the caption (for long tables that are the alternative to a map).
-    """
-    if index:
-        df = df.reset_index()
-    body = df.to_html(
-        index=False,
-        border=0,
-        classes=css,
-        escape=True,
-        na_rep="",
-        float_format=lambda v: f"{v:.{digits}f}",
+    The site's script makes its columns sortable, and adds a filter box to long tables.
+    ``collapsed`` puts it in a <details> element whose summary is the caption (for long tables that
+    are the alternative to a map)."""
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
+    num_class = ' class="oc-num"'
+    head = "".join(
+        f'<th scope="col"{num_class if num else ""}>{html.escape(str(c))}</th>' for c, num in zip(df.columns, numeric)
     )
-    body = body.replace(">\n  <thead>", f">\n  <caption>{html.escape(caption)}</caption>\n  <thead>", 1)
+    rows = []
+    for values in df.itertuples(index=False, name=None):
+        cells = "".join(
+            f'<td{num_class if num else ""}>{html.escape(_cell(v, num, digits))}</td>' for v, num in zip(values, numeric)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    extra = ""
+    if notes:
+        extra += f'<p class="oc-table-note">{html.escape("; ".join(notes))}.</p>'
+    if download:
+        extra += f'<p class="oc-download"><a href="{html.escape(download)}" download>Download this table (CSV, {len(df)} rows)</a></p>'
+    table = (
+        f'<div class="oc-table-wrap" role="region" tabindex="0" aria-label="{html.escape(caption)} (table; scrolls sideways on a small screen)">'
+        f'<table class="{css}"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>{extra}"
+    )
     if collapsed:
-        body = f'<details class="oc-details"><summary>{html.escape(caption)} ({len(df)} rows)</summary>{body}</details>'
-    return body
+        return f'<details class="oc-details"><summary>{html.escape(caption)} ({len(df)} rows)</summary>{table}</details>'
+    return table
 
 
-def show_table(df: pd.DataFrame, caption: str, **kwargs) -> None:
+def show_table(
+    df: pd.DataFrame,
+    caption: str,
+    *,
+    index: bool = False,
+    digits: int = 2,
+    collapsed: bool = False,
+    save: str | Path | None = None,
+    drop_constant: bool = True,
+) -> None:
     """Display a table in a notebook: HTML for the site, text for nbval and the terminal.
 
+    ``save``: the edition's output folder; the table as shown is written there as
+    ``table-<caption>.csv`` and the page links to its copy under ``downloads/<edition>/``.
     An empty table is shown as one sentence ("... : none.") rather than a header without rows.
     """
     if df.empty:
@@ -44,9 +172,18 @@ def show_table(df: pd.DataFrame, caption: str, **kwargs) -> None:
             raw=True,
         )
         return
+    shown, notes = prepare(df, index=index, drop_constant=drop_constant)
+    download = None
+    if save is not None:
+        name = f"table-{_slug(caption)}.csv"
+        shown.to_csv(Path(save) / name, index=False, lineterminator="\n")
+        download = f"downloads/{Path(save).name}/{name}"
     with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
-        text = f"{caption}\n{df.to_string(index=kwargs.get('index', False))}"
-    display({"text/html": table_html(df, caption, **kwargs), "text/plain": text}, raw=True)
+        text = f"{caption}\n{shown.to_string(index=False)}" + (f"\n({'; '.join(notes)})" if notes else "")
+    display(
+        {"text/html": table_html(shown, caption, digits=digits, collapsed=collapsed, notes=notes, download=download), "text/plain": text},
+        raw=True,
+    )
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()|~])")  # inline Markdown; names never start a line

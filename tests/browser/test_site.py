@@ -48,8 +48,8 @@ def server(site):
 class PageVisit:
     """A page opened with every non-local request blocked and recorded."""
 
-    def __init__(self, browser, base: str, name: str):
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, base: str, name: str, viewport: tuple[int, int] = (1280, 900), touch: bool = False):
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, has_touch=touch, is_mobile=touch)
         self.external: list[str] = []
         self.failed_local: list[str] = []
         self.console_errors: list[str] = []
@@ -136,14 +136,18 @@ def test_tooltip_shows_code_name_and_status(edition_page):
     tip = page.locator(".leaflet-tooltip").last
     tip.wait_for(timeout=5_000)
     lines = tip.inner_text().split("\n")
-    assert lines[0].startswith("ICB Q") and lines[1].startswith("NHS ") and lines[2].startswith("Status: ")
+    # code, readable name, region, status
+    assert lines[0].startswith("ICB Q") and lines[1].startswith("NHS ") and lines[1] != lines[1].upper()
+    assert lines[2] and not lines[2].startswith("Status") and lines[3].startswith("Status: ")
 
 
 def test_bar_chart_is_drawn_with_every_bar(edition_page):
     chart = edition_page.page.locator("#chart-status-by-sector")
     assert chart.locator(".main-svg").count() >= 1
     assert chart.locator(".barlayer .point").count() == 15  # 3 sectors x 5 statuses
-    assert "Standards Met" in chart.locator(".legend").text_content()
+    figure = edition_page.page.locator("figure.oc-chart", has=chart)
+    assert "Standards Met" in figure.locator(".oc-chart-legend").text_content()
+    assert figure.locator(".oc-chart-title").text_content().endswith("met or exceeded the 2022/23 standard")
 
 
 def test_edition_page_makes_no_request_but_tiles_and_logs_no_error(edition_page):
@@ -256,18 +260,103 @@ def test_map_table_alternatives_have_one_row_per_area(browser, server, build_dir
 
     areas = len(pd.read_csv(build_dir / edition / "area_scores.csv"))
     visit = PageVisit(browser, server, edition)
-    table = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text="composite score"))
+    table = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text="and composite score"))
     assert table.locator("tbody tr").count() == areas == 42
     trusts = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text="NHS trusts and their DSPT status"))
     orgs = pd.read_csv(build_dir / edition / "organisations.csv", keep_default_na=False)
     in_scope_trusts = int(((orgs["in_scope"].astype(str) == "True") & (orgs["sector"] == "NHS Trust")).sum())
     assert trusts.locator("tbody tr").count() == in_scope_trusts
     # sortable: the score column sorts ascending then descending
-    header = table.locator("th", has_text="composite").locator("button")
+    header = table.locator("th", has_text="Composite score").locator("button")
     header.click()
-    assert table.locator("th", has_text="composite").get_attribute("aria-sort") == "ascending"
+    assert table.locator("th", has_text="Composite score").get_attribute("aria-sort") == "ascending"
     headers = [h.strip().rstrip("↕↑↓ ").strip() for h in table.locator("thead th").all_inner_texts()]
-    column = headers.index("composite") + 1
-    values = [float(t) for t in table.locator(f"tbody tr td:nth-child({column})").all_inner_texts()]
+    column = headers.index("Composite score") + 1
+    values = [float(t.replace("−", "-")) for t in table.locator(f"tbody tr td:nth-child({column})").all_inner_texts()]
     assert values == sorted(values)
     visit.page.close()
+
+
+# --- Reading on a phone and on a desktop (issue 12) ------------------------------------------------
+
+WIDTHS = [(390, 844), (1366, 900)]
+
+LAYOUT = """() => {
+  const vw = document.documentElement.clientWidth;
+  const overflow = [...document.querySelectorAll("main *, header *, footer *")]
+    .filter(e => e.getBoundingClientRect().right > vw + 1 && e.getClientRects().length)
+    .filter(e => !e.closest(".oc-table-wrap[role=region][tabindex='0'][aria-label]") && !e.closest(".leaflet-container"))
+    .map(e => e.tagName.toLowerCase() + "." + String(e.className.baseVal ?? e.className).split(" ")[0]);
+  const focusable = [...document.querySelectorAll("a[href], button, input, select, textarea, [tabindex]")]
+    .filter(e => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length && getComputedStyle(e).visibility !== "hidden");
+  const plot = document.querySelector(".oc-plotly .nsewdrag");
+  const maps = [...document.querySelectorAll(".leaflet-container")].map(m => {
+    const box = m.getBoundingClientRect();
+    const out = [...m.querySelectorAll("path.oc-area")].filter(a => {
+      const r = a.getBoundingClientRect();
+      return r.left < box.left - 2 || r.right > box.right + 2 || r.top < box.top - 2 || r.bottom > box.bottom + 2;
+    }).length;
+    return {fitted: m.dataset.ocFitted === "1", outside: out, label: m.getAttribute("aria-label") || ""};
+  });
+  return {overflow: [...new Set(overflow)].slice(0, 8), tabs: focusable.length, plot: plot ? plot.getBoundingClientRect().width : null, maps};
+}"""
+
+
+@pytest.mark.parametrize("viewport", WIDTHS, ids=lambda v: f"{v[0]}px")
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_every_page_reads_on_a_phone_and_a_desktop(browser, server, name, viewport):
+    need("axe-core (installed by `npm ci` from package-lock.json)", AXE.is_file())
+    visit = PageVisit(browser, server, name, viewport, touch=viewport[0] < 500)
+    if name in EDITIONS:
+        visit.page.wait_for_selector(".leaflet-container[data-oc-fitted] path.oc-trust", timeout=30_000)
+        visit.page.wait_for_timeout(400)
+    visit.screenshot(f"{name}-{viewport[0]}px")
+    layout = visit.page.evaluate(LAYOUT)
+    violations = serious_axe_violations(visit.page)
+    visit.page.close()
+    assert layout["overflow"] == [], "wider than the screen, outside a labelled scroll region"
+    assert violations == []
+    if name in EDITIONS:
+        assert layout["tabs"] <= 80, layout["tabs"]
+        assert layout["plot"] is not None and layout["plot"] >= min(300, viewport[0] - 60), layout["plot"]
+        assert len(layout["maps"]) == 2
+        for m in layout["maps"]:
+            assert m["fitted"] and m["outside"] == 0 and m["label"].endswith("the same information is in the tables below)"), m
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_key_points_and_status_meanings_match_the_csvs(browser, server, build_dir, edition):
+    import pandas as pd
+
+    from opencyber import narrative
+
+    ct = pd.read_csv(build_dir / edition / "crosstab.csv", keep_default_na=False)
+    visit = PageVisit(browser, server, edition)
+    text = " ".join(visit.page.locator("main").inner_text().split())
+    visit.page.close()
+    for sentence in narrative.sector_sentences(ct):  # "N of M NHS trusts (x%) met or exceeded ..."
+        assert " ".join(sentence.replace("**", "").split()) in text
+    assert int(ct["n"].sum()) and f"status of {int(ct['n'].sum())} NHS organisations in scope" in text
+    for status, _ in narrative.STATUS_SHORT:
+        assert f"{status}:" in text
+
+
+def test_an_edition_page_prints_every_bar_and_every_table_column(browser, server):
+    visit = PageVisit(browser, server, "2022-23", (1366, 900))
+    visit.page.wait_for_selector("path.oc-trust", timeout=30_000)
+    visit.page.emulate_media(media="print")
+    visit.page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    visit.page.wait_for_timeout(800)
+    printed = visit.page.evaluate("""() => ({
+      bars: document.querySelectorAll("#chart-status-by-sector .barlayer .point").length,
+      chartRight: document.querySelector("#chart-status-by-sector .main-svg").getBoundingClientRect().right,
+      width: document.documentElement.clientWidth,
+      cut: [...document.querySelectorAll("table.oc-table")].filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length,
+      hiddenRows: [...document.querySelectorAll("table.oc-table tbody tr")].filter(r => !r.getClientRects().length).length,
+      maps: [...document.querySelectorAll(".leaflet-container")].filter(m => m.getClientRects().length).length,
+    })""")
+    pdf = visit.page.pdf(format="A4")
+    visit.page.close()
+    assert printed["bars"] == 15 and printed["chartRight"] <= printed["width"] + 1
+    assert printed["cut"] == 0 and printed["hiddenRows"] == 0 and printed["maps"] == 0
+    assert pdf[:5] == b"%PDF-" and len(pdf) > 20_000

@@ -54,7 +54,7 @@ def test_a_tooltip_change_names_the_feature(monkeypatch):
     before = maps.map_check(_map(), "status map")
     monkeypatch.setattr(maps, "_tooltip", lambda *lines: [str(x).upper() for x in lines if x])
     changed = _changed(before, maps.map_check(_map(), "status map"))
-    assert "+status map | NHS trusts by status | RAA | tooltip = TRUST RAA / ALPHA TRUST / STATUS: STANDARDS EXCEEDED" in changed
+    assert "+status map | NHS trusts by status | RAA | tooltip = NHS TRUST RAA / ALPHA TRUST / STATUS: STANDARDS EXCEEDED" in changed
 
 
 def test_coordinates_are_compared_at_the_precision_drawn():

@@ -49,5 +49,7 @@ def test_every_status_has_a_meaning():
     from opencyber.status import STATUSES
 
     assert [s for s, _ in narrative.STATUS_MEANINGS] == list(STATUSES)
-    text = narrative.status_meanings()
-    assert "Cyber Essentials Plus" in text and narrative.DSPT_URL in text
+    assert [s for s, _ in narrative.STATUS_SHORT] == list(STATUSES)
+    for short in (True, False):
+        text = narrative.status_meanings(short)
+        assert "Cyber Essentials Plus" in text and narrative.DSPT_URL in text

@@ -39,8 +39,110 @@
   function bind(layer) {
     var p = layer.feature && layer.feature.properties;
     if (p && p.tooltip && !layer.getTooltip()) {
-      layer.bindTooltip(textNode(p.tooltip), { sticky: true, direction: "top" });
+      layer.bindTooltip(textNode(p.tooltip), { sticky: true, direction: "auto" });
     }
+    // hover highlight: a dark outline while the pointer is on a shape
+    if (p && layer.setStyle && !layer.__ocHover && p.style && p.style.className !== "oc-region") {
+      layer.__ocHover = true;
+      layer.on("mouseover", function () {
+        this.__ocStyle = { color: this.options.color, weight: this.options.weight };
+        this.setStyle({ color: "#212b32", weight: 3 });
+      });
+      layer.on("mouseout", function () { if (this.__ocStyle) { this.setStyle(this.__ocStyle); } });
+    }
+  }
+  function areaBounds(map, L) {
+    var bounds = null;
+    map.eachLayer(function (layer) {
+      var p = layer.feature && layer.feature.properties;
+      var cls = p && p.style && p.style.className;
+      var b = cls === "oc-area" && layer.getBounds ? layer.getBounds()
+        : cls === "oc-trust" && layer.getLatLng ? L.latLngBounds(layer.getLatLng(), layer.getLatLng()) : null;
+      if (b) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); }
+    });
+    return bounds;
+  }
+  function enhanceMap(map, L) {
+    var box = map.getContainer();
+    // fit the areas in the box at any width, until the reader moves the map
+    var moved = false, timer = null;
+    function fit() {
+      var b = areaBounds(map, L);
+      if (!b || moved) { return; }
+      var small = box.clientWidth < 640, right = 0;
+      if (small) {
+        // on a phone the legends go under the map, so that they cover none of it
+        var under = box.parentNode.querySelector(".oc-legends-under");
+        box.querySelectorAll(".leaflet-control .oc-legend").forEach(function (legend) {
+          if (!under) {
+            under = document.createElement("div");
+            under.className = "oc-legends-under";
+            box.parentNode.insertBefore(under, box.nextSibling);
+          }
+          var control = legend.closest(".leaflet-control");
+          under.appendChild(legend);
+          if (control) { control.style.display = "none"; }
+        });
+      } else {
+        box.querySelectorAll(".leaflet-right .leaflet-control").forEach(function (c) { right = Math.max(right, c.offsetWidth); });
+      }
+      // keep the areas clear of the controls: the zoom buttons on the left, the layers and legends on the right
+      map.fitBounds(b, small ? { paddingTopLeft: [40, 8], paddingBottomRight: [8, 8], animate: false }
+        : { paddingTopLeft: [48, 12], paddingBottomRight: [right + 16, 12], animate: false });
+      box.dataset.ocFitted = "1";
+    }
+    function later() { clearTimeout(timer); timer = setTimeout(fit, 60); }
+    map.on("layeradd", later);
+    map.on("dragstart zoomstart", function (e) { if (e && e.hard !== true && box.dataset.ocFitted) { moved = box.dataset.ocUser === "1" || moved; } });
+    box.addEventListener("pointerdown", function () { box.dataset.ocUser = "1"; moved = true; });
+    box.addEventListener("keydown", function () { moved = true; });
+    window.addEventListener("resize", function () { if (!moved) { map.invalidateSize(); later(); } });
+    later();
+    // one tab stop per map: the map itself, with a name and a focus ring; its shapes are not tab stops
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-roledescription", "map");
+    var heading = null, el = box;
+    while (el && !heading) {
+      var prev = el.previousElementSibling;
+      while (prev && !heading) { heading = prev.matches("h2, h3") ? prev : prev.querySelector && prev.querySelector("h2, h3"); prev = prev.previousElementSibling; }
+      el = el.parentElement;
+    }
+    box.setAttribute("aria-label", (heading ? heading.textContent.replace(/\s*¶\s*$/, "") : "Map") +
+      " (interactive map; arrow keys move it, + and − zoom; the same information is in the tables below)");
+    function untab() {
+      // the zoom buttons are the + and − keys of the focused map; the attribution is also on the page
+      Array.prototype.forEach.call(box.querySelectorAll(".leaflet-interactive, .leaflet-marker-icon, .leaflet-control-zoom a, .leaflet-control-attribution a"), function (s) {
+        s.setAttribute("tabindex", "-1");
+      });
+    }
+    new MutationObserver(untab).observe(box, { childList: true, subtree: true });
+    untab();
+    // on a touch screen a swipe scrolls the page; a tap on the map lets it be moved
+    if (L.Browser.touch || (window.matchMedia && window.matchMedia("(pointer: coarse)").matches)) {
+      map.dragging.disable();
+      if (map.tap) { map.tap.disable(); }
+      box.classList.add("oc-map-locked");
+      box.addEventListener("click", function () {
+        if (box.classList.contains("oc-map-locked")) { map.dragging.enable(); box.classList.remove("oc-map-locked"); }
+      });
+    }
+    // a legend follows its layer: hidden when the layers it explains are all turned off
+    map.on("overlayadd overlayremove", function () {
+      var shown = {};
+      box.querySelectorAll(".leaflet-control-layers-overlays label").forEach(function (label) {
+        var input = label.querySelector("input");
+        shown[label.textContent.trim()] = input && input.checked;
+      });
+      var under = box.parentNode.querySelector(".oc-legends-under");
+      Array.prototype.slice.call(box.querySelectorAll(".oc-legend[data-oc-layers]"))
+        .concat(under ? Array.prototype.slice.call(under.querySelectorAll(".oc-legend[data-oc-layers]")) : [])
+        .forEach(function (legend) {
+        var names = JSON.parse(legend.getAttribute("data-oc-layers"));
+        var any = names.some(function (n) { return shown[n] !== false; });
+        var control = under && under.contains(legend) ? legend : legend.closest(".leaflet-control") || legend;
+        control.style.display = any ? "" : "none";
+      });
+    });
   }
   function install(L) {
     if (!L || !L.GeoJSON || L.GeoJSON.__ocTooltips) { return; }
@@ -49,6 +151,7 @@
       this.eachLayer(bind);
       this.on("layeradd", function (e) { bind(e.layer); });
     });
+    L.Map.addInitHook(function () { enhanceMap(this, L); });
   }
   // Install when require.js has run jupyter-leaflet's factory (which sets window.L), before the
   // widget manager, which depends on it, creates any map.
@@ -67,8 +170,9 @@
   "use strict";
   function cellValue(row, i) {
     var text = row.cells[i] ? row.cells[i].textContent.trim() : "";
-    var n = parseFloat(text.replace(/[,%]/g, ""));
-    return { text: text, num: text !== "" && !isNaN(n) && /^[-+]?[\d.,]+%?$/.test(text) ? n : null };
+    var plain = text.replace(/\u2212/g, "-");
+    var n = parseFloat(plain.replace(/[,%]/g, ""));
+    return { text: text, num: plain !== "" && !isNaN(n) && /^[-+]?[\d.,]+%?$/.test(plain) ? n : null };
   }
   function sortBy(table, index, th) {
     var body = table.tBodies[0];
@@ -100,4 +204,52 @@
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", enhance); } else { enhance(); }
+})();
+
+/* A filter box above each long table: rows that do not contain the text typed are hidden, and the
+   number of rows shown is announced. Without JavaScript the whole table reads as is. */
+(function () {
+  "use strict";
+  var LONG = 15, count = 0;
+  function normalise(text) { return text.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim(); }
+  function enhance() {
+    Array.prototype.forEach.call(document.querySelectorAll("table.oc-table"), function (table) {
+      var body = table.tBodies[0];
+      if (!body || body.rows.length <= LONG || table.dataset.ocFilter) { return; }
+      table.dataset.ocFilter = "1";
+      var id = "oc-filter-" + (++count);
+      var wrap = document.createElement("div");
+      wrap.className = "oc-filter";
+      var label = document.createElement("label");
+      label.setAttribute("for", id);
+      label.textContent = "Filter the rows of " + (table.caption ? table.caption.textContent : "this table");
+      var input = document.createElement("input");
+      input.type = "search"; input.id = id; input.autocomplete = "off";
+      var status = document.createElement("p");
+      status.className = "oc-filter-status"; status.setAttribute("aria-live", "polite");
+      wrap.appendChild(label); wrap.appendChild(input); wrap.appendChild(status);
+      var region = table.closest(".oc-table-wrap") || table;
+      region.parentNode.insertBefore(wrap, region);
+      input.addEventListener("input", function () {
+        var q = normalise(input.value), shown = 0;
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var hit = !q || normalise(row.textContent).indexOf(q) !== -1;
+          row.hidden = !hit; if (hit) { shown++; }
+        });
+        status.textContent = q ? shown + " of " + body.rows.length + " rows shown" : "";
+      });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", enhance); } else { enhance(); }
+})();
+
+/* Printing: open every collapsed table, and draw each chart at the width of the paper. */
+(function () {
+  "use strict";
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details.oc-details"), function (d) { d.open = true; });
+    if (window.Plotly) {
+      Array.prototype.forEach.call(document.querySelectorAll(".oc-plotly"), function (el) { window.Plotly.Plots.resize(el); });
+    }
+  });
 })();
