@@ -373,6 +373,12 @@ def build(
     ordered = _OrderedLog(plan)
     executed: list[str] = []
 
+    if todo:  # imported here, once: the editions' threads importing openpyxl at once can see it half-initialised
+        from . import check  # noqa: F401
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            pass
     # each notebook's kernel is started (and its imports run) while the notebook before it runs
     kernels = KernelPool(jobs)
     order = list(todo)
