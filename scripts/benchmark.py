@@ -1,26 +1,118 @@
-"""Measure the build and the pages: cold build time per edition, page weight on first visit.
+"""Measure the build and the pages, side by side in one run (median of ``--repeat`` runs each).
 
-    python scripts/benchmark.py [--data DIR]
+    python scripts/benchmark.py [--data DIR] [--repeat 3] [--skip-growth]
 
-Prints a Markdown report (paste it into docs/performance.md with the date and machine). Timings on
-shared machines are noisy: run it twice and report both. Not a test: nothing here asserts.
+(a) floor: 9 sequential papermill runs of a notebook that only imports the library's notebook
+    modules (kernel start + imports), i.e. the least that 3 editions x 3 notebooks can cost;
+(b) cold sequential build of the real editions (``build --force --jobs 1``, nbconvert renderer);
+(c) cold parallel build (``--jobs 2``);
+(d) a build after editing 03_report.ipynb (a copy of notebooks/ is edited: the build's
+    ``NOTEBOOKS`` is pointed at it, the checkout is never modified);
+(e) a build with nothing changed;
+(f) page weights: every file a page loads from the site (listed with the Chrome DevTools Protocol),
+    raw and ``gzip -9``, on a first visit and for a further edition page after the first;
+(g) growth: a synthetic registry of 10 editions built cold, then an 11th edition added.
+
+Every build runs in a fresh Python process (``python -m opencyber build`` plus the patch of
+``NOTEBOOKS``), so interpreter start and imports are counted as a user sees them. Prints Markdown:
+paste it into docs/performance.md with the date. Timings on a shared machine are noisy: compare
+within one run (the ratios), not across runs. Not a test: nothing here asserts.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
+import json
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
-from opencyber.build import build  # noqa: E402
+#: what a build subprocess runs: the CLI's build with the notebooks folder patched; prints the
+#: result as one JSON line at the end
+_RUNNER = r"""
+import json, sys, time
+from pathlib import Path
+t = time.perf_counter()
+import opencyber.build as b
+b.NOTEBOOKS = Path(sys.argv[1])
+args = json.loads(sys.argv[2])
+r = b.build(**args)
+print("BENCH " + json.dumps({"executed": r.executed, "seconds": r.seconds, "inproc": time.perf_counter() - t}))
+"""
+
+FLOOR_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "execution_count": None, "id": "imports", "metadata": {}, "outputs": [],
+         "source": "import opencyber.report, opencyber.maps, opencyber.charts, opencyber.tables"},
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def run_build(notebooks: Path, env: dict | None = None, **kwargs) -> tuple[float, dict]:
+    """Wall seconds of one build in a new process, and what it reported."""
+    kwargs.setdefault("renderer", "nbconvert")
+    args = {k: str(v) if isinstance(v, Path) else v for k, v in kwargs.items()}
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, str(notebooks), json.dumps(args)],
+        capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT,
+    )
+    wall = time.perf_counter() - t
+    if proc.returncode:
+        sys.exit(f"build failed:\n{proc.stdout}\n{proc.stderr}")
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH "))
+    return wall, json.loads(line[6:])
+
+
+def floor_seconds(tmp: Path, n: int = 9) -> float:
+    """n sequential papermill runs of the imports-only notebook, as the build runs them."""
+    import papermill as pm
+
+    from opencyber.build import KERNEL_ARGUMENTS, NOTEBOOKS
+
+    src = tmp / "floor.ipynb"
+    src.write_text(json.dumps(FLOOR_NOTEBOOK))
+    t = time.perf_counter()
+    for i in range(n):
+        pm.execute_notebook(str(src), str(tmp / f"floor-out-{i}.ipynb"), cwd=str(NOTEBOOKS), progress_bar=False,
+                            kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS)
+    return time.perf_counter() - t
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def fmt(xs) -> str:
+    return f"{median(xs):.1f} ({', '.join(f'{x:.1f}' for x in xs)})"
+
+
+def edit_report(notebooks: Path, k: int) -> None:
+    """Change 03_report.ipynb of the copy: one more Markdown cell at the end (a real edit: its page changes)."""
+    path = notebooks / "03_report.ipynb"
+    nb = json.loads(path.read_text())
+    nb["cells"].append({"cell_type": "markdown", "id": f"bench-edit-{k}", "metadata": {}, "source": f"Benchmark edit {k}."})
+    path.write_text(json.dumps(nb, indent=1) + "\n")
+
+
+# ---------------------------------------------------------------- page weights
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -28,46 +120,60 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _wire_bytes(page, url: str, block: bool = True) -> tuple[int, list[str]]:
-    """Bytes received over the network (CDP encodedDataLength) while loading ``url``, and the hosts of
-    the requests that were blocked (everything not on 127.0.0.1). Playwright turns the HTTP cache off
-    while requests are routed, so a cached (repeat) visit is measured with ``block=False`` (this
-    machine has no network: outside requests fail by themselves)."""
+def _loaded_files(page, base: str, site: Path, url: str) -> tuple[list[Path], list[str]]:
+    """The site's files a page loads (every response of a local URL, via CDP), and the hosts of the
+    outside requests, which are blocked (only basemap tiles should be there)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    received: list[int] = []
-    cdp.on("Network.loadingFinished", lambda e: received.append(int(e.get("encodedDataLength", 0))))
+    urls: list[str] = []
+    cdp.on("Network.responseReceived", lambda e: urls.append(e["response"]["url"]))
     external: set[str] = set()
 
     def route(r):
-        if r.request.url.startswith("http://127.0.0.1"):
+        if r.request.url.startswith(base):
             r.continue_()
         else:
-            external.add(r.request.url.split("/")[2])
+            external.add(urlparse(r.request.url).hostname or r.request.url[:40])
             r.abort()
 
-    if block:
-        page.route("**/*", route)
+    page.route("**/*", route)
     page.goto(url)
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
-    if block:
-        page.unroute("**/*")
+    page.unroute("**/*")
     cdp.detach()
-    return sum(received), sorted(external)
+    files = []
+    for u in urls:
+        if u.startswith(base):
+            f = site / unquote(urlparse(u).path).lstrip("/")
+            if f.is_file() and f not in files:
+                files.append(f)
+    return files, sorted(external)
 
 
-def page_weights(site: Path, pages: list[str], repeat_after: str) -> list[tuple[str, int, int, int, list[str]]]:
-    """(page, HTML bytes, first-visit bytes, repeat-visit bytes, blocked hosts) for each page.
+_GZ: dict[Path, int] = {}
 
-    First visit: a fresh browser profile. Repeat visit: the page opened after ``repeat_after`` in
-    the same profile, so the shared assets (scripts, styles) come from the browser cache.
-    """
+
+def weigh(files) -> tuple[int, int]:
+    raw = gz = 0
+    for f in files:
+        data = f.read_bytes()
+        raw += len(data)
+        if f not in _GZ:
+            _GZ[f] = len(gzip.compress(data, 9, mtime=0))
+        gz += _GZ[f]
+    return raw, gz
+
+
+def page_weights(site: Path, editions: list[str]):
+    """For each page: its first visit (fresh profile), raw and gzip, the scripts it loads, outside
+    hosts. For each edition page also a further visit: opened after another edition page in the
+    same profile, so only files that page did not load count (the rest is in the browser cache)."""
     from playwright.sync_api import sync_playwright
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
     rows = []
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -75,43 +181,110 @@ def page_weights(site: Path, pages: list[str], repeat_after: str) -> list[tuple[
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
-        for name in pages:
+        for html in sorted(site.glob("*.html")):
+            name = html.stem
             ctx = browser.new_context()
-            first, external = _wire_bytes(ctx.new_page(), f"{base}/{name}.html")
+            files, external = _loaded_files(ctx.new_page(), base, site, base + html.name)
             ctx.close()
-            ctx = browser.new_context()
-            _wire_bytes(ctx.new_page(), f"{base}/{repeat_after}.html", block=False)
-            repeat, _ = _wire_bytes(ctx.new_page(), f"{base}/{name}.html", block=False)
-            ctx.close()
-            rows.append((name, (site / f"{name}.html").stat().st_size, first, repeat, external))
+            further = None
+            if name in editions:
+                before = editions[1] if name == editions[0] else editions[0]
+                ctx = browser.new_context()
+                seen, _ = _loaded_files(ctx.new_page(), base, site, f"{base}{before}.html")
+                again, _ = _loaded_files(ctx.new_page(), base, site, base + html.name)
+                ctx.close()
+                further = (before, weigh([f for f in again if f not in seen]))
+            scripts = sorted(f.name for f in files if f.suffix == ".js")
+            rows.append((name, weigh(files), further, scripts, external))
         browser.close()
     httpd.shutdown()
     return rows
 
 
+# ---------------------------------------------------------------- main
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data")
+    ap.add_argument("--data", default=os.environ.get("OPEN_CYBER_DATA"))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-growth", action="store_true")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    from opencyber.registry import resolve_data_dir
+
+    data = resolve_data_dir(args.data).resolve()
+    n = args.repeat
+    with tempfile.TemporaryDirectory(prefix="opencyber-bench-") as tmp:
         tmp = Path(tmp)
-        t = time.perf_counter()
-        result = build(args.data, build_dir=tmp / "build", site_dir=tmp / "_site")
-        total = time.perf_counter() - t
-        print("\n## Build (cold: empty build and site folders)\n")
-        print("| step | seconds |\n|---|---:|")
-        for k, v in result.seconds.items():
-            print(f"| {k} | {v:.1f} |")
-        print(f"| total | {total:.1f} |")
-        site = tmp / "_site"
-        assets = sum(f.stat().st_size for f in (site / "assets").rglob("*") if f.is_file())
-        print(f"\nassets folder: {assets:,} bytes")
-        pages = sorted(p.stem for p in site.glob("*.html"))
-        latest = result.editions[0].id
-        print(f"\n## Pages (bytes over the wire; repeat visit = after opening {latest}.html in the same browser)\n")
-        print("| page | HTML bytes | first visit | repeat visit | external requests (blocked) |\n|---|---:|---:|---:|---|")
-        for name, html_b, first, repeat, ext in page_weights(site, pages, latest):
-            print(f"| {name} | {html_b:,} | {first:,} | {repeat:,} | {', '.join(ext) or 'none'} |")
+        notebooks = tmp / "notebooks"
+        shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        res: dict[str, list[float]] = {k: [] for k in "abcde"}
+        executed: dict[str, int] = {}
+        for i in range(n):  # interleaved, so that a slow spell of the machine touches every kind
+            res["a"].append(floor_seconds(tmp))
+            for key, jobs in (("b", 1), ("c", 2)):
+                dirs = tmp / f"{key}{i}"
+                wall, out = run_build(notebooks, data_dir=data, build_dir=dirs / "build", site_dir=dirs / "site",
+                                      force=True, jobs=jobs)
+                res[key].append(wall)
+                executed[key] = len(out["executed"])
+        work = tmp / "c0"  # built by (c) from the copy of the notebooks
+        for i in range(n):
+            edit_report(notebooks, i)
+            wall, out = run_build(notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site")
+            res["d"].append(wall)
+            executed["d"] = len(out["executed"])
+        for i in range(n):
+            wall, out = run_build(notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site")
+            res["e"].append(wall)
+            executed["e"] = len(out["executed"])
+
+        floor = median(res["a"])
+        print(f"\n## Build ({len(executed) and executed['b'] // 3} real editions; seconds, median of {n} (the runs); ratio = median / floor)\n")
+        print("| measure | notebooks executed | seconds | ÷ floor |\n|---|---:|---:|---:|")
+        labels = {
+            "a": "(a) floor: 9 papermill runs of an imports-only notebook",
+            "b": "(b) cold build, --jobs 1",
+            "c": "(c) cold build, --jobs 2",
+            "d": "(d) after editing 03_report.ipynb",
+            "e": "(e) nothing changed",
+        }
+        for k, label in labels.items():
+            print(f"| {label} | {executed.get(k, 9)} | {fmt(res[k])} | {median(res[k]) / floor:.2f} |")
+
+        site = tmp / "b0" / "site"
+        from opencyber.registry import load_registry
+
+        editions = [e for e in load_registry(data_dir=data) if (site / f"{e}.html").is_file()]
+        print("\n## Pages (files loaded from the site; bytes raw / gzip -9)\n")
+        print("| page | first visit raw | first visit gzip | further edition page (after) raw | gzip | scripts loaded | outside requests (blocked) |")
+        print("|---|---:|---:|---:|---:|---|---|")
+        for name, (raw, gz), further, scripts, external in page_weights(site, editions):
+            f = f"{further[1][0]:,} (after {further[0]}) | {further[1][1]:,}" if further else "- | -"
+            print(f"| {name} | {raw:,} | {gz:,} | {f} | {', '.join(scripts)} | {', '.join(external) or 'none'} |")
+
+        if args.skip_growth:
+            return
+        from tests.synthetic import write_edition, write_registry_of
+
+        syn = tmp / "synthetic"
+        write_edition(syn)
+        reg10, reg11 = write_registry_of(tmp / "ten.toml", 10), write_registry_of(tmp / "eleven.toml", 11)
+        cold, add, added = [], [], 0
+        for i in range(n):
+            dirs = tmp / f"g{i}"
+            wall, out = run_build(notebooks, env={"OPEN_CYBER_REGISTRY": str(reg10)}, data_dir=syn,
+                                  build_dir=dirs / "build", site_dir=dirs / "site")
+            cold.append(wall)
+            ten = len(out["executed"])
+            wall, out = run_build(notebooks, env={"OPEN_CYBER_REGISTRY": str(reg11)}, data_dir=syn,
+                                  build_dir=dirs / "build", site_dir=dirs / "site")
+            add.append(wall)
+            added = len(out["executed"])
+        print("\n## Growth (synthetic editions, default --jobs)\n")
+        print("| measure | notebooks executed | seconds | seconds per edition |\n|---|---:|---:|---:|")
+        print(f"| 10 editions, cold | {ten} | {fmt(cold)} | {median(cold) / 10:.2f} |")
+        print(f"| add an 11th edition | {added} | {fmt(add)} | {median(add):.2f} |")
 
 
 if __name__ == "__main__":

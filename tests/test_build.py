@@ -113,6 +113,32 @@ def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 
 
+def test_a_parallel_build_is_identical_to_a_sequential_one(synthetic, tmp_path, monkeypatch, capsys):
+    """Two editions built one at a time (--jobs 1) and at once (--jobs 2), each notebook in a kernel
+    started ahead of it: the same files, byte for byte, and the same log lines in the same order."""
+    from tests.synthetic import write_registry_of
+
+    data, _ = synthetic
+    monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(write_registry_of(tmp_path / "two.toml", 2)))
+    logs = {}
+    for run, jobs in (("seq", 1), ("par", 2)):
+        capsys.readouterr()
+        result = build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert", jobs=jobs)
+        assert len(result.executed) == 6
+        logs[run] = [ln.split(": ")[0] for ln in capsys.readouterr().out.splitlines() if ln.lstrip().startswith("[")]
+    assert logs["seq"] == logs["par"] and len(logs["seq"]) == 8  # input check + 3 notebooks, per edition
+    a, b = tmp_path / "seq", tmp_path / "par"
+    files = sorted(p.relative_to(a) for p in (a / "build").rglob("*.csv"))
+    files += sorted(p.relative_to(a) for p in (a / "site").rglob("*.html"))
+    assert len(files) >= 12
+    for rel in files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    notebooks = sorted(p.relative_to(a) for p in (a / "build" / "pages").glob("*.ipynb"))
+    assert len(notebooks) == 6
+    for rel in notebooks:
+        assert _comparable_notebook(a / rel) == _comparable_notebook(b / rel), rel
+
+
 def test_a_build_interrupted_half_way_leaves_the_previous_site_intact(synthetic, tmp_path, monkeypatch):
     import hashlib
 

@@ -134,8 +134,125 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 DATA_ERRORS = tuple(e.__name__ for e in (InputError, RegistryError, NoDataError))
 
 
-def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: Path) -> Path:
+def _warm_up_code(source: str) -> str:
+    """The import statements that open a notebook's first code cell after its parameters: a kernel
+    started ahead runs them while it waits, so the notebook finds its modules imported. Nothing else
+    runs ahead: the notebook's own code, in its own order, is what makes its outputs."""
+    import ast
+
+    nb = nbformat.read(NOTEBOOKS / source, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    if not code:
+        return ""
+    try:
+        body = ast.parse(code[0].source).body
+    except SyntaxError:
+        return ""
+    imports = []
+    for node in body:
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            break
+        imports.append(ast.unparse(node))
+    return "\n".join(imports)
+
+
+def start_kernel(source: str):
+    """A kernel for ``source`` started as nbclient would start it (same arguments, working folder
+    notebooks/, history in memory), with the notebook's opening imports already run silently (no
+    output, no execution count)."""
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient")
+    km.start_kernel(extra_arguments=KERNEL_ARGUMENTS + ["--HistoryManager.hist_file=:memory:"], cwd=str(NOTEBOOKS))
+    kc = km.blocking_client()
+    try:
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        code = _warm_up_code(source)
+        if code:  # an import that fails here fails again, with its message, in the notebook
+            msg_id = kc.execute(code, silent=True, store_history=False)
+            while kc.get_shell_msg(timeout=600)["parent_header"].get("msg_id") != msg_id:
+                pass
+    except Exception:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        raise
+    kc.stop_channels()
+    return km
+
+
+class KernelPool:
+    """Kernels started ahead of the notebooks that will run in them, one per notebook (a notebook
+    never runs in a kernel another notebook used). ``prepare`` starts one in the background;
+    ``take`` hands it over (starting it then if it was not prepared); a used kernel is shut down in
+    the background. ``close`` shuts down any kernel prepared but not taken (a failed build)."""
+
+    def __init__(self, workers: int) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kernel")
+        self.futures: dict[str, object] = {}
+        self.lock = threading.Lock()
+
+    def prepare(self, step: str) -> None:
+        with self.lock:
+            if step not in self.futures:
+                self.futures[step] = self.pool.submit(start_kernel, step.split("/", 1)[1])
+
+    def take(self, step: str):
+        self.prepare(step)
+        with self.lock:
+            future = self.futures[step]
+            self.futures[step] = None  # taken
+        return future.result()
+
+    def release(self, km) -> None:
+        self.pool.submit(km.shutdown_kernel)
+
+    def close(self) -> None:
+        with self.lock:
+            left = [f for f in self.futures.values() if f is not None]
+        for f in left:
+            try:
+                f.result().shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - it failed to start: nothing to shut down
+                pass
+        self.pool.shutdown(wait=True)
+
+
+def _papermill_engine():
+    """papermill's nbclient engine, running the notebook in a kernel started ahead (``km``) and
+    leaving its shutdown to the caller (the kernel pool does it in the background)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class PrestartedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(nb_man, **merge_kwargs(
+                kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+            ))
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    from papermill.log import logger
+
+    papermill_engines.register(PRESTARTED_ENGINE, PrestartedKernelEngine)
+
+
+PRESTARTED_ENGINE = "opencyber-prestarted"
+
+
+def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: Path, km=None) -> Path:
     """Run one notebook of an edition with papermill; the executed copy goes to build/pages/.
+
+    ``km``: a kernel started ahead (:func:`start_kernel`), which the caller shuts down; without it
+    papermill starts one (and shuts it down).
 
     A data or registry error raised inside a notebook comes out as the same error, with its message
     and the notebook it stopped in (no notebook traceback): the analyst fixes the input it names.
@@ -147,8 +264,10 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
     pages_dir.mkdir(parents=True, exist_ok=True)
     out = pages_dir / f"{edition.id}{suffix}.ipynb"
     titles = {p.name: p.title for p in edition_pages(edition, pages_dir)}
+    if km is not None:
+        _papermill_engine()
     try:
-        pm.execute_notebook(
+        nb = pm.execute_notebook(
             str(NOTEBOOKS / source),
             str(out),
             parameters={
@@ -156,10 +275,14 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
                 "data_dir": str(data_dir.resolve()),
                 "build_dir": str(build_dir.resolve()),
             },
-            cwd=str(NOTEBOOKS),
+            # a prestarted kernel already runs in notebooks/ (papermill's cwd is a chdir of the whole
+            # process, which the threads of a parallel build would share)
+            cwd=None if km is not None else str(NOTEBOOKS),
             progress_bar=False,
+            request_save_on_cell_execute=False,  # written once, at the end (or on an error)
             kernel_name="python3",
             extra_arguments=KERNEL_ARGUMENTS,
+            **({"engine_name": PRESTARTED_ENGINE, "km": km} if km is not None else {}),
         )
     except pm.PapermillExecutionError as exc:
         if exc.ename in DATA_ERRORS:
@@ -167,7 +290,6 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
                 f"{exc.evalue}\n  (edition {edition.id}, notebook {source}; executed copy: {out})"
             ) from None
         raise
-    nb = nbformat.read(out, as_version=4)
     nb.metadata["title"] = titles[f"{edition.id}{suffix}"]
     nb.metadata.pop("papermill", None)  # timings and machine paths: not part of the page
     for cell in nb.cells:
@@ -251,6 +373,19 @@ def build(
     ordered = _OrderedLog(plan)
     executed: list[str] = []
 
+    if todo:  # imported here, once: the editions' threads importing openpyxl at once can see it half-initialised
+        from . import check  # noqa: F401
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            pass
+    # each notebook's kernel is started (and its imports run) while the notebook before it runs
+    kernels = KernelPool(jobs)
+    order = list(todo)
+    upcoming = iter(order[jobs:])  # editions not yet started: their first kernel is prepared later
+    for ed_id in order[:jobs]:
+        kernels.prepare(f"{ed_id}/{todo[ed_id][0]}")
+
     def run_edition(ed_id: str) -> None:
         ed, stale = by_id[ed_id], todo[ed_id]
         start = time.perf_counter()
@@ -264,11 +399,21 @@ def build(
             ordered.done(f"{ed.id}/input check", summary)
         stamp_path = build_dir / ed.id / DIGEST_FILE
         stamp = {k: v for k, v in _stamp(build_dir, ed).items() if k not in stale}
-        for source in stale:
+        for i, source in enumerate(stale):
             t = time.perf_counter()
             stamp_path.parent.mkdir(parents=True, exist_ok=True)
             stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")  # drop its digest before it runs
-            execute_notebook(ed, source, data, build_dir)
+            km = kernels.take(f"{ed.id}/{source}")
+            if i + 1 < len(stale):
+                kernels.prepare(f"{ed.id}/{stale[i + 1]}")
+            else:
+                following = next(upcoming, None)
+                if following is not None:
+                    kernels.prepare(f"{following}/{todo[following][0]}")
+            try:
+                execute_notebook(ed, source, data, build_dir, km=km)
+            finally:
+                kernels.release(km)
             stamp[source] = digests[ed.id][source]
             stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")
             executed.append(f"{ed.id}/{source}")
@@ -276,9 +421,12 @@ def build(
         seconds[ed.id] = time.perf_counter() - start
 
     if todo:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(run_edition, ed_id) for ed_id in todo]
-            errors = [f.exception() for f in futures]
+        try:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(run_edition, ed_id) for ed_id in todo]
+                errors = [f.exception() for f in futures]
+        finally:
+            kernels.close()
         first = next((e for e in errors if e is not None), None)
         if first is not None:
             raise first
