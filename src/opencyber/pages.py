@@ -464,16 +464,17 @@ def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame) -> str:
     s = status.copy()
     s["outcome"] = s["status"].map(lambda x: "Blank" if x == "(blank)" else parse_status(x).outcome)
     s["edition"] = s["status"].map(lambda x: "" if x == "(blank)" else (parse_status(x).edition or ""))
-    latest = max(e for e in s["edition"] if e)
-    s["group"] = s.apply(lambda r: r["outcome"] if r["edition"] in ("", latest) else "Older edition", axis=1)
+    # the edition most statuses of the export belong to (21/22 on 09/09/2022); others are "another edition"
+    latest = s[s["edition"] != ""].groupby("edition")["n"].sum().idxmax()
+    s["group"] = s.apply(lambda r: r["outcome"] if r["edition"] in ("", latest) else "Another edition", axis=1)
     order = list(totals["sector"])
-    colours = {**STATUS_COLOURS, "Entry Level": "#768692", "Older edition": "#aeb7bd", "Blank": "#d8dde0"}
+    colours = {**STATUS_COLOURS, "Entry Level": "#768692", "Another edition": "#aeb7bd", "Blank": "#d8dde0"}
     fig = go.Figure()
-    for grp in [*STATUS_COLOURS, "Entry Level", "Older edition", "Blank"]:
+    for grp in [*STATUS_COLOURS, "Entry Level", "Another edition", "Blank"]:
         sub = s[s["group"] == grp].groupby("sector")["n"].sum().reindex(order, fill_value=0)
         if sub.sum() == 0:
             continue
-        fig.add_bar(name=grp if grp in ("Older edition", "Blank", "Not Published") else f"{latest} {grp}", y=order, x=sub.tolist(),
+        fig.add_bar(name=grp if grp in ("Another edition", "Blank", "Not Published") else f"{latest} {grp}", y=order, x=sub.tolist(),
                     orientation="h", marker_color=colours.get(grp, "#768692"), hovertemplate="%{y}: %{x:,}<extra>" + grp + "</extra>")
     fig.update_layout(barmode="stack", template="simple_white", height=560, margin=dict(l=20, r=20, t=30, b=60),
                       xaxis_title="Organisations", yaxis=dict(autorange="reversed", automargin=True), legend_title_text="Latest status",
