@@ -180,6 +180,9 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
             lines.append(
                 f"| {ed.label} | [{csv.name}](downloads/{ed.id}/{csv.name}) | {rows:,} | {csv.stat().st_size:,} |"
             )
+    for csv in sorted((Path(build_dir) / "all-editions").glob("*.csv")):
+        rows = sum(1 for _ in csv.open(encoding="utf-8")) - 1
+        lines.append(f"| all editions | [{csv.name}](downloads/all-editions/{csv.name}) | {rows:,} | {csv.stat().st_size:,} |")
     lines += [
         "",
         "## Data dictionary",

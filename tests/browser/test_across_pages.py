@@ -108,3 +108,14 @@ def test_axe_clean_and_no_page_overflow(browser, server, name, width):  # noqa: 
     v.page.close()
     assert violations == []
     assert overflow <= 1
+
+
+def test_first_load_of_the_finder_is_at_most_150_kb_gzip(site):  # noqa: F811
+    import gzip
+    import re
+
+    html = (site / "finder.html").read_text(encoding="utf-8")
+    refs = re.findall(r'(?:src|href)="(assets/[^"]+)"', html) + ["assets/data/finder_nhs.json"]
+    total = len(gzip.compress(html.encode(), 9)) + sum(len(gzip.compress((site / r).read_bytes(), 9)) for r in set(refs))
+    assert "assets/data/finder_all.json" not in refs
+    assert total <= 150_000, total
