@@ -103,12 +103,16 @@ def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
     assert len(csvs) >= 6
     for rel in csvs:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    data_files = sorted(p.relative_to(a) for p in (a / "site" / "assets" / "data").glob("*"))
+    assert len(data_files) == 4  # the finder's JSON, each also as a script
+    for rel in data_files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
     notebooks = sorted(p.relative_to(a) for p in (a / "build" / "pages").glob("*.ipynb"))
     assert len(notebooks) == 3
     for rel in notebooks:
         assert _comparable_notebook(a / rel) == _comparable_notebook(b / rel), rel
     pages = sorted(p.relative_to(a) for p in (a / "site").rglob("*.html"))
-    assert len(pages) == 7
+    assert len(pages) == 10  # 7 + the finder, trends and sectors pages
     for rel in pages:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 

@@ -38,8 +38,8 @@ def test_build_without_data_builds_the_sample_and_says_how_to_get_real_data(samp
     assert "building the bundled FICTIONAL sample edition from data/sample" in out
     assert "python -m opencyber build --data DIR" in out and "python -m opencyber fetch --data DIR" in out
     assert sorted(p.name for p in site.glob("*.html")) == [
-        "accessibility.html", "data.html", "index.html", "methodology.html",
-        "sample-curation.html", "sample-scoring.html", "sample.html",
+        "accessibility.html", "data.html", "finder.html", "index.html", "methodology.html",
+        "sample-curation.html", "sample-scoring.html", "sample.html", "sectors.html", "trends.html",
     ]
 
 

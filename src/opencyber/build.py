@@ -431,6 +431,10 @@ def build(
         if first is not None:
             raise first
     on_site = site_editions(data, build_dir, environment)
+    if on_site:
+        from .across import write_outputs as write_across
+
+        write_across(on_site, build_dir, data)
     pages: list[Path] = []
     if render:
         t = time.perf_counter()

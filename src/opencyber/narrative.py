@@ -198,3 +198,31 @@ def chart_title(crosstab: pd.DataFrame, edition: Edition) -> tuple[str, str, str
     subtitle = f"Share of organisations in each DSPT status, by sector, on {edition.snapshot:%d %B %Y}"
     source = f"Source: NHS England, DSPT export of {edition.snapshot:%d/%m/%Y}; Open Cyber analysis"
     return title, subtitle, source
+
+
+def follow_sentence(counts: dict, previous_label: str, current_label: str) -> str:
+    """NHS trusts followed from one edition to the next (counts of :func:`opencyber.trends.change_counts`)."""
+    text = (
+        f"Of the **{counts['compared']} NHS trusts** of {previous_label} followed into {current_label}"
+        + (f" ({counts['by_successor']} through their ODS successor)" if counts["by_successor"] else "")
+        + f", **{counts['improved']} improved** their status, **{counts['declined']} declined** and "
+        f"**{counts['same']} stayed the same**."
+    )
+    if counts["not_followed"]:
+        text += (
+            f" {counts['not_followed']} trust{'s' if counts['not_followed'] != 1 else ''} of {previous_label} "
+            f"could not be followed (not in {current_label} and no successor known)."
+        )
+    return text
+
+
+def sectors_sentence(totals: pd.DataFrame, export_date: str) -> str:
+    """The size of a full export and its largest sectors."""
+    n = int(totals["organisations"].sum())
+    top = totals.head(3)
+    parts = ", ".join(f"{md_text(r.sector)} {int(r.organisations):,}" for r in top.itertuples())
+    return (
+        f"The full DSPT export of {export_date} lists **{n:,} organisations** in **{len(totals)} sectors**; "
+        f"the largest are {parts}. Most are not NHS bodies: care homes, pharmacies, dentists and companies "
+        "that handle NHS data also complete the toolkit."
+    )

@@ -180,6 +180,9 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
             lines.append(
                 f"| {ed.label} | [{csv.name}](downloads/{ed.id}/{csv.name}) | {rows:,} | {csv.stat().st_size:,} |"
             )
+    for csv in sorted((Path(build_dir) / "all-editions").glob("*.csv")):
+        rows = sum(1 for _ in csv.open(encoding="utf-8")) - 1
+        lines.append(f"| all editions | [{csv.name}](downloads/all-editions/{csv.name}) | {rows:,} | {csv.stat().st_size:,} |")
     lines += [
         "",
         "## Data dictionary",
@@ -228,3 +231,255 @@ were trying to do.
 
 This statement was prepared on 22 November 2026.
 """
+
+
+# ---------------------------------------------------------------------------------------------
+# pages across editions: the organisation finder, trends, all sectors (data in build/all-editions)
+
+ACROSS = "all-editions"
+
+
+def _across(build_dir: Path, name: str) -> pd.DataFrame:
+    path = Path(build_dir) / ACROSS / name
+    if not path.is_file() or not path.read_text(encoding="utf-8").strip():
+        return pd.DataFrame()
+    return pd.read_csv(path, dtype={"area_code": str, "code": str}, keep_default_na=False)
+
+
+def _download(name: str) -> str:
+    return f"[{name}](downloads/{ACROSS}/{name})"
+
+
+def finder_markdown(editions: list[Edition], build_dir: Path) -> str:
+    """The organisation finder: a form that assets/finder.js fills from assets/data/finder_nhs.json."""
+    import json
+
+    def read(name: str, empty: dict) -> dict:
+        path = Path(build_dir) / ACROSS / name
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else empty
+
+    nhs = read("finder_nhs.json", {"orgs": []})
+    full = read("finder_all.json", {"exports": []})["exports"]
+    labels = ", ".join(e.label for e in editions)
+    full_text = "; ".join(f"{x['n']:,} organisations of the full DSPT export of {x['snapshot']}" for x in full)
+    lines = [
+        "# Find an organisation",
+        "",
+        f"Search the **{len(nhs['orgs'])} NHS organisations** of the {labels} editions (NHS trusts, ICBs, CCGs and "
+        "sub-ICB locations, CSUs; in scope or not, with the reason) by ODS code or name, and see each one's status, "
+        "sector and area in every edition, and its predecessors and successors. Each organisation has a permanent "
+        "link (`finder.html#org=RA4`)."
+        + (f" Tick the box to search also the {full_text} (fetched only then)." if full else ""),
+        "",
+        f"Without JavaScript, the same data are in the download {_download('finder_organisations.csv')}.",
+        "",
+        '<link rel="stylesheet" href="assets/finder.css">',
+        '<p id="oc-loading">Loading the finder…</p>',
+        '<form id="oc-finder" class="oc-finder" role="search" aria-label="Organisations" hidden>',
+        '<div><label for="oc-q">Code or name</label><input type="search" id="oc-q" name="q" autocomplete="off" '
+        'spellcheck="false" placeholder="e.g. RA4 or yeovil"></div>',
+        '<div><label for="oc-f-sector">Sector</label><select id="oc-f-sector"><option value="">any</option></select></div>',
+        '<div><label for="oc-f-area">Area</label><select id="oc-f-area"><option value="">any</option></select></div>',
+        '<div><label for="oc-f-status">Status</label><select id="oc-f-status"><option value="">any</option></select></div>',
+        '<div><label for="oc-f-edition">In edition</label><select id="oc-f-edition"><option value="">any</option></select></div>',
+        ('<div class="oc-check"><input type="checkbox" id="oc-f-all"> <label for="oc-f-all">Also search the other '
+         f'organisations of the full export ({full[0]["n"]:,}, about {_size_mb(build_dir)} MB to fetch)</label></div>'
+         if full else '<input type="checkbox" id="oc-f-all" hidden>'),
+        "</form>",
+        '<p id="oc-status" role="status" aria-live="polite"></p>',
+        '<div id="oc-results"></div>',
+        '<section id="oc-org" aria-labelledby="oc-org-title" hidden></section>',
+        '<script src="assets/finder.js"></script>',
+        "",
+        "Names are shown in readable case (the ODS writes them in capitals); the search ignores case and punctuation, "
+        "and reads *NHS Foundation Trust* and *NHS FT* as the same. A status is the one the edition's report counts "
+        "(*Not Published* when none of that edition was published); *out of scope* organisations are listed with the "
+        "reason. Successors come from ODS successor data where an edition's inputs have them (the 2020/21 reference "
+        "file) and, for CCGs, from the ONS lookup of sub-ICB locations to ICBs; elsewhere they are unknown.",
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _size_mb(build_dir: Path) -> str:
+    path = Path(build_dir) / ACROSS / "finder_all.json"
+    size = path.stat().st_size if path.is_file() else 0
+    return f"{size / 1e6:.1f}"
+
+
+def _trend_chart(shares: pd.DataFrame) -> str:
+    import plotly.graph_objects as go
+
+    from .charts import STATUS_COLOURS, figure_html
+    from .status import STATUSES
+
+    fig = go.Figure()
+    for status in STATUSES:
+        sub = shares[shares["status"] == status]
+        fig.add_bar(name=status, x=[sub["sector"].tolist(), sub["label"].tolist()], y=sub["share"].round(1).tolist(),
+                    marker_color=STATUS_COLOURS[status], hovertemplate="%{x}<br>" + status + ": %{y:.1f}%<extra></extra>")
+    fig.update_layout(barmode="stack", template="simple_white", height=480, margin=dict(l=60, r=20, t=40, b=120),
+                      yaxis_title="Share of the sector (%)", legend_title_text="DSPT status",
+                      font=dict(family="Arial, Helvetica, sans-serif", size=13))
+    return figure_html(fig, "oc-trends-chart", "Share of each sector in each DSPT status, by edition (the table below gives the numbers).")
+
+
+def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
+    from .tables import md_text
+
+    shares = _across(build_dir, "trends_status_share.csv")
+    changes = _across(build_dir, "trends_trusts.csv")
+    areas = _across(build_dir, "trends_areas.csv")
+    lines = ["# Trends across editions", ""]
+    lines += [
+        "Each edition's report has its own set of organisations (its curation page says which): the sectors "
+        "change too (CCGs until 2021/22, ICBs from 2022/23), so compare sector by sector.",
+        "",
+        "| edition | snapshot | organisations in scope |",
+        "|---|---|---|",
+    ]
+    for ed in reversed(editions):
+        sub = shares[shares["edition"] == ed.id].drop_duplicates("sector")
+        sets = "; ".join(f"{md_text(r.sector)} {int(r.total)}" for r in sub.itertuples())
+        lines.append(f"| [{ed.label}]({ed.id}.html) | {ed.snapshot:%d %B %Y} | {sets} ([how chosen]({ed.id}-curation.html)) |")
+    lines += ["", "## Share in each status, by sector and edition", ""]
+    if not shares.empty and len(editions) > 0:
+        lines += ['<script src="assets/plotly.min.js"></script>', _trend_chart(shares), ""]
+        lines += ["| sector | edition | status | organisations | share |", "|---|---|---|---:|---:|"]
+        for r in shares.itertuples():
+            lines.append(f"| {md_text(r.sector)} | {r.label} | {r.status} | {int(r.n)} of {int(r.total)} | {float(r.share):.1f}% |")
+        lines += ["", f"Download: {_download('trends_status_share.csv')}.", ""]
+    lines += ["## NHS trusts followed from edition to edition", ""]
+    if changes.empty:
+        lines += ["Only one edition is built: nothing to follow.", ""]
+    else:
+        from .trends import change_counts
+
+        by_id = {e.id: e for e in editions}
+        counts = change_counts(changes)
+        lines += [
+            "Each NHS trust in scope in an edition is followed into the next by its ODS code, or, if it merged, "
+            "to its ODS successor (several successors: the mean of their scores). A trust *improved* when its score "
+            "(Exceeded +3, Met +1, Approaching −1, Not Met and Not Published −3) went up.",
+            "",
+            "| from | to | trusts compared | improved | declined | stayed the same | not followed |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
+        for r in counts.itertuples():
+            lines.append(f"| {by_id[r.previous_edition].label} | {by_id[r.edition].label} | {r.compared} | {r.improved} | "
+                         f"{r.declined} | {r.same} | {r.not_followed} |")
+        lines.append("")
+        for r in counts.to_dict("records"):
+            lines += [narrative.follow_sentence(r, by_id[r["previous_edition"]].label, by_id[r["edition"]].label), ""]
+        for r in counts.itertuples():
+            sub = changes[(changes["previous_edition"] == r.previous_edition) & (changes["edition"] == r.edition)]
+            title = f"{by_id[r.previous_edition].label} to {by_id[r.edition].label}"
+            lines += [f'<details class="oc-details"><summary>The trusts that changed, {title}</summary>', ""]
+            lines += ["| trust | before | after | change |", "|---|---|---|---|"]
+            for c in sub[sub["change"] != "same"].itertuples():
+                via = f" (via {c.matched_code})" if c.matched_by == "ODS successor" else ""
+                lines.append(f"| [{md_text(c.name)} ({c.code})](finder.html#org={c.code}) | {c.status_before} | "
+                             f"{c.status_now or '—'}{via} | {c.change} |")
+            lines += ["", "</details>", ""]
+        lines += [f"Every trust, changed or not: {_download('trends_trusts.csv')}.", ""]
+    lines += ["## Areas across editions", ""]
+    if not areas.empty:
+        for era in sorted(areas["era"].unique()):
+            era_eds = [e for e in reversed(editions) if e.era == era]
+            label = era_eds[0].area_label
+            if len(era_eds) < 2:
+                lines += [f"The {label}s ({', '.join(e.label for e in era_eds)}) are in one edition only: no trend yet; "
+                          f"they are not comparable with the areas of the other editions (a different geography).", ""]
+                continue
+            sub = areas[areas["era"] == era]
+            lines += [
+                f"{label} composites of {' and '.join(e.label for e in era_eds)} (the same {len(sub)} {label} codes; "
+                "the CCGs are weighted equally in both, see the editions' caveats). Not comparable with the ICB era.",
+                "",
+                f"| {label} | " + " | ".join(e.label for e in era_eds) + " | change |",
+                "|---|" + "---:|" * (len(era_eds) + 1),
+            ]
+            for r in sub.itertuples():
+                vals = " | ".join(_fmt(sub.loc[r.Index, e.id]) for e in era_eds)
+                ch = sub.loc[r.Index, "change"]
+                lines.append(f"| {md_text(r.area_name)} ({r.area_code}) | {vals} | {_fmt(ch)} |")
+            lines.append("")
+        lines += [f"Download: {_download('trends_areas.csv')}.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(value) -> str:
+    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return narrative.signed(float(value))
+
+
+def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
+    from .tables import md_text
+
+    status = _across(build_dir, "sectors_status.csv")
+    totals = _across(build_dir, "sectors_totals.csv")
+    gp = _across(build_dir, "sectors_gp_areas.csv")
+    lines = ["# All sectors of the full DSPT export", ""]
+    if totals.empty:
+        lines += ["None of the built editions has a full DSPT export (one with sectors beyond the NHS ones).", ""]
+        return "\n".join(lines) + "\n"
+    for date in sorted(totals["export_date"].unique()):
+        t = totals[totals["export_date"] == date]
+        s = status[status["export_date"] == date]
+        lines += [narrative.sectors_sentence(t, date), "",
+                  "Statuses are as the export gives them: the latest assessment of each organisation, of whatever edition; "
+                  "the sector is the one the organisation declared.", "",
+                  f"## Organisations by sector, {date}", "",
+                  "| sector | organisations | latest status Met or Exceeded (any edition) | with an area (commissioner) |",
+                  "|---|---:|---:|---:|"]
+        for r in t.itertuples():
+            lines.append(f"| {md_text(r.sector)} | {int(r.organisations):,} | {int(r.latest_met_or_exceeded):,} | {int(r.with_area):,} |")
+        lines.append(f"| **all sectors** | **{int(t['organisations'].sum()):,}** | {int(t['latest_met_or_exceeded'].sum()):,} | {int(t['with_area'].sum()):,} |")
+        none = sorted(t[t["with_area"] == 0]["sector"])
+        lines += ["", f"Sectors with no area in the export (no commissioner for any organisation): {', '.join(md_text(x) for x in none)}.", ""]
+        lines += ['<script src="assets/plotly.min.js"></script>', _sectors_chart(s, t), ""]
+        lines += [f"## Status by sector, {date}", "", '<details class="oc-details"><summary>Every sector and status (table)</summary>', "",
+                  "| sector | status | organisations |", "|---|---|---:|"]
+        for r in s.itertuples():
+            lines.append(f"| {md_text(r.sector)} | {r.status} | {int(r.n):,} |")
+        lines += ["", "</details>", "", f"Download: {_download('sectors_status.csv')}, {_download('sectors_totals.csv')}.", ""]
+        g = gp[gp["export_date"] == date]
+        if not g.empty:
+            ed = g["dspt_edition"].iloc[0]
+            lines += [f"## GP practices by ICB, {date}", "",
+                      f"The export names each GP practice's sub-ICB location (its former CCG); the ONS lookup of sub-ICB locations "
+                      f"to ICBs gives its ICB. A practice counts as *met or exceeded* when its latest status is {ed} Standards Met "
+                      "or Exceeded.", "",
+                      "| ICB | practices | met or exceeded | other status | share |", "|---|---:|---:|---:|---:|"]
+            for r in g.itertuples():
+                lines.append(f"| {md_text(r.area_name)} ({r.area_code}) | {int(r.practices)} | {int(r.met_or_exceeded)} | {int(r.other_status)} | {float(r.share):.1f}% |")
+            lines += ["", f"Download: {_download('sectors_gp_areas.csv')}.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame) -> str:
+    import plotly.graph_objects as go
+
+    from .charts import STATUS_COLOURS, figure_html
+    from .status import parse_status
+
+    s = status.copy()
+    s["outcome"] = s["status"].map(lambda x: "Blank" if x == "(blank)" else parse_status(x).outcome)
+    s["edition"] = s["status"].map(lambda x: "" if x == "(blank)" else (parse_status(x).edition or ""))
+    # the edition most statuses of the export belong to (21/22 on 09/09/2022); others are "another edition"
+    latest = s[s["edition"] != ""].groupby("edition")["n"].sum().idxmax()
+    s["group"] = s.apply(lambda r: r["outcome"] if r["edition"] in ("", latest) else "Another edition", axis=1)
+    order = list(totals["sector"])
+    colours = {**STATUS_COLOURS, "Entry Level": "#768692", "Another edition": "#aeb7bd", "Blank": "#d8dde0"}
+    fig = go.Figure()
+    for grp in [*STATUS_COLOURS, "Entry Level", "Another edition", "Blank"]:
+        sub = s[s["group"] == grp].groupby("sector")["n"].sum().reindex(order, fill_value=0)
+        if sub.sum() == 0:
+            continue
+        fig.add_bar(name=grp if grp in ("Another edition", "Blank", "Not Published") else f"{latest} {grp}", y=order, x=sub.tolist(),
+                    orientation="h", marker_color=colours.get(grp, "#768692"), hovertemplate="%{y}: %{x:,}<extra>" + grp + "</extra>")
+    fig.update_layout(barmode="stack", template="simple_white", height=560, margin=dict(l=20, r=20, t=30, b=60),
+                      xaxis_title="Organisations", yaxis=dict(autorange="reversed", automargin=True), legend_title_text="Latest status",
+                      font=dict(family="Arial, Helvetica, sans-serif", size=13))
+    return figure_html(fig, "oc-sectors-chart", "Organisations of each sector by latest DSPT status (the tables give the numbers).")

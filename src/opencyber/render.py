@@ -177,6 +177,9 @@ def edition_pages(edition: Edition, pages_dir: Path) -> list[Page]:
 #: narrative pages: (page name, title, navigation text, Markdown maker taking (editions, build_dir))
 NARRATIVE_PAGES = (
     ("index", "Home", "Home", pages.home_markdown),
+    ("finder", "Find an organisation", "Find an organisation", pages.finder_markdown),
+    ("trends", "Trends across editions", "Trends", pages.trends_markdown),
+    ("sectors", "All sectors of the full DSPT export", "All sectors", pages.sectors_markdown),
     ("methodology", "Methodology", "Methodology", pages.methodology_markdown),
     ("data", "Data and downloads", "Data", pages.data_markdown),
     ("accessibility", "Accessibility statement", "Accessibility", lambda editions, build_dir: pages.accessibility_markdown()),
@@ -270,6 +273,7 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
     h.update(banner.encode() + b"\0" + renderer.encode())
     files = [build_dir / "pages" / f"{p.name}.ipynb" for ed in editions for p in edition_pages(ed, build_dir / "pages")]
     files += sorted(f for ed in editions for f in (build_dir / ed.id).glob("*.csv"))
+    files += sorted((build_dir / pages.ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
     files += sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*"))
     files += [PROJECT_ROOT / "package-lock.json", PROJECT_ROOT / "docs" / "data-dictionary.md", PROJECT_ROOT / "docs" / "assumptions-and-caveats.md"]
     for f in files:
@@ -462,6 +466,27 @@ def set_title(html: str, title: str) -> str:
     return _TITLE.sub(lambda m: f"<title>{_esc(html_title(title))}</title>", html, count=1)
 
 
+def copy_across(build_dir: Path, site: Path) -> None:
+    """The outputs across editions (build/all-editions): the finder's JSON under assets/data (each
+    also as a script, ``window.OC_<NAME>``, for a site opened from files, where fetch() cannot read),
+    the CSVs under downloads/all-editions, and the finder's script and styles."""
+    across = build_dir / pages.ACROSS
+    for name in ("finder.js", "finder.css"):
+        shutil.copy2(STATIC / name, site / "assets" / name)
+    if not across.is_dir():
+        return
+    data = site / "assets" / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    dl = site / "downloads" / pages.ACROSS
+    dl.mkdir(parents=True, exist_ok=True)
+    for f in sorted(across.glob("*.json")):
+        shutil.copy2(f, data / f.name)
+        var = "OC_" + f.stem.upper()
+        (data / f"{f.stem}.js").write_text(f"window.{var}=" + f.read_text(encoding="utf-8").strip() + ";\n", encoding="utf-8")
+    for f in sorted(across.glob("*.csv")):
+        shutil.copy2(f, dl / f.name)
+
+
 def _swap_in(tmp: Path, site_dir: Path) -> None:
     old = site_dir.with_name(site_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -514,6 +539,7 @@ def render_site(
             dl.mkdir(parents=True, exist_ok=True)
             for csv in sorted((build_dir / ed.id).glob("*.csv")):
                 shutil.copy2(csv, dl / csv.name)
+        copy_across(build_dir, tmp)
         (tmp / SITE_DIGEST).write_text(digest + "\n")
     except BaseException:  # a failed or interrupted render leaves no partial site behind
         shutil.rmtree(tmp, ignore_errors=True)

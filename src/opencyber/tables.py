@@ -47,32 +47,39 @@ COLUMN_LABELS = {
     "trusts": "Trusts",
 }
 
-#: words kept in capitals when an ODS name is put in readable case
-ACRONYMS = {
-    "NHS", "ICB", "ICS", "CCG", "CSU", "STP", "GP", "UK", "HQ", "NHSX", "CIC", "LLP", "PLC", "LTD", "II", "III",
-    "BNSSG", "SWL", "NEL", "NWL", "NCL", "SEL",
-}
-SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "at", "to", "with", "upon"}
+#: words kept in capitals when an ODS upper-case name is made readable
+ACRONYMS = frozenset(
+    "NHS ICB ICS CCG CSU STP GP FT UK BNSSG SWL NEL NWL NCL SEL CIC LLP PLC NHSE NHSX HQ II III IV AHSN CQC ENT IT".split()
+)
+#: words written in lower case inside a name
+SMALL_WORDS = frozenset("and of the for in on at to with upon by".split())
+
+
+def _word_case(word: str, first: bool) -> str:
+    core = re.sub(r"[^A-Za-z0-9]", "", word)
+    if not core:
+        return word
+    if core.upper() in ACRONYMS or any(ch.isdigit() for ch in core):
+        return word.upper()
+    if not first and core.lower() in SMALL_WORDS:
+        return word.lower()
+    # capitalise each part of a hyphenated word; the letter after an apostrophe stays lower case
+    out = []
+    for part in word.split("-"):
+        lowered = part.lower()
+        m = re.search(r"[a-z]", lowered)
+        out.append(lowered if m is None else lowered[: m.start()] + lowered[m.start()].upper() + lowered[m.start() + 1:])
+    return "-".join(out)
 
 
 def readable_name(name: str) -> str:
-    """``YEOVIL DISTRICT HOSPITAL NHS FOUNDATION TRUST`` -> ``Yeovil District Hospital NHS Foundation
-    Trust``. Names not written all in capitals are left as they are."""
-    text = str(name)
-    if not text or text != text.upper() or not re.search(r"[A-Z]{2}", text):
-        return text
-
-    def word(w: str, first: bool) -> str:
-        core = re.sub(r"[^A-Za-z]", "", w)
-        if core in ACRONYMS:
-            return w
-        lower = w.lower()
-        if not first and core.lower() in SMALL_WORDS:
-            return lower
-        # capitalise each part of a hyphenated or apostrophed word: Stoke-on-Trent, King's
-        return re.sub(r"(^|[-(/])([a-z])", lambda m: m.group(1) + m.group(2).upper(), lower)
-
-    return " ".join(word(w, i == 0) for i, w in enumerate(text.split(" ")))
+    """An ODS upper-case name in readable case, NHS acronyms kept: ``YEOVIL DISTRICT HOSPITAL NHS
+    FOUNDATION TRUST`` -> ``Yeovil District Hospital NHS Foundation Trust``. A name that already has
+    lower-case letters is kept as it is (only its spaces are tidied)."""
+    name = " ".join(str(name).split())
+    if any(ch.islower() for ch in name):
+        return name
+    return " ".join(_word_case(w, i == 0) for i, w in enumerate(name.split(" ")))
 
 
 def _slug(text: str) -> str:

@@ -179,7 +179,7 @@ def test_ccg_era_page_draws_ccgs_42_ics_and_trusts(browser, server, edition, new
 
 
 EDITIONS = ("2022-23", "2021-22", "2020-21")
-NARRATIVE = ("index", "methodology", "data", "accessibility")
+NARRATIVE = ("index", "finder", "trends", "sectors", "methodology", "data", "accessibility")
 ALL_PAGES = NARRATIVE + EDITIONS + tuple(f"{e}-{p}" for e in EDITIONS for p in ("curation", "scoring"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 

@@ -98,7 +98,7 @@ def _snapshot(site):
          'echo "[1/7] index.ipynb" >&2; echo "[2/7] sample.ipynb" >&2; echo "ERROR: YAMLError: bad indentation" >&2; exit 1\n',
          "quarto render failed: page sample: ERROR: YAMLError: bad indentation"),
         # succeeds but writes nothing
-        ('if [ "$1" = "--version" ]; then echo 9.9.9; fi\nexit 0\n', "quarto wrote no index.html (7 of 7 page(s) missing)"),
+        ('if [ "$1" = "--version" ]; then echo 9.9.9; fi\nexit 0\n', "quarto wrote no index.html (10 of 10 page(s) missing)"),
     ],
 )
 def test_a_failing_or_empty_quarto_render_leaves_the_previous_site_byte_for_byte(tmp_path, monkeypatch, capsys, script, message):
@@ -127,7 +127,8 @@ def test_no_render_writes_the_quarto_project_with_navigation_from_the_registry(t
     assert "enabled: false" in config and "lang: en-GB" in config and "assets/site.css" in config
     assert '"sample.ipynb"' in config and '"sample-curation.ipynb"' in config and '"methodology.ipynb"' in config
     assert sorted(p.name for p in src.glob("*.ipynb")) == sorted(
-        f"{n}.ipynb" for n in ("index", "methodology", "data", "accessibility", "sample", "sample-curation", "sample-scoring")
+        f"{n}.ipynb" for n in ("index", "finder", "trends", "sectors", "methodology", "data", "accessibility", "sample", "sample-curation",
+                             "sample-scoring")
     )
     assert (src / "assets" / "opencyber.js").is_file() and list((src / "downloads" / "sample").glob("*.csv"))
     assert not (tmp_path / "site").exists()

@@ -1,0 +1,209 @@
+"""The organisation finder: every NHS organisation of every built edition, and the organisations of
+the full DSPT exports, as small JSON files the site's ``finder.html`` searches in the browser.
+
+Rules only (names, search keys, records, successors); the page's words are in :mod:`opencyber.pages`.
+
+- ``finder_nhs.json`` (loaded with the page): the NHS organisations of every edition's
+  ``organisations.csv`` (in scope, or out of scope with their reason; organisations that are only in
+  an export, such as care homes declaring themselves "NHS Trust", are not NHS organisations), each
+  with its status, sector and area in every edition and its predecessors and successors.
+- ``finder_all.json`` (fetched only when a reader searches it): every organisation of the full
+  exports (an export with sectors beyond the NHS ones), as the export gives it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .registry import Edition
+from .tables import readable_name  # noqa: F401  (the finder's names; re-exported for its tests)
+
+NHS_ONLY_REASON = "not in the reference lists"  # organisations.csv: an export row that is no NHS organisation
+
+#: phrases that mean the same in a search (applied after lower-casing and dropping punctuation)
+SEARCH_SYNONYMS = (
+    (r"\bnhs foundation trust\b", "nhs ft"),
+    (r"\bfoundation trust\b", "ft"),
+    (r"\bnhs trust\b", "nhs trust"),
+    (r"\bclinical commissioning group\b", "ccg"),
+    (r"\bintegrated care board\b", "icb"),
+    (r"\bcommissioning support unit\b", "csu"),
+    (r"\bhospitals\b", "hospital"),
+)
+
+FULL_EXPORT_MIN_SECTORS = 5  # an export with more sectors than the NHS ones is a full export
+
+
+def search_key(text: str) -> str:
+    """What a name or a query is compared on: lower case, ``&`` = ``and``, apostrophes (and the ``?``
+    that replaced lost ones) dropped, other punctuation as spaces, "NHS Foundation Trust" = "NHS FT".
+    ``static/finder.js`` applies the same rules to what the reader types."""
+    s = str(text).lower().replace("&", " and ")
+    s = re.sub(r"['’?]", "", s)
+    s = re.sub(r"[^a-z0-9]+", " ", s)
+    s = " ".join(s.split())
+    for pattern, repl in SEARCH_SYNONYMS:
+        s = re.sub(pattern, repl, s)
+    return s
+
+
+def matches(key: str, code: str, query: str) -> bool:
+    """The finder's rule (mirrored by ``finder.js``): every word of the query is in the name's key,
+    or the query is the start of the code (case ignored)."""
+    q = search_key(query)
+    if not q:
+        return False
+    if code.upper().startswith(re.sub(r"[^A-Za-z0-9]", "", query).upper()) and re.sub(r"[^A-Za-z0-9]", "", query):
+        return True
+    return all(word in key for word in q.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# records
+
+
+def read_organisations(build_dir: Path, edition: Edition) -> pd.DataFrame:
+    df = pd.read_csv(Path(build_dir) / edition.id / "organisations.csv", dtype=str, keep_default_na=False)
+    return df
+
+
+def nhs_rows(orgs: pd.DataFrame) -> pd.DataFrame:
+    """The NHS organisations of an edition's ``organisations.csv``: in scope, or out of scope for a
+    reason of the NHS rules (closed, Welsh, a sub-ICB location), not export-only rows."""
+    return orgs[(orgs["in_scope"] == "True") | ~orgs["reason"].str.startswith(NHS_ONLY_REASON)]
+
+
+def successor_links(editions: list[Edition], data_dir: Path | None) -> dict[str, dict[str, set]]:
+    """Predecessor/successor links from the editions' inputs: a ``successors`` file (ODS ``succ``),
+    a ``reference`` file's successor column, and the sub-ICB lookup (a CCG / sub-ICB location -> its
+    ICB). ``{"successors": {code: {(code, source)}}, "predecessors": {...}}``."""
+    from . import readers
+
+    succ: dict[str, set] = {}
+    pred: dict[str, set] = {}
+
+    def link(a: str, b: str, source: str) -> None:
+        if a and b and a != b:
+            succ.setdefault(a, set()).add((b, source))
+            pred.setdefault(b, set()).add((a, source))
+
+    if data_dir is None:
+        return {"successors": succ, "predecessors": pred}
+    for ed in editions:
+        for path in ed.input_paths("successors", data_dir):
+            if path.is_file():
+                for r in readers.read_ods_successors(path).itertuples():
+                    link(r.code, r.successor_code, f"ODS successor file ({ed.label})")
+        if "reference" in ed.inputs and ed.reference_columns:
+            path = ed.input_path("reference", data_dir)
+            if path.is_file():
+                ref = readers.read_reference(path, ed.reference_columns, ed.columns, ed.reference_sectors)
+                for r in ref.itertuples():
+                    for s in r.successors:
+                        link(r.code, s, f"ODS successor ({ed.label} reference file)")
+        sub = ed.columns.get("sub_area_code")
+        if ed.era == "icb" and sub and "area_lookup" in ed.inputs:
+            path = ed.input_path("area_lookup", data_dir)
+            if path.is_file():
+                lk = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+                for a, b in zip(lk[sub].str.upper(), lk[ed.columns["area_code"]].str.upper()):
+                    link(a, b, f"ONS sub-ICB location to ICB lookup ({ed.label}): the CCG became a sub-ICB location of this ICB")
+    return {"successors": succ, "predecessors": pred}
+
+
+def nhs_records(editions: list[Edition], build_dir: Path, data_dir: Path | None = None) -> dict:
+    """The finder's NHS data: editions (newest first) and one record per organisation."""
+    links = successor_links(editions, data_dir)
+    records: dict[str, dict] = {}
+    for ed in editions:  # newest first: the newest name and sector are kept
+        for r in nhs_rows(read_organisations(build_dir, ed)).itertuples():
+            rec = records.setdefault(r.code, {"c": r.code, "n": readable_name(r.name), "s": r.sector, "e": {}, "aka": []})
+            other = readable_name(r.name)
+            if other != rec["n"] and other not in rec["aka"]:
+                rec["aka"].append(other)  # the names of older editions (a CCG's before it became a sub-ICB location)
+            rec["e"][ed.id] = {
+                "st": r.status,
+                "raw": r.status_raw,
+                "sec": r.sector,
+                "a": r.area_code,
+                "an": r.area_name,
+                "in": r.in_scope == "True",
+                "why": r.reason,
+            }
+    for code, rec in records.items():
+        rec["k"] = " | ".join(search_key(n) for n in [rec["n"], *rec["aka"]])
+        for kind, short in (("successors", "to"), ("predecessors", "from")):
+            rec[short] = [{"c": c, "via": src} for c, src in sorted(links[kind].get(code, ()))]
+    return {
+        "editions": [{"id": e.id, "label": e.label, "snapshot": e.snapshot.isoformat(), "area": e.area_label} for e in editions],
+        "orgs": [records[c] for c in sorted(records)],
+    }
+
+
+def full_exports(editions: list[Edition], data_dir: Path | None) -> list[tuple[Edition, pd.DataFrame]]:
+    """The editions whose export is a full one (sectors beyond the NHS ones), with that export."""
+    from . import readers
+
+    out = []
+    if data_dir is None:
+        return out
+    for ed in editions:
+        path = ed.input_path("export", data_dir)
+        if not path.is_file():
+            continue
+        df = readers.read_dspt_export(path)
+        if df["export_sector"].nunique() >= FULL_EXPORT_MIN_SECTORS:
+            out.append((ed, df))
+    return out
+
+
+def all_records(exports: list[tuple[Edition, pd.DataFrame]]) -> dict:
+    """Every organisation of the full exports: code, name, sector, status and commissioner as the
+    export gives them (arrays, to keep the file small)."""
+    out = []
+    for ed, df in exports:
+        rows = [
+            [r.code, " ".join(str(r.name).split()), r.export_sector, r.status_raw, r.commissioner]
+            for r in df.sort_values("code").itertuples()
+        ]
+        out.append({"edition": ed.id, "label": ed.label, "snapshot": ed.snapshot.isoformat(), "n": len(rows),
+                    "columns": ["code", "name", "sector", "status", "commissioner"], "rows": rows})
+    return {"exports": out}
+
+
+def dumps(obj) -> str:
+    """Stable JSON (sorted keys, no spaces): the same inputs give the same bytes."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def finder_table(nhs: dict) -> pd.DataFrame:
+    """The finder's NHS data as a long CSV: one row per organisation and edition."""
+    rows = []
+    for rec in nhs["orgs"]:
+        for ed in nhs["editions"]:
+            e = rec["e"].get(ed["id"])
+            if e is None:
+                continue
+            rows.append({
+                "code": rec["c"], "name": rec["n"], "edition": ed["id"], "sector": e["sec"], "status_raw": e["raw"],
+                "status": e["st"], "area_code": e["a"], "area_name": e["an"], "in_scope": e["in"], "reason": e["why"],
+                "successors": " ".join(s["c"] for s in rec["to"]), "predecessors": " ".join(s["c"] for s in rec["from"]),
+            })
+    return pd.DataFrame(rows, columns=["code", "name", "edition", "sector", "status_raw", "status", "area_code", "area_name",
+                                       "in_scope", "reason", "successors", "predecessors"])
+
+
+def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | None, out_dir: Path,
+                  exports: list | None = None) -> dict:
+    """Write finder_nhs.json, finder_all.json and finder_organisations.csv into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nhs = nhs_records(editions, build_dir, data_dir)
+    (out_dir / "finder_nhs.json").write_text(dumps(nhs) + "\n", encoding="utf-8")
+    exports = full_exports(editions, data_dir) if exports is None else exports
+    (out_dir / "finder_all.json").write_text(dumps(all_records(exports)) + "\n", encoding="utf-8")
+    finder_table(nhs).to_csv(out_dir / "finder_organisations.csv", index=False, lineterminator="\n")
+    return nhs

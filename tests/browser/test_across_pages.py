@@ -1,0 +1,121 @@
+"""The pages across editions in headless Chromium: the organisation finder (search, permanent links,
+the full export on demand), trends and all sectors; axe-core clean at 1366 and 390 px.
+
+Screenshots go to test-artifacts/ (look at them)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_site import AXE, PageVisit, serious_axe_violations, server, site  # noqa: F401 (fixtures)
+from tests.conftest import need
+
+WIDTHS = (1366, 390)
+
+
+def visit(browser, server, name, width=1366, hash_=""):  # noqa: F811
+    v = PageVisit(browser, server, name)
+    v.page.set_viewport_size({"width": width, "height": 900})
+    if hash_:
+        v.page.goto(f"{server}/{name}.html{hash_}")
+        v.page.wait_for_load_state("networkidle")
+    return v
+
+
+def _clean(v):
+    assert v.external == [] and v.failed_local == [] and v.page_errors == []
+    assert v.unexplained_console_errors() == []
+
+
+@pytest.mark.parametrize("query", ["RA4", "yeovil", "Yeovil District Hospital NHS FT", "YEOVIL DISTRICT HOSPITAL NHS FOUNDATION TRUST"])
+def test_finder_finds_yeovil_with_its_status_in_every_edition(browser, server, query):  # noqa: F811
+    v = visit(browser, server, "finder")
+    v.page.fill("#oc-q", query)
+    status = v.page.locator("#oc-status")
+    expect(status).to_contain_text("found")
+    assert status.get_attribute("aria-live") == "polite"
+    row = v.page.locator("#oc-results tbody tr", has=v.page.locator("a", has_text="RA4")).first
+    expect(row).to_contain_text("Yeovil District Hospital NHS Foundation Trust")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[-3:] == ["Not Published", "Standards Met", "Standards Met"]  # 2022/23, 2021/22, 2020/21
+    _clean(v)
+    v.page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_permanent_link_opens_the_organisation(browser, server, width):  # noqa: F811
+    v = visit(browser, server, "finder", width, "#org=RA4")
+    title = v.page.locator("#oc-org-title")
+    expect(title).to_have_text("Yeovil District Hospital NHS Foundation Trust (RA4)")
+    history = v.page.locator("#oc-org table tbody tr")
+    expect(history).to_have_count(3)
+    expect(history.nth(0)).to_contain_text("Not Published")
+    expect(history.nth(0)).to_contain_text("NHS Somerset Integrated Care Board")
+    expect(v.page.locator("#oc-org")).to_contain_text("Successors")
+    v.page.fill("#oc-q", "yeovil")
+    expect(v.page.locator("#oc-status")).to_contain_text("1 NHS organisation found")
+    v.screenshot(f"finder-RA4-{width}")
+    _clean(v)
+    v.page.close()
+
+
+def test_a_ccg_links_to_its_icb(browser, server):  # noqa: F811
+    v = visit(browser, server, "finder", 1366, "#org=00L")
+    expect(v.page.locator("#oc-org")).to_contain_text("QHM")
+    v.page.locator("#oc-org a", has_text="(QHM)").click()
+    expect(v.page.locator("#oc-org-title")).to_contain_text("(QHM)")
+    v.page.close()
+
+
+def test_full_export_is_fetched_only_when_searched(browser, server):  # noqa: F811
+    v = visit(browser, server, "finder")
+    requested = []
+    v.page.on("request", lambda r: requested.append(r.url))
+    v.page.fill("#oc-q", "pricewaterhouse")
+    expect(v.page.locator("#oc-status")).to_contain_text("0 NHS organisations found")
+    assert not any("finder_all" in u for u in requested)
+    v.page.check("#oc-f-all")
+    expect(v.page.locator("#oc-results")).to_contain_text("8HY80", timeout=30_000)
+    assert any("finder_all.json" in u for u in requested)
+    _clean(v)
+    v.page.close()
+
+
+def test_trends_table_and_chart(browser, server):  # noqa: F811
+    v = visit(browser, server, "trends")
+    v.page.wait_for_selector("#oc-trends-chart .main-svg", timeout=30_000)
+    assert v.page.locator("#oc-trends-chart .point").count() > 0 or v.page.locator("#oc-trends-chart path").count() > 0
+    expect(v.page.locator("main table").first).to_contain_text("2022/23")
+    expect(v.page.locator("main")).to_contain_text("trusts compared")
+    _clean(v)
+    v.page.close()
+
+
+@pytest.mark.parametrize("name", ["finder", "trends", "sectors"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_axe_clean_and_no_page_overflow(browser, server, name, width):  # noqa: F811
+    need("axe-core (installed by `npm ci` from package-lock.json)", AXE.is_file())
+    v = visit(browser, server, name, width)
+    if name == "finder":
+        v.page.fill("#oc-q", "nhs")
+        expect(v.page.locator("#oc-status")).to_contain_text("found")
+    else:
+        v.page.wait_for_selector(".oc-plotly .main-svg", timeout=30_000)
+    v.screenshot(f"{name}-{width}")
+    violations = serious_axe_violations(v.page)
+    overflow = v.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    v.page.close()
+    assert violations == []
+    assert overflow <= 1
+
+
+def test_first_load_of_the_finder_is_at_most_150_kb_gzip(site):  # noqa: F811
+    import gzip
+    import re
+
+    html = (site / "finder.html").read_text(encoding="utf-8")
+    refs = re.findall(r'(?:src|href)="(assets/[^"]+)"', html) + ["assets/data/finder_nhs.json"]
+    total = len(gzip.compress(html.encode(), 9)) + sum(len(gzip.compress((site / r).read_bytes(), 9)) for r in set(refs))
+    assert "assets/data/finder_all.json" not in refs
+    assert total <= 150_000, total
