@@ -51,6 +51,12 @@ def test_every_sample_page_says_the_data_are_fictional(sample_site):
                          r"on this page is fictional\.", html), page.name
 
 
+def test_the_sample_data_page_does_not_call_its_figures_public_data(sample_site):
+    _, _, site = sample_site
+    text = (site / "data.html").read_text(encoding="utf-8")
+    assert "fictional sample data" in text and "Open Government Licence v3.0;" not in text
+
+
 def _widget_state(html: str) -> dict:
     m = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">\s*(.*?)\s*</script>', html, re.S)
     return json.loads(m.group(1))

@@ -161,14 +161,24 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
 
 def data_markdown(editions: list[Edition], build_dir: Path) -> str:
     """Downloads of every output table of every edition, the data dictionary, and the inputs."""
-    lines = [
-        "# Data and downloads",
-        "",
-        "All figures on this site are computed from public data published under the Open Government "
-        "Licence v3.0; the boundaries carry the attribution \"Source: Office for National Statistics "
-        "licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database "
-        "right\". The output tables below are free to reuse under the same licence.",
-        "",
+    fictional = [e.label for e in editions if e.banner]
+    real = [e for e in editions if not e.banner]
+    lines = ["# Data and downloads", ""]
+    if fictional:
+        lines += [
+            f"The figures of {', '.join(fictional)} are computed from **fictional sample data** (`data/sample`, "
+            "made by `scripts/make_sample.py`) to show how the report works: they describe no real organisation.",
+            "",
+        ]
+    if real:
+        lines += [
+            "The figures of the real editions are computed from public data published under the Open Government "
+            "Licence v3.0; the boundaries carry the attribution \"Source: Office for National Statistics "
+            "licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database "
+            "right\". The output tables below are free to reuse under the same licence.",
+            "",
+        ]
+    lines += [
         "## Downloads",
         "",
         "| edition | file | rows | bytes |",

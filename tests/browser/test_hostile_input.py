@@ -13,9 +13,8 @@ import threading
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS
+from opencyber.build import build
 from tests.browser.test_site import _Quiet
-from tests.conftest import chromium_path, need
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"
@@ -26,7 +25,6 @@ RTL = "مستشفى الاختبار NHS TRUST"
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    from opencyber.build import build
     from tests.synthetic import write_edition, write_registry
 
     tmp = tmp_path_factory.mktemp("hostile")
@@ -58,18 +56,13 @@ PAGES = ["index", "methodology", "data", "accessibility", "2023-24", "2023-24-cu
 
 
 @pytest.fixture(scope="module")
-def hostile_pages(hostile_site):
-    path = chromium_path()
-    need("headless Chromium (Debian package chromium)", path is not None)
-    from playwright.sync_api import sync_playwright
-
+def hostile_pages(hostile_site, browser):
+    """The hostile site served on 127.0.0.1, with the session's browser (a second Playwright in the
+    same thread would fail while the first runs)."""
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(hostile_site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser, base
-        browser.close()
+    yield browser, base
     httpd.shutdown()
 
 
