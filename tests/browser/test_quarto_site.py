@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from tests.browser.test_site import PageVisit, _Quiet
+from tests.browser.test_site import AXE, PageVisit, _Quiet, serious_axe_violations
 from tests.conftest import real_data_dir
 
 pytestmark = pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH")
@@ -124,3 +124,26 @@ def test_quarto_real_edition_page_draws_every_area_and_bar_offline(browser, real
     assert visit.non_tile_external() == [] and visit.failed_local == []
     assert visit.unexplained_console_errors() == [] and visit.page_errors == []
     page.close()
+
+
+@pytest.mark.parametrize("name", NARRATIVE + ("sample", "sample-curation", "sample-scoring"))
+def test_quarto_sample_pages_are_axe_clean(browser, sample_server, name):
+    assert AXE.is_file(), "axe-core is installed by `npm ci`"
+    visit = PageVisit(browser, sample_server, name)
+    if name == "sample":
+        visit.page.wait_for_selector("path.oc-trust", timeout=30_000)
+    violations = serious_axe_violations(visit.page)
+    visit.page.close()
+    assert violations == []
+
+
+def test_every_internal_link_of_the_quarto_site_resolves(sample_sites):
+    import re
+
+    quarto, _ = sample_sites
+    broken = []
+    for page in sorted(quarto.glob("*.html")):
+        for href in re.findall(r'href="([^"#:?]+)(?:[#?][^"]*)?"', page.read_text(encoding="utf-8")):
+            if not href.startswith("//") and not (quarto / href).exists():
+                broken.append((page.name, href))
+    assert broken == []
