@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from tests.browser.test_site import AXE, PageVisit, _Quiet, serious_axe_violations
-from tests.conftest import real_data_dir
+from tests.conftest import need, real_data_dir
 
 pytestmark = pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH")
 
@@ -99,8 +99,7 @@ def real_server(tmp_path_factory):
     from opencyber.build import build
 
     data = real_data_dir()
-    if data is None:
-        pytest.skip("the real data pack is not here")
+    need("the real data pack (OPEN_CYBER_DATA)", data is not None)  # fails in CI
     tmp = tmp_path_factory.mktemp("quarto-real")
     build(data, ["2022-23", "2021-22", "2020-21"], build_dir=tmp / "build", site_dir=tmp / "_site", renderer="quarto")
     httpd, base = _serve(tmp / "_site")
