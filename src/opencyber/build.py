@@ -86,11 +86,13 @@ def _environment_digest() -> bytes:
     return h.digest()
 
 
-def notebook_digests(edition: Edition, data_dir: Path, environment: bytes | None = None) -> dict[str, str]:
+def notebook_digests(
+    edition: Edition, data_dir: Path, environment: bytes | None = None, registry: dict[str, Edition] | None = None
+) -> dict[str, str]:
     """For each notebook of an edition (in order), a digest of everything its executed copy depends on."""
     h = hashlib.sha256(environment if environment is not None else _environment_digest())
     # the edition, and its previous edition, whose organisations the key points compare with
-    previous = load_registry(data_dir=data_dir).get(edition.previous or "")
+    previous = (registry if registry is not None else load_registry(data_dir=data_dir)).get(edition.previous or "")
     for ed in (edition, previous) if previous is not None else (edition,):
         h.update(json.dumps(asdict(ed), sort_keys=True, default=str).encode())
         for role in sorted(ed.inputs):
@@ -352,7 +354,8 @@ def build(
             "data/README.md says what each edition needs and where to get it."
         )
     environment = _environment_digest()
-    digests = {ed.id: notebook_digests(ed, data, environment) for ed in chosen}
+    registry = load_registry(data_dir=data)
+    digests = {ed.id: notebook_digests(ed, data, environment, registry) for ed in chosen}
     todo = {}
     for ed in reversed(chosen):  # oldest first
         stale = [s for s, _ in STAGES] if force else stale_notebooks(ed, build_dir, digests[ed.id])
@@ -430,11 +433,12 @@ def build(
         first = next((e for e in errors if e is not None), None)
         if first is not None:
             raise first
-    on_site = site_editions(data, build_dir, environment)
+    on_site = site_editions(data, build_dir, environment, digests)  # fills in the others' digests
     if on_site:
         from .across import write_outputs as write_across
 
-        write_across(on_site, build_dir, data)
+        made_from = [(ed.id, digests[ed.id][STAGES[-1][0]]) for ed in on_site]  # each chains all it depends on
+        write_across(on_site, build_dir, data, hashlib.sha256(json.dumps(made_from).encode()).hexdigest())
     pages: list[Path] = []
     if render:
         t = time.perf_counter()
@@ -448,14 +452,23 @@ def build(
     return BuildResult(on_site, skipped, seconds, pages, executed)
 
 
-def site_editions(data_dir: Path, build_dir: Path, environment: bytes | None = None) -> list[Edition]:
+def site_editions(
+    data_dir: Path, build_dir: Path, environment: bytes | None = None, digests: dict[str, dict[str, str]] | None = None
+) -> list[Edition]:
     """Every edition of the registry (newest first) whose inputs are present and whose executed
-    notebooks in ``build_dir`` are up to date with them: what the site shows."""
+    notebooks in ``build_dir`` are up to date with them: what the site shows.
+
+    ``digests`` (edition id -> notebook digests) are used where given, and the missing ones are
+    computed and added to it, so that no edition's inputs are read twice in a build."""
     environment = environment if environment is not None else _environment_digest()
+    registry = load_registry(data_dir=data_dir)
+    digests = {} if digests is None else digests
     out = []
-    for ed in load_registry(data_dir=data_dir).values():
+    for ed in registry.values():
         if ed.missing_inputs(data_dir):
             continue
-        if not stale_notebooks(ed, build_dir, notebook_digests(ed, data_dir, environment)):
+        if ed.id not in digests:
+            digests[ed.id] = notebook_digests(ed, data_dir, environment, registry)
+        if not stale_notebooks(ed, build_dir, digests[ed.id]):
             out.append(ed)
     return out

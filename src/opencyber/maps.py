@@ -22,7 +22,7 @@ from ipywidgets import HTML, Layout, Widget
 
 from .charts import STATUS_COLOURS
 from .outputs import MAP_CHECK_MIME
-from .tables import readable_name
+from .tables import minus, readable_name
 from .status import STATUSES
 
 def _stable_model_id(widget: Widget) -> None:
@@ -302,9 +302,9 @@ def composite_map(
                     f"{area_label} {c}",
                     readable_name(n),
                     r,
-                    f"Composite score: {v:.2f}".replace("-", "−"),
-                    f"Own score: {own:.2f}".replace("-", "−"),
-                    f"Mean trust score: {tm:.2f} ({nt} trusts)".replace("-", "−") if nt else "No trusts",
+                    minus(f"Composite score: {v:.2f}"),
+                    minus(f"Own score: {own:.2f}"),
+                    minus(f"Mean trust score: {tm:.2f} ({nt} trusts)") if nt else "No trusts",
                 ),
                 "style": {"fillColor": COMPOSITE_COLOURS[k], "className": "oc-area"},
             }

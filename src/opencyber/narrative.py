@@ -7,15 +7,13 @@ plain English, so that the words can change without touching a rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
+from . import trends
 from .registry import TRUST_SECTOR, Edition
-from .tables import md_text
+from .status import MEETS
+from .tables import md_text, minus
 
-#: statuses that mean an organisation met the standard
-MEETS = ("Standards Met", "Standards Exceeded")
 DSPT_URL = "https://www.dsptoolkit.nhs.uk/"
 ORIGINAL_URL = "https://github.com/nhsx/open-cyber"
 
@@ -42,45 +40,11 @@ def _plural(sector: str) -> str:
 
 def signed(value: float) -> str:
     """A score with its sign, written with a true minus sign: +2.00, −0.10."""
-    return f"{value:+.2f}".replace("-", "−")
+    return minus(f"{value:+.2f}")
 
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "n/a"
-
-
-@dataclass(frozen=True)
-class Transitions:
-    """Organisations of one sector in two editions, matched by code, and how their score moved."""
-
-    sector: str
-    compared: int
-    improved: int
-    declined: int
-    same: int
-    met_before: int
-    met_now: int
-
-
-def transitions(previous: pd.DataFrame, current: pd.DataFrame, sector: str = TRUST_SECTOR) -> Transitions:
-    """Compare the in-scope organisations of ``sector`` that are in both editions (same ODS code)."""
-
-    def scoped(orgs: pd.DataFrame) -> pd.DataFrame:
-        s = orgs[orgs["in_scope"] & (orgs["sector"] == sector)]
-        return s.set_index("code")[["status", "score"]]
-
-    before, now = scoped(previous), scoped(current)
-    both = before.merge(now, left_index=True, right_index=True, suffixes=("_before", "_now"))
-    diff = both["score_now"].astype(int) - both["score_before"].astype(int)
-    return Transitions(
-        sector,
-        len(both),
-        int((diff > 0).sum()),
-        int((diff < 0).sum()),
-        int((diff == 0).sum()),
-        int(both["status_before"].isin(MEETS).sum()),
-        int(both["status_now"].isin(MEETS).sum()),
-    )
 
 
 def sector_sentences(crosstab: pd.DataFrame) -> list[str]:
@@ -98,7 +62,7 @@ def sector_sentences(crosstab: pd.DataFrame) -> list[str]:
     return out
 
 
-def change_sentence(t: Transitions, previous_label: str, current_label: str = "this edition") -> str:
+def change_sentence(t: trends.Transitions, previous_label: str, current_label: str = "this edition") -> str:
     if not t.compared:
         return f"No {_plural(t.sector)} can be compared with {previous_label}."
     return (
@@ -138,7 +102,7 @@ def key_points(
     lines += [f"- {s}" for s in sector_sentences(crosstab)]
     if previous is not None:
         prev_edition, prev_orgs = previous
-        lines.append(f"- {change_sentence(transitions(prev_orgs, organisations), prev_edition.label)}")
+        lines.append(f"- {change_sentence(trends.transitions(prev_orgs, organisations), prev_edition.label)}")
         if prev_edition.commissioner_sector != edition.commissioner_sector:
             lines.append(
                 f"- The {edition.commissioner_label}s cannot be compared with {prev_edition.label}: "

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import narrative, score
+from . import across, narrative, score, trends
 from .registry import PROJECT_ROOT, Edition
-from .status import SCORES
+from .status import MEETS, SCORES
 
-GOOD = ("Standards Met", "Standards Exceeded")
 
 
 def _crosstab(build_dir: Path, ed: Edition) -> pd.DataFrame:
@@ -19,7 +18,7 @@ def _crosstab(build_dir: Path, ed: Edition) -> pd.DataFrame:
 
 
 def _good_share(ct: pd.DataFrame) -> tuple[int, int]:
-    return int(ct[ct["status"].isin(GOOD)]["n"].sum()), int(ct["n"].sum())
+    return int(ct[ct["status"].isin(MEETS)]["n"].sum()), int(ct["n"].sum())
 
 
 def _doc_body(path: Path) -> str:
@@ -55,7 +54,7 @@ def home_markdown(editions: list[Edition], build_dir: Path) -> str:
         pct = _crosstab(build_dir, prev)
         lines += [
             narrative.change_sentence(
-                narrative.transitions(
+                trends.transitions(
                     score.read_organisations(Path(build_dir) / prev.id / "organisations.csv"),
                     score.read_organisations(Path(build_dir) / latest.id / "organisations.csv"),
                 ),
@@ -246,7 +245,7 @@ This statement was prepared on 22 November 2026.
 # ---------------------------------------------------------------------------------------------
 # pages across editions: the organisation finder, trends, all sectors (data in build/all-editions)
 
-ACROSS = "all-editions"
+ACROSS = across.DIR  # build/all-editions: the outputs across editions
 
 
 def _across(build_dir: Path, name: str) -> pd.DataFrame:

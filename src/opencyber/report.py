@@ -29,6 +29,11 @@ class ReportData:
     vertices_after: int
 
 
+def area_regions(orgs: pd.DataFrame) -> pd.Series:
+    """Each area's NHS England region (area code -> region name), from the in-scope organisations."""
+    return orgs[orgs["in_scope"]].drop_duplicates("area_code").set_index("area_code")["region_name"]
+
+
 def covering_polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], what: str):
     """The polygons of boundary input ``role``: exactly one per code of ``expected``, else an InputError."""
     path = edition.input_path(role, data_dir)
@@ -68,7 +73,7 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
         edition, data_dir, "area_boundaries", cols["area_boundary_code"], set(scores["area_code"]), tolerance, edition.area_label
     )
     sc = scores.set_index("area_code")
-    region_of = scoped.drop_duplicates("area_code").set_index("area_code")["region_name"]
+    region_of = area_regions(orgs)
     areas = gpd.GeoDataFrame(
         {
             "code": area_polys["code"],
@@ -171,7 +176,7 @@ def area_table(edition: Edition, rd: ReportData) -> pd.DataFrame:
     if edition.era == "icb":
         own = orgs[orgs["in_scope"] & (orgs["sector"] == edition.commissioner_sector)].set_index("code")["status"]
         t.insert(2, "status", t["area_code"].map(own))
-    region = orgs[orgs["in_scope"]].drop_duplicates("area_code").set_index("area_code")["region_name"]
+    region = area_regions(orgs)
     t.insert(2, "region", t["area_code"].map(region))
     return t.rename(
         columns={

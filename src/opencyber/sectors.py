@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .registry import Edition
+from .status import MEETS
 
 GP_SECTOR = "General Practice (GP)"
 #: a commissioner named like "NHS NORTH WEST LONDON ICB - W2U3Z (CCG)": the code of its sub-ICB location
@@ -29,7 +30,7 @@ def status_by_sector(export: pd.DataFrame) -> pd.DataFrame:
 def sector_totals(export: pd.DataFrame) -> pd.DataFrame:
     """``sector, organisations, with_area, latest_met_or_exceeded`` (latest status Met or Exceeded, of
     any edition), largest sector first."""
-    met = export["outcome"].isin(["Standards Met", "Standards Exceeded"])
+    met = export["outcome"].isin(MEETS)
     g = export.assign(with_area=export["commissioner"] != "", met=met).groupby("export_sector")
     out = pd.DataFrame({"organisations": g.size(), "with_area": g["with_area"].sum(), "latest_met_or_exceeded": g["met"].sum()})
     out = out.rename_axis("sector").reset_index()
@@ -52,7 +53,7 @@ def gp_by_area(export: pd.DataFrame, lookup: pd.DataFrame, sub_col: str, area_co
     lk = lookup.assign(sub=lookup[sub_col].str.upper()).drop_duplicates("sub").set_index("sub")
     gp["area_code"] = gp["sub"].map(lk[area_col]).fillna("(unknown)")
     gp["area_name"] = gp["sub"].map(lk[area_name_col]).fillna("no sub-ICB location the lookup knows")
-    gp["met"] = (gp["status_edition"] == dspt_edition) & gp["outcome"].isin(["Standards Met", "Standards Exceeded"])
+    gp["met"] = (gp["status_edition"] == dspt_edition) & gp["outcome"].isin(MEETS)
     g = gp.groupby(["area_code", "area_name"])
     out = pd.DataFrame({"practices": g.size(), "met_or_exceeded": g["met"].sum()}).reset_index()
     out["other_status"] = out["practices"] - out["met_or_exceeded"]

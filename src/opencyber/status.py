@@ -25,6 +25,8 @@ SCORES: dict[str, int] = {
     "Standards Not Met": -3,
     "Not Published": -3,
 }
+#: The statuses that mean an organisation met the standard.
+MEETS: tuple[str, ...] = ("Standards Met", "Standards Exceeded")
 #: Outcomes that exist in the DSPT vocabulary but have no published score.
 UNSCORED_OUTCOMES: tuple[str, ...] = ("Entry Level",)
 

@@ -105,14 +105,19 @@ def prepare(df: pd.DataFrame, *, index: bool = False, drop_constant: bool = True
     return df.rename(columns=lambda c: COLUMN_LABELS.get(c, c)), notes
 
 
+def minus(text: str) -> str:
+    """Numbers as the pages write them: with a true minus sign (−), not a hyphen."""
+    return text.replace("-", "−")
+
+
 def _cell(value: object, numeric: bool, digits: int) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
     if numeric and isinstance(value, float):
-        return f"{value:.{digits}f}".replace("-", "−")
+        return minus(f"{value:.{digits}f}")
     if numeric and isinstance(value, numbers.Integral):
         value = int(value)
-        return (f"{value:,}" if abs(value) >= 10000 else str(value)).replace("-", "−")
+        return minus(f"{value:,}" if abs(value) >= 10000 else str(value))
     return str(value)
 
 

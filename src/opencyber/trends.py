@@ -5,12 +5,13 @@ the areas of two editions are comparable. Rules only: tables; the words are in :
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .registry import TRUST_SECTOR, Edition
-from .status import STATUSES
+from .status import MEETS, STATUSES
 
 
 def status_shares(editions: list[Edition], build_dir: Path) -> pd.DataFrame:
@@ -59,6 +60,43 @@ def follow(before: pd.DataFrame, now: pd.DataFrame, successors: dict[str, set]) 
         rows.append(rec)
     return pd.DataFrame(rows, columns=["code", "name", "status_before", "score_before", "matched_code", "matched_by",
                                        "status_now", "score_now", "change"])
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """Organisations of one sector followed from one edition to the next (:func:`follow`), and how
+    their score moved: improved + declined + same = compared."""
+
+    sector: str
+    compared: int
+    improved: int
+    declined: int
+    same: int
+    met_before: int
+    met_now: int
+
+
+def transitions(
+    previous: pd.DataFrame, current: pd.DataFrame, sector: str = TRUST_SECTOR, successors: dict[str, set] | None = None
+) -> Transitions:
+    """Follow the in-scope organisations of ``sector`` from ``previous`` to ``current`` (two editions'
+    organisations tables): by code, else by ODS successor where ``successors`` are given."""
+
+    def scoped(orgs: pd.DataFrame) -> pd.DataFrame:
+        s = orgs[orgs["in_scope"] & (orgs["sector"] == sector)]
+        return s.set_index("code").reindex(columns=["name", "status", "score"])
+
+    f = follow(scoped(previous), scoped(current), successors or {})
+    compared = f[f["change"] != "not followed"]
+    return Transitions(
+        sector,
+        len(compared),
+        int((compared["change"] == "improved").sum()),
+        int((compared["change"] == "declined").sum()),
+        int((compared["change"] == "same").sum()),
+        int(compared["status_before"].isin(MEETS).sum()),
+        int(compared["status_now"].isin(MEETS).sum()),
+    )
 
 
 def trust_changes(editions: list[Edition], build_dir: Path, successors: dict[str, set]) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from opencyber import narrative
+from opencyber import narrative, trends
 
 
 def _orgs(rows):
@@ -24,7 +24,7 @@ def test_transitions_match_by_code_and_add_up():
         ("RAE", "NHS Trust", "Not Published", -3, True),  # new
         ("RAF", "NHS Trust", "Not Published", -3, False),  # out of scope
     ])
-    t = narrative.transitions(before, after)
+    t = trends.transitions(before, after)
     assert (t.compared, t.improved, t.declined, t.same) == (3, 1, 1, 1)
     assert t.improved + t.declined + t.same == t.compared
     assert (t.met_before, t.met_now) == (2, 3)
