@@ -17,17 +17,50 @@ from IPython.display import display
 
 from .status import STATUSES
 
-#: Status colours: the Government Analysis Function categorical palette in its own order, so that
-#: each status differs from the next in the legend by a contrast ratio of at least 3:1 (3.24, 3.83,
-#: 3.23, 3.10; tests/unit/test_palette.py) and the set is colour-blind safe. Status is never shown by
-#: colour alone: legends, tooltips and tables name it.
+#: Status colours, best status darkest: their CIELAB lightness rises with the status order (18, 43,
+#: 64, 74, 88), so the order reads in greyscale and under every colour-vision deficiency (the
+#: closest pair is CAM02-UCS Delta E 20 under simulated deuteranopia, protanopia and tritanopia;
+#: tests/unit/test_palette.py). Five steps in lightness order cannot also differ from each other by
+#: a contrast ratio of 3:1, so colour is never the only cue: each status also has a pattern
+#: (STATUS_PATTERNS, on chart bars, map areas, map markers and every legend swatch), and
+#: legends, tooltips and tables name it.
 STATUS_COLOURS = {
-    "Standards Exceeded": "#12436D",  # dark blue
-    "Standards Met": "#28A197",  # turquoise
-    "Approaching Standards": "#801650",  # dark pink
-    "Standards Not Met": "#F46A25",  # orange
-    "Not Published": "#3D3D3D",  # dark grey
+    "Standards Exceeded": "#0B2E4F",  # navy
+    "Standards Met": "#1B6E8A",  # dark teal-blue
+    "Approaching Standards": "#5AA9A0",  # sea green
+    "Standards Not Met": "#F0A45D",  # light orange
+    "Not Published": "#D9DCDE",  # pale grey
 }
+#: The second cue: a pattern per status, as plotly's bar pattern shapes; the site draws the same
+#: patterns on maps and legend swatches (static/site.css, static/opencyber.js: ``oc-st-<slug>``).
+STATUS_PATTERNS = {
+    "Standards Exceeded": "|",  # vertical stripes
+    "Standards Met": "",  # solid
+    "Approaching Standards": "/",  # diagonal stripes
+    "Standards Not Met": "x",  # cross-hatch
+    "Not Published": ".",  # dots
+}
+
+
+def status_slug(status: str) -> str:
+    """``Standards Not Met`` -> ``not-met``: the CSS class suffix of a status (``oc-st-not-met``)."""
+    return "-".join(w for w in status.lower().split() if w != "standards")
+
+
+def text_colour(fill: str) -> str:
+    """White or near-black, whichever is more legible on ``fill``."""
+    return "#ffffff" if contrast_ratio(fill, "#ffffff") >= contrast_ratio(fill, "#0b0c0c") else "#0b0c0c"
+
+
+def status_marker(status: str) -> dict:
+    """The plotly bar marker of a status: its colour and pattern, outlined so that the palest
+    status stays visible on a white page."""
+    fill = STATUS_COLOURS[status]
+    return dict(
+        color=fill,
+        line=dict(color="#505a5f", width=0.5),
+        pattern=dict(shape=STATUS_PATTERNS[status], fgcolor=text_colour(fill), fgopacity=0.45, size=7, solidity=0.15),
+    )
 
 
 def contrast_ratio(a: str, b: str) -> float:
@@ -68,11 +101,11 @@ def status_share_chart(crosstab_long: pd.DataFrame, title: str, subtitle: str, s
             y=labels,
             x=shares,
             customdata=[[int(n), int(totals[s])] for s, n in sub.items()],
-            marker=dict(color=STATUS_COLOURS[status], line=dict(color="#ffffff", width=1)),
+            marker=status_marker(status),
             text=[f"{v:.0f}%" if v >= 9 else "" for v in shares],
             textposition="inside",
             insidetextanchor="middle",
-            textfont=dict(color="#ffffff"),
+            textfont=dict(color=text_colour(STATUS_COLOURS[status])),
             hovertemplate="%{y}<br>" + status + ": %{customdata[0]} of %{customdata[1]} (%{x:.1f}%)<extra></extra>",
         )
     annotations = [
@@ -92,9 +125,15 @@ def status_share_chart(crosstab_long: pd.DataFrame, title: str, subtitle: str, s
         annotations=annotations,
         # the title, subtitle, source and legend are written as HTML around the chart (figure_html):
         # they wrap on a narrow screen, and a screen reader reads them as text
-        meta={"title": title, "subtitle": subtitle, "source": source, "legend": [[s, STATUS_COLOURS[s]] for s in STATUSES]},
+        meta={"title": title, "subtitle": subtitle, "source": source, "legend": [[s, STATUS_COLOURS[s], status_slug(s)] for s in STATUSES]},
     )
     return fig
+
+
+def swatch(colour: str, slug: str = "") -> str:
+    """A legend swatch: the colour, and the status's pattern when ``slug`` names one (site.css)."""
+    cls = f"oc-swatch oc-st-{html.escape(slug)}" if slug else "oc-swatch"
+    return f'<span class="{cls}" style="background-color:{html.escape(colour)}" aria-hidden="true"></span>'
 
 
 def figure_html(fig: go.Figure, div_id: str, alt: str) -> str:
@@ -109,8 +148,7 @@ def figure_html(fig: go.Figure, div_id: str, alt: str) -> str:
     foot = ""
     if meta.get("legend"):
         items = "".join(
-            f'<li><span class="oc-swatch" style="background:{html.escape(c)}" aria-hidden="true"></span>{html.escape(t)}</li>'
-            for t, c in meta["legend"]
+            f'<li>{swatch(c, *slug)}{html.escape(t)}</li>' for t, c, *slug in meta["legend"]
         )
         foot += f'<ul class="oc-chart-legend" aria-label="Colours of the chart">{items}</ul>'
     if meta.get("source"):

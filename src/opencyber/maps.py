@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from ipywidgets import HTML, Layout, Widget
 
-from .charts import STATUS_COLOURS
+from .charts import STATUS_COLOURS, status_slug, swatch
 from .outputs import MAP_CHECK_MIME
 from .tables import minus, readable_name
 from .status import STATUSES
@@ -89,16 +89,15 @@ def composite_label(i: int) -> str:
     )
 
 
-def legend(title: str, items: list[tuple[str, str]], layers: list[str] | None = None) -> L.WidgetControl:
+def legend(title: str, items: list[tuple[str, ...]], layers: list[str] | None = None) -> L.WidgetControl:
     """A map legend in a fixed order: a swatch and the label text for each item (colour never alone).
+    An item is ``(label, colour)`` or ``(label, colour, status slug)``: a status swatch shows its
+    pattern too.
 
     ipyleaflet's LegendControl keeps its items in a dict, which the notebook's JSON writes with
     sorted keys, so the order would be lost; an HTML widget keeps it.
     """
-    rows = "".join(
-        f'<li><span class="oc-swatch" style="background:{colour}" aria-hidden="true"></span>{html.escape(label)}</li>'
-        for label, colour in items
-    )
+    rows = "".join(f"<li>{swatch(colour, *slug)}{html.escape(label)}</li>" for label, colour, *slug in items)
     follows = f' data-oc-layers="{html.escape(json.dumps(layers))}"' if layers else ""
     body = f'<div class="oc-legend" role="group" aria-label="{html.escape(title)}"{follows}><p class="oc-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>'
     return L.WidgetControl(widget=HTML(value=body), position="bottomright")
@@ -185,7 +184,7 @@ def status_map(
             "name": n,
             "status": s,
             "tooltip": _tooltip(f"{area_label} {c}", readable_name(n), r, f"Status: {s}"),
-            "style": {"fillColor": STATUS_COLOURS[s], "className": "oc-area"},
+            "style": {"fillColor": STATUS_COLOURS[s], "className": f"oc-area oc-st-{status_slug(s)}"},
         }
         for c, n, s, r in zip(areas["code"], areas["name"], areas["status"], areas.get("region", [""] * len(areas)))
     ]
@@ -201,7 +200,7 @@ def status_map(
             "name": n,
             "status": s,
             "tooltip": _tooltip(f"NHS trust {c}", readable_name(n), r, f"Status: {s}"),
-            "style": {"fillColor": STATUS_COLOURS[s], "className": "oc-trust"},
+            "style": {"fillColor": STATUS_COLOURS[s], "className": f"oc-trust oc-st-{status_slug(s)}"},
         }
         for c, n, s, r in zip(points["code"], points["name"], points["status"], points.get("region", [""] * len(points)))
     ]
@@ -217,7 +216,7 @@ def status_map(
     for layer in (*layers, region_layer(regions, region_name_col), trust_layer):
         m.add(layer)
     m.add(L.LayersControl(position="topright", collapsed=False))
-    m.add(legend("DSPT status", [(s, STATUS_COLOURS[s]) for s in STATUSES], [area_layer.name, trust_layer.name]))
+    m.add(legend("DSPT status", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES], [area_layer.name, trust_layer.name]))
     return m
 
 
@@ -264,7 +263,7 @@ def trust_pie_layer(
                     "tooltip": _tooltip(
                         f"{area_label} {code}", readable_name(name), f"{status}: {n} of {total} trusts ({100 * n / total:.0f}%)"
                     ),
-                    "style": {"fillColor": STATUS_COLOURS[status], "className": "oc-pie"},
+                    "style": {"fillColor": STATUS_COLOURS[status], "className": f"oc-pie oc-st-{status_slug(status)}"},
                 }
             )
     wedges = gpd.GeoDataFrame(geometry=shapely.set_precision(geoms, 1e-4, mode="pointwise"), crs="EPSG:4326")
@@ -328,7 +327,7 @@ def composite_map(
         )
     )
     if trust_counts is not None:
-        pie_legend = legend("Trusts (pies)", [(s, STATUS_COLOURS[s]) for s in STATUSES], [f"Trusts by status in each {area_label} (pies)"])
+        pie_legend = legend("Trusts (pies)", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES], [f"Trusts by status in each {area_label} (pies)"])
         pie_legend.position = "bottomleft"
         m.add(pie_legend)
     return m
@@ -368,7 +367,7 @@ def _flat(prefix: str, value: object) -> list[tuple[str, str]]:
 
 def map_check(m: L.Map, name: str) -> str:
     """What a map draws that the project sets, one line per property, each line naming the map, the
-    layer, the feature and the property: ``status map | ICBs by status | QE1 | style.fillColor = #28A197``.
+    layer, the feature and the property: ``status map | ICBs by status | QE1 | style.fillColor = #1B6E8A``.
 
     Only what this module sets is listed (view, layer styles, each feature's properties and geometry,
     the controls); library defaults such as ipyleaflet's ``modisdate`` or the basemap's URL are not,

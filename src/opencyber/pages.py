@@ -319,14 +319,14 @@ def _size_mb(build_dir: Path) -> str:
 def _trend_chart(shares: pd.DataFrame) -> str:
     import plotly.graph_objects as go
 
-    from .charts import STATUS_COLOURS, figure_html
+    from .charts import figure_html, status_marker
     from .status import STATUSES
 
     fig = go.Figure()
     for status in STATUSES:
         sub = shares[shares["status"] == status]
         fig.add_bar(name=status, x=[sub["sector"].tolist(), sub["label"].tolist()], y=sub["share"].round(1).tolist(),
-                    marker_color=STATUS_COLOURS[status], hovertemplate="%{x}<br>" + status + ": %{y:.1f}%<extra></extra>")
+                    marker=status_marker(status), hovertemplate="%{x}<br>" + status + ": %{y:.1f}%<extra></extra>")
     fig.update_layout(barmode="stack", template="simple_white", height=480, margin=dict(l=60, r=20, t=40, b=120),
                       yaxis_title="Share of the sector (%)", legend_title_text="DSPT status",
                       font=dict(family="Arial, Helvetica, sans-serif", size=13))

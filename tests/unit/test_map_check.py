@@ -27,7 +27,7 @@ def _changed(before: str, after: str) -> list[str]:
 
 def test_one_line_per_property_naming_map_layer_and_feature():
     check = maps.map_check(_map(), "status map")
-    assert "status map | ICBs by status | QAA | style.fillColor = #28A197" in check.splitlines()
+    assert "status map | ICBs by status | QAA | style.fillColor = #1B6E8A" in check.splitlines()
     assert "status map | ICBs by status | QBB | tooltip = ICB QBB / Beta ICB / Status: Approaching Standards" in check.splitlines()
     assert "status map | NHS trusts by status | RAA | geometry = Point of 1 points, coordinates" in check
     assert "modisdate" not in check and "openstreetmap" not in check.lower()
@@ -46,7 +46,7 @@ def test_a_colour_change_names_the_map_layer_feature_and_property(monkeypatch):
     monkeypatch.setitem(charts.STATUS_COLOURS, "Standards Met", "#00FF00")
     monkeypatch.setattr(maps, "STATUS_COLOURS", charts.STATUS_COLOURS)
     changed = _changed(before, maps.map_check(_map(), "status map"))
-    assert "-status map | ICBs by status | QAA | style.fillColor = #28A197" in changed
+    assert "-status map | ICBs by status | QAA | style.fillColor = #1B6E8A" in changed
     assert "+status map | ICBs by status | QAA | style.fillColor = #00FF00" in changed
 
 

@@ -27,6 +27,32 @@
   } else {
     restoreSharedGeometries();
   }
+  // The second cue besides colour: a pattern per DSPT status (charts.STATUS_PATTERNS), drawn on the
+  // map shapes by site.css (fill: url(#oc-pat-<status>)); the patterns are defined once per page.
+  var PATTERNS = {
+    exceeded: { fill: "#0B2E4F", ink: "#ffffff", marks: '<path d="M3 0V6"/>' },
+    approaching: { fill: "#5AA9A0", ink: "#0b0c0c", marks: '<path d="M0 6L6 0M-1 1L1 -1M5 7L7 5"/>' },
+    "not-met": { fill: "#F0A45D", ink: "#0b0c0c", marks: '<path d="M0 0L6 6M6 0L0 6"/>' },
+    "not-published": { fill: "#D9DCDE", ink: "#0b0c0c", marks: '<circle cx="3" cy="3" r="0.9"/>' }
+  };
+  function addPatterns() {
+    if (document.getElementById("oc-patterns")) { return; }
+    var defs = Object.keys(PATTERNS).map(function (k) {
+      var p = PATTERNS[k];
+      return '<pattern id="oc-pat-' + k + '" width="6" height="6" patternUnits="userSpaceOnUse">' +
+        '<rect width="6" height="6" fill="' + p.fill + '"/><g stroke="' + p.ink + '" fill="' + p.ink +
+        '" stroke-width="1.1" opacity="0.5">' + p.marks + "</g></pattern>";
+    }).join("");
+    var holder = document.createElement("div");
+    holder.innerHTML = '<svg id="oc-patterns" width="0" height="0" aria-hidden="true" focusable="false" ' +
+      'style="position:absolute;width:0;height:0;overflow:hidden"><defs>' + defs + "</defs></svg>";
+    document.body.appendChild(holder.firstChild);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", addPatterns);
+  } else {
+    addPatterns();
+  }
   function textNode(lines) {
     var el = document.createElement("div");
     el.className = "oc-tooltip";
@@ -55,9 +81,9 @@
     var bounds = null;
     map.eachLayer(function (layer) {
       var p = layer.feature && layer.feature.properties;
-      var cls = p && p.style && p.style.className;
-      var b = cls === "oc-area" && layer.getBounds ? layer.getBounds()
-        : cls === "oc-trust" && layer.getLatLng ? L.latLngBounds(layer.getLatLng(), layer.getLatLng()) : null;
+      var cls = " " + ((p && p.style && p.style.className) || "") + " ";
+      var b = cls.indexOf(" oc-area ") >= 0 && layer.getBounds ? layer.getBounds()
+        : cls.indexOf(" oc-trust ") >= 0 && layer.getLatLng ? L.latLngBounds(layer.getLatLng(), layer.getLatLng()) : null;
       if (b) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); }
     });
     return bounds;
