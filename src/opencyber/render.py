@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import __version__, pages
+from . import __version__, pages, publication
 from .errors import RenderError
 from .outputs import MAP_CHECK_MIME, PLOTLY_MIME
 from .registry import PROJECT_ROOT, Edition
@@ -270,7 +270,7 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
     from importlib import metadata
 
     h = hashlib.sha256(json.dumps([asdict(e) for e in editions], sort_keys=True, default=str).encode())
-    h.update(banner.encode() + b"\0" + renderer.encode())
+    h.update(banner.encode() + b"\0" + renderer.encode() + b"\0" + publication.digest_text().encode())
     files = [build_dir / "pages" / f"{p.name}.ipynb" for ed in editions for p in edition_pages(ed, build_dir / "pages")]
     files += sorted(f for ed in editions for f in (build_dir / ed.id).glob("*.csv"))
     files += sorted((build_dir / pages.ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
@@ -461,6 +461,24 @@ def wrap_plain_tables(html: str) -> str:
     return _PLAIN_TABLE.sub(wrap, html)
 
 
+_FIRST_H1_END = re.compile(r"</h1>", re.I)
+_FOOTER = re.compile(r'<footer class="oc-footer">.*?</footer>', re.S)
+_BODY_END = re.compile(r"</body>", re.I)
+
+
+def add_publication(html: str, footer: str, dates: str = "") -> str:
+    """The site's footer on every page (the built-in template's is replaced; a page without one, as
+    Quarto's, gets it before ``</body>``) and, on an edition page, its dates under the page's title."""
+    block = f'<footer class="oc-footer">{footer}</footer>'
+    if _FOOTER.search(html):
+        html = _FOOTER.sub(lambda m: block, html, count=1)
+    else:
+        html = _BODY_END.sub(lambda m: block + "\n</body>", html, count=1)
+    if dates:
+        html = _FIRST_H1_END.sub(lambda m: "</h1>" + dates, html, count=1)
+    return html
+
+
 def set_title(html: str, title: str) -> str:
     """Give the page the site's ``<title>`` (the renderers' own conventions differ)."""
     return _TITLE.sub(lambda m: f"<title>{_esc(html_title(title))}</title>", html, count=1)
@@ -515,6 +533,14 @@ def render_site(
         log(f"Website unchanged: {site_dir / 'index.html'} (nothing to render)")
         return sorted(site_dir.glob("*.html"))
     log(f"Rendering the website into {site_dir} ({renderer}) ...")
+    publisher = publication.load_publisher()
+    if publication.missing_contact(publisher):
+        log(
+            f"WARNING: {publication.SITE_FILE.name} sets no {' and no '.join(publication.missing_contact(publisher))}: "
+            "the pages say that this copy of the report has no contact address yet (set them before publishing)"
+        )
+    footer = publication.footer_html(publisher)
+    edition_of = {p.name: ed for ed in editions for p in edition_pages(ed, build_dir / "pages")}
     prepared = prepare_pages(editions, build_dir, banner)
     tmp = site_dir.with_name(site_dir.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -530,6 +556,8 @@ def render_site(
             text = out.read_text(encoding="utf-8")
             try:
                 local = wrap_plain_tables(set_title(localise_scripts(text, assets), page.title))
+                ed = edition_of.get(page.name)
+                local = add_publication(local, footer, publication.dates_html(ed) if ed else "")
             except CdnScriptError as exc:
                 raise RenderError(f"page {out.name}: {exc}; the previous site is kept") from None
             if local != text:

@@ -360,3 +360,79 @@ def test_an_edition_page_prints_every_bar_and_every_table_column(browser, server
     assert printed["bars"] == 15 and printed["chartRight"] <= printed["width"] + 1
     assert printed["cut"] == 0 and printed["hiddenRows"] == 0 and printed["maps"] == 0
     assert pdf[:5] == b"%PDF-" and len(pdf) > 20_000
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_edition_page_gives_its_dates_and_every_page_its_publisher(browser, server, edition):
+    from opencyber.publication import edition_dates, load_publisher
+    from opencyber.registry import load_registry
+
+    ed = load_registry()[edition]
+    expected = edition_dates(ed)
+    visit = PageVisit(browser, server, edition)
+    dates = visit.page.locator("ul.oc-dates li").all_inner_texts()
+    after_title = visit.page.evaluate("() => document.querySelector('h1').nextElementSibling.className")
+    footer = " ".join(visit.page.locator("footer.oc-footer").inner_text().split())
+    visit.page.close()
+    assert [label for label, _ in expected][:1] == ["Data snapshot"] and len(expected) == 3  # CI runs in a git clone
+    assert dates == [f"{label}: {value}" for label, value in expected]
+    assert after_title == "oc-dates"
+    assert "not official statistics and not an NHS England publication" in footer
+    pub = load_publisher()
+    assert (pub.contact or "no contact address yet") in footer and "Built from Open Cyber version " in footer
+
+
+def test_each_map_has_a_link_that_skips_it_to_its_tables(edition_page):
+    page = edition_page.page
+    skips = page.evaluate("""() => [...document.querySelectorAll("a.oc-skip-map")].map(a => {
+      const map = a.nextElementSibling, target = document.querySelector(a.getAttribute("href"));
+      return {map: !!(map && map.classList.contains("leaflet-container")), target: !!target,
+              after: !!(target && map && (map.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING)),
+              table: !!(target && target.querySelector("table"))};
+    })""")
+    assert skips == [{"map": True, "target": True, "after": True, "table": True}] * 2
+    first = page.locator("a.oc-skip-map").first
+    first.focus()
+    box = first.bounding_box()
+    assert box and box["x"] >= 0 and box["width"] > 50  # on screen while it has the focus
+
+
+def test_map_shapes_carry_their_status_pattern(edition_page):
+    fills = edition_page.page.evaluate("""() => {
+      const out = {};
+      document.querySelectorAll(".leaflet-container path[class*='oc-st-']").forEach(p => {
+        const st = [...p.classList].find(c => c.startsWith("oc-st-"));
+        out[st] = getComputedStyle(p).fill;
+      });
+      return {fills: out, patterns: [...document.querySelectorAll("#oc-patterns pattern")].map(p => p.id)};
+    }""")
+    assert fills["patterns"] == ["oc-pat-exceeded", "oc-pat-approaching", "oc-pat-not-met", "oc-pat-not-published"]
+    for st, fill in fills["fills"].items():
+        if st == "oc-st-met":
+            assert fill.startswith("rgb("), fill  # solid
+        else:
+            assert fill.startswith('url("') and f"#oc-pat-{st[6:]}" in fill, (st, fill)
+    assert {"oc-st-met", "oc-st-exceeded", "oc-st-approaching"} <= set(fills["fills"])
+
+
+def test_a_table_heading_row_is_one_tab_stop_moved_with_the_arrow_keys(browser, server):
+    visit = PageVisit(browser, server, "2022-23", (1366, 900))
+    page = visit.page
+    table = page.locator("table.oc-table", has=page.locator("caption", has_text="and composite score"))
+    buttons = table.locator("thead button.oc-sort")
+    n = buttons.count()
+    assert n >= 5
+    assert [buttons.nth(i).get_attribute("tabindex") for i in range(n)] == ["0"] + ["-1"] * (n - 1)
+    buttons.first.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    focused = page.evaluate("() => document.activeElement.textContent")
+    assert focused == buttons.nth(2).text_content()
+    assert buttons.nth(2).get_attribute("tabindex") == "0" and buttons.first.get_attribute("tabindex") == "-1"
+    page.keyboard.press("Enter")  # sorts by that column
+    assert table.locator("thead th").nth(2).get_attribute("aria-sort") == "ascending"
+    page.keyboard.press("End")
+    assert page.evaluate("() => document.activeElement.textContent") == buttons.nth(n - 1).text_content()
+    hint = page.evaluate("() => document.getElementById(document.activeElement.getAttribute('aria-describedby')).textContent")
+    assert "arrow keys" in hint
+    visit.page.close()

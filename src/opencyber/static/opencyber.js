@@ -88,6 +88,7 @@
     });
     return bounds;
   }
+  var skipCount = 0;
   function enhanceMap(map, L) {
     var box = map.getContainer();
     // fit the areas in the box at any width, until the reader moves the map
@@ -143,6 +144,19 @@
     }
     new MutationObserver(untab).observe(box, { childList: true, subtree: true });
     untab();
+    // a link, shown when it has the focus, skips the map to its tables (the first table after it)
+    var after = Array.prototype.filter.call(document.querySelectorAll("details, .oc-table-wrap"), function (t) {
+      return box.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING;
+    })[0];
+    if (after && !box.parentNode.querySelector(".oc-skip-map")) {
+      skipCount += 1;
+      if (!after.id) { after.id = "oc-map-tables-" + skipCount; }
+      var skip = document.createElement("a");
+      skip.className = "oc-skip-map";
+      skip.href = "#" + after.id;
+      skip.textContent = "Skip the map: go to its tables";
+      box.parentNode.insertBefore(skip, box);
+    }
     // on a touch screen a swipe scrolls the page; a tap on the map lets it be moved
     if (L.Browser.touch || (window.matchMedia && window.matchMedia("(pointer: coarse)").matches)) {
       map.dragging.disable();
@@ -226,8 +240,31 @@
         th.appendChild(button);
         th.setAttribute("scope", "col");
         button.addEventListener("click", function () { sortBy(table, index, th); });
+        // one tab stop per table's headings: the arrow keys move between them (a roving tab stop)
+        button.setAttribute("tabindex", index === 0 ? "0" : "-1");
+        button.setAttribute("aria-describedby", hint().id);
+        button.addEventListener("keydown", function (e) { move(table, index, e); });
       });
     });
+  }
+  function hint() {
+    var el = document.getElementById("oc-sort-hint");
+    if (!el) {
+      el = document.createElement("p");
+      el.id = "oc-sort-hint";
+      el.className = "oc-visually-hidden";
+      el.textContent = "Sorts the table by this column. The left and right arrow keys move between the column headings.";
+      document.body.appendChild(el);
+    }
+    return el;
+  }
+  function move(table, index, e) {
+    var buttons = Array.prototype.slice.call(table.tHead.rows[0].querySelectorAll("button.oc-sort"));
+    var to = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: buttons.length - 1 }[e.key];
+    if (to === undefined || !buttons[to]) { return; }
+    e.preventDefault();
+    buttons.forEach(function (b, i) { b.setAttribute("tabindex", i === to ? "0" : "-1"); });
+    buttons[to].focus();
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", enhance); } else { enhance(); }
 })();
@@ -278,4 +315,23 @@
       Array.prototype.forEach.call(document.querySelectorAll(".oc-plotly"), function (el) { window.Plotly.Plots.resize(el); });
     }
   });
+})();
+
+/* A table's scroll region is a tab stop only while it scrolls sideways (so that a keyboard can
+   scroll it); a table that fits the screen adds no tab stop. Without JavaScript every region keeps
+   its tab stop. */
+(function () {
+  "use strict";
+  function update() {
+    Array.prototype.forEach.call(document.querySelectorAll(".oc-table-wrap[role=region]"), function (w) {
+      if (!w.getClientRects().length) { return; }  // in a closed <details>: measured when opened
+      if (w.scrollWidth > w.clientWidth + 1) { w.setAttribute("tabindex", "0"); } else { w.removeAttribute("tabindex"); }
+    });
+  }
+  var timer = null;
+  function later() { clearTimeout(timer); timer = setTimeout(update, 100); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", update); } else { update(); }
+  window.addEventListener("load", update);
+  window.addEventListener("resize", later);
+  document.addEventListener("toggle", later, true);
 })();
