@@ -3,6 +3,7 @@ home, methodology, data and downloads, accessibility statement."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -100,6 +101,19 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
     lines = [
         "# Methodology",
         "",
+        "## In brief",
+        "",
+        "- **What is counted.** For each edition, the DSPT status that NHS trusts, commissioners (ICBs, or "
+        "CCGs before July 2022) and commissioning support units had published by the day the DSPT list was "
+        "downloaded (the *snapshot*). Only assessments of that year count.",
+        "- **Who is counted.** The organisations open on that day, from the NHS's official organisation lists "
+        "(ODS); an organisation that merged into another and has no status of its own takes its successor's.",
+        "- **How areas are compared.** Each status has a score, from +3 (Standards Exceeded) to −3 (Standards "
+        "Not Met or Not Published). An area's composite score is half the score of its commissioner (the ICB; "
+        "before July 2022 the mean of the area's CCGs) and half the mean of its trusts' scores.",
+        "- **Where this report differs from the original.** Every difference from the NHSX open-cyber report "
+        "is listed, edition by edition, under *Overrides and caveats* below.",
+        "",
         narrative.status_meanings(short=False),
         "## Statuses and scores",
         "",
@@ -158,6 +172,44 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: what each output file holds, in a reader's words (the data dictionary gives the columns)
+DOWNLOADS = {
+    "organisations.csv": "Every organisation the edition's inputs name, with its DSPT status, score, area and whether it is in scope",
+    "crosstab.csv": "How many organisations of each sector had each status",
+    "area_scores.csv": "Each area's own score, the mean score of its trusts and its composite score",
+    "areas.csv": "The areas and the NHS England region of each",
+    "reconciliation.csv": "The count of organisations at each step, so that none is dropped unseen",
+    "overrides.csv": "Decisions that depart from the rules, with the reason and the effect of each",
+    "finder_organisations.csv": "Every NHS organisation of every edition, with its status and area (the organisation finder)",
+    "trends_status_share.csv": "The share of each sector in each status, edition by edition",
+    "trends_trusts.csv": "NHS trusts followed from one edition to the next: improved, declined or stayed",
+    "trends_areas.csv": "Each area's composite score across the editions where areas are comparable",
+    "sectors_status.csv": "Every sector of the full DSPT exports by status",
+    "sectors_totals.csv": "The number of organisations in each sector of the full exports",
+    "sectors_gp_areas.csv": "GP practices by area, with how many met or exceeded the standard",
+}
+
+
+def download_description(name: str) -> str:
+    """What a downloadable CSV holds: in :data:`DOWNLOADS`, else a table of a page (``table-*``), else
+    the words of its heading in docs/data-dictionary.md."""
+    if name in DOWNLOADS:
+        return DOWNLOADS[name]
+    if name.startswith("table-"):
+        return "A table of the edition page, as shown there"
+    for line in (PROJECT_ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"#+\s*`?" + re.escape(name) + r"`?\s*:\s*(.+)$", line)
+        if m and not m.group(1).startswith("`"):
+            text = m.group(1).strip()
+            return text[0].upper() + text[1:]
+    return "See the data dictionary below"
+
+
+def _kb(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
+
+
 def data_markdown(editions: list[Edition], build_dir: Path) -> str:
     """Downloads of every output table of every edition, the data dictionary, and the inputs."""
     fictional = [e.label for e in editions if e.banner]
@@ -178,27 +230,33 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
             "",
         ]
     lines += [
-        "## Downloads",
+        "## What you can download",
         "",
-        "| edition | file | rows | bytes |",
-        "|---|---|---:|---:|",
+        "Every figure on this site is in a CSV file (comma-separated values: it opens in a spreadsheet). "
+        "Each edition has its own files; the files *across editions* hold the organisation finder, the trends "
+        "and the all-sectors figures. The sections under *For analysts* below describe every column.",
+        "",
     ]
-    for ed in editions:
-        for csv in sorted((Path(build_dir) / ed.id).glob("*.csv")):
+    groups = [(ed.label, ed.id, Path(build_dir) / ed.id) for ed in editions]
+    groups.append(("across editions", "all-editions", Path(build_dir) / "all-editions"))
+    for label, folder, path in groups:
+        files = sorted(path.glob("*.csv"))
+        if not files:
+            continue
+        lines += [f"### {label[0].upper() + label[1:]}", "", "| file and what it holds | rows | size |", "|---|---:|---:|"]
+        for csv in files:
             rows = sum(1 for _ in csv.open(encoding="utf-8")) - 1
             lines.append(
-                f"| {ed.label} | [{csv.name}](downloads/{ed.id}/{csv.name}) | {rows:,} | {csv.stat().st_size:,} |"
+                f"| [{csv.name}](downloads/{folder}/{csv.name})<br>{download_description(csv.name)} | {rows:,} | {_kb(csv)} |"
             )
-    for csv in sorted((Path(build_dir) / "all-editions").glob("*.csv")):
-        rows = sum(1 for _ in csv.open(encoding="utf-8")) - 1
-        lines.append(f"| all editions | [{csv.name}](downloads/all-editions/{csv.name}) | {rows:,} | {csv.stat().st_size:,} |")
+        lines.append("")
     lines += [
         "",
-        "## Data dictionary",
+        "## For analysts: the data dictionary",
         "",
         _doc_body(PROJECT_ROOT / "docs" / "data-dictionary.md").replace("\n## ", "\n### "),
         "",
-        "## Inputs: sources, licence and how to obtain them",
+        "## For analysts: the inputs, their sources, licence and formats",
         "",
         _doc_body(PROJECT_ROOT / "data" / "README.md").replace("\n## ", "\n### "),
         "",

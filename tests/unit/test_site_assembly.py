@@ -132,3 +132,14 @@ def test_no_render_writes_the_quarto_project_with_navigation_from_the_registry(t
     )
     assert (src / "assets" / "opencyber.js").is_file() and list((src / "downloads" / "sample").glob("*.csv"))
     assert not (tmp_path / "site").exists()
+
+
+def test_every_download_says_what_it_holds_in_words():
+    from opencyber.pages import DOWNLOADS, download_description
+
+    names = list(DOWNLOADS) + ["table-nhs-trusts-and-their-dspt-status.csv"]
+    names += ["finder_organisations.csv", "trends_trusts.csv", "trends_areas.csv", "trends_status_share.csv",
+              "sectors_status.csv", "sectors_totals.csv", "sectors_gp_areas.csv"]
+    described = {n: download_description(n) for n in names}
+    assert all(d and d != "See the data dictionary below" for d in described.values()), described
+    assert download_description("no-such-file.csv") == "See the data dictionary below"
