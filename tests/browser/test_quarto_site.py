@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from tests.browser.test_site import AXE, PageVisit, _Quiet, serious_axe_violations
+from tests.browser.test_site import ALL_PAGES, AXE, EDITIONS, LAYOUT, WIDTHS, PageVisit, _Quiet, serious_axe_violations
 from tests.conftest import need, real_data_dir
 
 pytestmark = pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH")
@@ -146,3 +146,26 @@ def test_every_internal_link_of_the_quarto_site_resolves(sample_sites):
             if not href.startswith("//") and not (quarto / href).exists():
                 broken.append((page.name, href))
     assert broken == []
+
+
+@pytest.mark.parametrize("viewport", WIDTHS, ids=lambda v: f"{v[0]}px")
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_quarto_every_real_page_reads_on_a_phone_and_a_desktop(browser, real_server, name, viewport):
+    """The width checks of the built-in renderer's site (test_site.py), on the Quarto site."""
+    need("axe-core (installed by `npm ci` from package-lock.json)", AXE.is_file())
+    visit = PageVisit(browser, real_server, name, viewport, touch=viewport[0] < 500)
+    if name in EDITIONS:
+        visit.page.wait_for_selector(".leaflet-container[data-oc-fitted] path.oc-trust", timeout=60_000)
+        visit.page.wait_for_timeout(400)
+    visit.screenshot(f"quarto-{name}-{viewport[0]}px")
+    layout = visit.page.evaluate(LAYOUT)
+    violations = serious_axe_violations(visit.page)
+    visit.page.close()
+    assert layout["overflow"] == [], "wider than the screen, outside a labelled scroll region"
+    assert violations == []
+    if name in EDITIONS:
+        assert layout["tabs"] <= 80, layout["tabs"]
+        assert layout["plot"] is not None and layout["plot"] >= min(300, viewport[0] - 60), layout["plot"]
+        assert len(layout["maps"]) == 2
+        for m in layout["maps"]:
+            assert m["fitted"] and m["outside"] == 0, m
