@@ -136,8 +136,9 @@ def swatch(colour: str, slug: str = "") -> str:
     return f'<span class="{cls}" style="background-color:{html.escape(colour)}" aria-hidden="true"></span>'
 
 
-def figure_html(fig: go.Figure, div_id: str, alt: str) -> str:
-    """The HTML of a chart: a div, the figure JSON (safe inside <script>), the call that draws it."""
+def figure_html(fig: go.Figure, div_id: str, alt: str, data_csv: str | None = None) -> str:
+    """The HTML of a chart: a div, the figure JSON (safe inside <script>), the call that draws it,
+    and with ``data_csv`` a link to download the chart's numbers."""
     payload = fig.to_json(engine="json", pretty=False).replace("</", "<\\/")
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     head = ""
@@ -153,6 +154,8 @@ def figure_html(fig: go.Figure, div_id: str, alt: str) -> str:
         foot += f'<ul class="oc-chart-legend" aria-label="Colours of the chart">{items}</ul>'
     if meta.get("source"):
         foot += f'<p class="oc-chart-source">{html.escape(meta["source"])}</p>'
+    if data_csv:
+        foot += f'<p class="oc-download"><a href="{html.escape(data_csv)}" download>Download the chart\'s data (CSV)</a></p>'
     return (
         f'<figure class="oc-chart">{head}<div id="{html.escape(div_id)}" class="oc-plotly"></div>{foot}'
         f'<script type="application/json" id="{html.escape(div_id)}-data">{payload}</script>'
@@ -165,12 +168,13 @@ def figure_html(fig: go.Figure, div_id: str, alt: str) -> str:
     )
 
 
-def show(fig: go.Figure, div_id: str, alt: str) -> None:
-    """Display a figure in a notebook with both the plotly mimetype and our offline HTML."""
+def show(fig: go.Figure, div_id: str, alt: str, data_csv: str | None = None) -> None:
+    """Display a figure in a notebook with both the plotly mimetype and our offline HTML;
+    ``data_csv``: the download of its numbers (what :func:`opencyber.tables.show_table` returns)."""
     display(
         {
             "application/vnd.plotly.v1+json": json.loads(fig.to_json(engine="json")),
-            "text/html": figure_html(fig, div_id, alt),
+            "text/html": figure_html(fig, div_id, alt, data_csv),
             "text/plain": f"[chart {div_id}: {alt}]",
         },
         raw=True,

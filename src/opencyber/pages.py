@@ -440,7 +440,8 @@ def _trend_chart(shares: pd.DataFrame) -> str:
     fig.update_layout(barmode="stack", template="simple_white", height=480, margin=dict(l=60, r=20, t=40, b=120),
                       yaxis_title="Share of the sector (%)", legend_title_text="DSPT status",
                       font=dict(family="Arial, Helvetica, sans-serif", size=13))
-    return figure_html(fig, "oc-trends-chart", "Share of each sector in each DSPT status, by edition (the table below gives the numbers).")
+    return figure_html(fig, "oc-trends-chart", "Share of each sector in each DSPT status, by edition (the table below gives the numbers).",
+                       "downloads/all-editions/trends_status_share.csv")
 
 
 def trends_markdown(editions: list[Edition], build_dir: Path) -> str:

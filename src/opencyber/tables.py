@@ -187,15 +187,20 @@ def show_table(
     shown, notes = prepare(df, index=index, drop_constant=drop_constant)
     download = None
     if save is not None:
-        name = f"table-{_slug(caption)}.csv"
-        shown.to_csv(Path(save) / name, index=False, lineterminator="\n")
-        download = f"downloads/{Path(save).name}/{name}"
+        shown.to_csv(Path(save) / f"table-{_slug(caption)}.csv", index=False, lineterminator="\n")
+        download = download_href(caption, save)
     with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
         text = f"{caption}\n{shown.to_string(index=False)}" + (f"\n({'; '.join(notes)})" if notes else "")
     display(
         {"text/html": table_html(shown, caption, digits=digits, collapsed=collapsed, notes=notes, download=download), "text/plain": text},
         raw=True,
     )
+
+
+def download_href(caption: str, save: str | Path) -> str:
+    """The site's link to the CSV that :func:`show_table` writes for ``caption`` (for a chart of the
+    same numbers to offer it too)."""
+    return f"downloads/{Path(save).name}/table-{_slug(caption)}.csv"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()|~])")  # inline Markdown; names never start a line
