@@ -84,11 +84,17 @@ SHORT_SECTORS = {
 }
 
 
-def status_share_chart(crosstab_long: pd.DataFrame, title: str, subtitle: str, source: str) -> go.Figure:
+def status_share_chart(
+    crosstab_long: pd.DataFrame, title: str, subtitle: str, source: str, order: list[str] | None = None
+) -> go.Figure:
     """One horizontal bar per sector, split into the share of its organisations in each status (best
     first, left to right), so that small sectors read as well as the large one. The sector's name and
-    size sit above its bar, so the bars keep the width of the screen; the legend is below."""
+    size sit above its bar, so the bars keep the width of the screen; the legend is below.
+
+    ``order``: the bars from the top (default: the largest sector at the top)."""
     totals = crosstab_long.groupby("sector")["n"].sum().sort_values(kind="stable")  # largest at the top
+    if order is not None:
+        totals = totals.reindex(list(reversed(order)))  # plotly draws the first category at the bottom
     sectors = list(totals.index)
     labels = [f"{SHORT_SECTORS.get(s, s)} ({int(totals[s])})" for s in sectors]
     fig = go.Figure()

@@ -427,21 +427,36 @@ def _size_mb(build_dir: Path) -> str:
 
 
 def _trend_chart(shares: pd.DataFrame) -> str:
-    import plotly.graph_objects as go
+    """The trends chart: one bar per sector and edition (a sector's editions together, oldest first),
+    as the edition pages' chart, so that it reads on a phone."""
+    from .charts import SHORT_SECTORS, figure_html, status_share_chart
 
-    from .charts import figure_html, status_marker
-    from .status import STATUSES
-
-    fig = go.Figure()
-    for status in STATUSES:
-        sub = shares[shares["status"] == status]
-        fig.add_bar(name=status, x=[sub["sector"].tolist(), sub["label"].tolist()], y=sub["share"].round(1).tolist(),
-                    marker=status_marker(status), hovertemplate="%{x}<br>" + status + ": %{y:.1f}%<extra></extra>")
-    fig.update_layout(barmode="stack", template="simple_white", height=480, margin=dict(l=60, r=20, t=40, b=120),
-                      yaxis_title="Share of the sector (%)", legend_title_text="DSPT status",
-                      font=dict(family="Arial, Helvetica, sans-serif", size=13))
+    s = shares.copy()
+    s["bar"] = s["sector"].map(lambda x: SHORT_SECTORS.get(x, x)) + ", " + s["label"]
+    sizes = s.groupby("sector")["total"].max().sort_values(ascending=False, kind="stable")
+    editions = list(dict.fromkeys(s.sort_values("edition")["label"]))
+    order = [b for sector in sizes.index for b in dict.fromkeys(s[s["sector"] == sector].sort_values("edition")["bar"])]
+    fig = status_share_chart(
+        s[["bar", "status", "n"]].rename(columns={"bar": "sector"}),
+        _trend_title(s, editions),
+        "Share of each sector's organisations in each DSPT status, edition by edition",
+        "Source: NHS England, DSPT exports; Open Cyber analysis",
+        order=order,
+    )
     return figure_html(fig, "oc-trends-chart", "Share of each sector in each DSPT status, by edition (the table below gives the numbers).",
                        "downloads/all-editions/trends_status_share.csv")
+
+
+def _trend_title(s: pd.DataFrame, editions: list[str]) -> str:
+    """The finding: the share of NHS trusts that met the standard, first edition against the last."""
+    trusts = s[s["sector"] == "NHS Trust"]
+    if trusts.empty or len(editions) < 2:
+        return "Share of each sector in each DSPT status"
+    met = trusts[trusts["status"].isin(MEETS)].groupby("label")["share"].sum()
+    first, last = editions[0], editions[-1]
+    if first not in met or last not in met:
+        return "Share of each sector in each DSPT status"
+    return f"{met[last]:.1f}% of NHS trusts met or exceeded the standard in {last}, against {met[first]:.1f}% in {first}"
 
 
 def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
