@@ -142,6 +142,7 @@ def test_sectors_of_both_full_exports(data_dir):
     assert wide.set_index("sector").at["Acute", "Approaching Standards"] == 70
     al = sectors.sector_alignment(exports)
     assert len(al) == 26 and al["organisations"].sum() == 31970
+    assert (al["found_by_code"].sum(), al["in_later_sector"].sum()) == (31389, 31009)  # docs: A19
     later = set(by_id["2021-22"][1]["export_sector"])
     assert set(al["later_sector"]) <= later and len(later) == 14
     row = al.set_index("sector").loc["GP"]
@@ -157,6 +158,7 @@ def test_gp_practices_2019(ed, export, data_dir):
     assert practices["edition"].value_counts().to_dict() == {"18/19": 7246, "19/20": 7024, "20/21": 6804}  # README
     cov = sectors.gp_coverage(export, ed, practices).iloc[0]
     assert cov.open_practices == 7246 and cov.export_gp_rows == 6827
+    assert (cov.in_export, cov.in_export_gp_sector, cov.published_edition, cov.export_gp_rows_not_open) == (6780, 6757, 6492, 70)  # docs: A20
     assert cov.in_export_gp_sector <= cov.in_export <= cov.open_practices
     assert cov.met_or_exceeded <= cov.published_edition <= cov.in_export
     assert cov.export_gp_rows - cov.export_gp_rows_not_open == cov.in_export_gp_sector
