@@ -185,3 +185,54 @@ def test_a_number_that_lost_its_leading_zeros_is_an_error_not_a_guess(tmp_path):
     with pytest.raises(InputError) as e:
         readers.read_dspt_export(p, unprefixed="18/19")
     assert "damaged by a spreadsheet" in str(e.value) and "line 2" in str(e.value)
+
+
+ENTRY = '''
+[[edition]]
+id = "x"
+label = "X"
+dspt_edition = "18/19"
+snapshot = 2019-06-17
+era = "ccg"
+area_sector = "ICS"
+unprefixed_statuses = "18/19"
+  [edition.inputs]
+  export = "e.xlsx"
+  csus = "c.xlsx"
+  [edition.export_sectors]
+  "Acute" = "trust"
+'''
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('  [edition.export_code_patterns]\n  trust = "^[RT"\n', "is not a regular expression"),
+    ('  [edition.status_aliases]\n  "Old words" = "Standards Sort Of Met"\n', "status_aliases.'Old words'"),
+    ('  [edition.export_code_patterns]\n  pharmacy = "^F"\n', "keys must be 'trust' or 'commissioner'"),
+])
+def test_registry_errors_of_an_export_only_edition(tmp_path, extra, message):
+    from opencyber.errors import RegistryError
+
+    p = tmp_path / "editions.toml"
+    p.write_text(ENTRY + extra, encoding="utf-8")
+    with pytest.raises(RegistryError, match=None) as e:
+        load_registry(p)
+    assert message in str(e.value) and "edition x" in str(e.value)
+
+
+def test_an_export_only_edition_may_not_name_a_lookup(tmp_path):
+    from opencyber.errors import RegistryError
+
+    p = tmp_path / "editions.toml"
+    p.write_text(ENTRY.replace('csus = "c.xlsx"', 'csus = "c.xlsx"\n  area_lookup = "l.csv"'), encoding="utf-8")
+    with pytest.raises(RegistryError, match="has no areas"):
+        load_registry(p)
+    p.write_text(ENTRY.replace('"Acute" = "trust"', '"Acute" = "hospital"'), encoding="utf-8")
+    with pytest.raises(RegistryError, match="export_sectors values"):
+        load_registry(p)
+
+
+def test_an_xlsx_export_that_is_not_a_workbook_says_so(tmp_path):
+    p = tmp_path / "x.xlsx"
+    p.write_text("Code,Organisation Name\nRAA,A\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not an Excel workbook"):
+        readers.read_dspt_export(p)

@@ -318,7 +318,10 @@ def read_dspt_export(path: Path, *, aliases: dict[str, str] | None = None, unpre
     """
     path = Path(path)
     options = {"aliases": aliases, "unprefixed": unprefixed}
-    if path.read_bytes()[:4] == XLSX_MAGIC:
+    if path.suffix.lower() == ".xlsx":  # the 2019 export: an Excel workbook (a CSV is never read as one)
+        if path.read_bytes()[:4] != XLSX_MAGIC:
+            raise InputError(path, "not an Excel workbook (the file is not an .xlsx zip archive)",
+                             expected="the .xlsx workbook itself (not a CSV or .xls renamed)")
         df, notes = _read_xlsx_export(path)
     else:
         df, notes = _read_csv(path)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import NoDataError, RegistryError
-from .status import StatusError, normalise_edition
+from .status import StatusError, normalise_edition, parse_status
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REGISTRY = PROJECT_ROOT / "editions.toml"
@@ -205,15 +206,13 @@ def _edition_from_table(t: dict, where: str) -> Edition:
     else:
         for role in REQUIRED_INPUTS + (() if "reference" in inputs else REFERENCE_LISTS):
             need(role, inputs, "inputs.")
-    import re as _re
-
     patterns = {str(k): str(v) for k, v in dict(t.get("export_code_patterns", {})).items()}
     for role, pattern in patterns.items():
         if role not in ("trust", "commissioner"):
             raise RegistryError(f"{where}: export_code_patterns keys must be 'trust' or 'commissioner', not {role!r}")
         try:
-            _re.compile(pattern)
-        except _re.error as exc:
+            re.compile(pattern)
+        except re.error as exc:
             raise RegistryError(f"{where}: export_code_patterns.{role} = {pattern!r} is not a regular expression: {exc}") from None
     unprefixed = t.get("unprefixed_statuses")
     if unprefixed is not None:
@@ -221,8 +220,6 @@ def _edition_from_table(t: dict, where: str) -> Edition:
             unprefixed = normalise_edition(str(unprefixed))
         except StatusError as exc:
             raise RegistryError(f"{where}: unprefixed_statuses: {exc}") from None
-    from .status import parse_status
-
     aliases = {}
     for old, new in dict(t.get("status_aliases", {})).items():
         try:
