@@ -529,7 +529,7 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
                   f"same name). No CCG boundaries of that year are in the data, so there is no map. A practice counts as "
                   f"*Met or Exceeded* when its latest status is {ed} Standards Met or Exceeded; the denominator is the "
                   "CCG's GP practices in the export.", "",
-                  table_html(t, f"GP practices of each CCG by status, {label} export", digits=1,
+                  table_html(t, f"GP practices of each CCG by status, {label} export", digits=1, collapsed=True,
                              download=f"downloads/{ACROSS}/sectors_gp_ccgs.csv"), ""]
     if not gp.empty:
         ed = gp["dspt_edition"].iloc[0]
