@@ -52,13 +52,15 @@ ERRORS = [
         "export: missing column",
         lambda d: edit(d, EXPORT, lambda t: t.replace(",Date Of Publication", "", 1)),
         "{d}/dspt_export.csv, line 1: no published column (found ['Code', 'Organisation Name', 'Status', "
-        "'Primary Sector', 'Integrated Care Board (where available, from ODS)']); expected one of 'Date Of Publication'",
+        "'Primary Sector', 'Integrated Care Board (where available, from ODS)']); expected one of 'Date Of Publication', "
+        "'DateOfPublication'",
     ),
     (
         "export: renamed column",
         lambda d: edit(d, EXPORT, lambda t: t.replace("Organisation Name", "Org Name", 1)),
         "{d}/dspt_export.csv, line 1: no name column (found ['Code', 'Org Name', 'Status', 'Date Of Publication', "
-        "'Primary Sector', 'Integrated Care Board (where available, from ODS)']); expected one of 'Organisation Name'",
+        "'Primary Sector', 'Integrated Care Board (where available, from ODS)']); expected one of 'Organisation Name', "
+        "'OrganisationName'",
     ),
     (
         "export: empty file",

@@ -37,15 +37,16 @@ def check_edition(edition: Edition, data_dir: Path) -> CheckResult:
     orgs = cur.organisations
     scores = score.edition_area_scores(orgs, cur.areas, edition, data_dir)
     cols = edition.columns
-    report.covering_polygons(edition, data_dir, "area_boundaries", cols["area_boundary_code"],
-                             set(scores["area_code"]), edition.area_label)
-    if edition.era != "icb":
-        scoped = orgs[orgs["in_scope"] & (orgs["sector"] == edition.commissioner_sector)]
-        report.covering_polygons(edition, data_dir, "commissioner_boundaries", cols["commissioner_boundary_code"],
-                                 set(scoped["code"]), edition.commissioner_label)
-    readers.read_geojson(edition.input_path("region_boundaries", data_dir), cols["region_boundary_code"])
+    if edition.has_maps:  # an edition without boundaries has tables only
+        report.covering_polygons(edition, data_dir, "area_boundaries", cols["area_boundary_code"],
+                                 set(scores["area_code"]), edition.area_label)
+        if edition.era != "icb":
+            scoped = orgs[orgs["in_scope"] & (orgs["sector"] == edition.commissioner_sector)]
+            report.covering_polygons(edition, data_dir, "commissioner_boundaries", cols["commissioner_boundary_code"],
+                                     set(scoped["code"]), edition.commissioner_label)
+        readers.read_geojson(edition.input_path("region_boundaries", data_dir), cols["region_boundary_code"])
     unlocated: list[str] = []
-    if edition.inputs.get("trust_points"):
+    if edition.has_maps and edition.inputs.get("trust_points"):
         pts = readers.read_geojson(edition.input_path("trust_points", data_dir), "code", kind="point")
         trusts = orgs[orgs["in_scope"] & (orgs["sector"] == TRUST_SECTOR)]
         unlocated = sorted(set(trusts["code"]) - set(pts["code"]))

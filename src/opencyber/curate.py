@@ -83,6 +83,14 @@ class _Builder:
         self.code_repairs: dict[str, set[str]] = {}  # file -> codes that were upper-cased
         self.duplicate_codes: dict[str, dict[str, int]] = {}  # file -> code -> identical rows dropped
         self.successor_links: dict[str, tuple[int, int, dict]] = {}  # file -> (rows, rows used, repairs)
+        self._export: pd.DataFrame | None = None
+
+    def export(self) -> pd.DataFrame:
+        """The edition's DSPT export, read once (with the edition's status vocabulary)."""
+        if self._export is None:
+            path = self.ed.input_path("export", self.data_dir)
+            self._export = readers.read_dspt_export(path, **self.ed.status_options)
+        return self._export
 
     def record_repairs(self, source: str, table: pd.DataFrame) -> None:
         """Keep what a reader repaired in ``source`` (``table.attrs``), for :func:`reconcile`."""
@@ -252,6 +260,50 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
     return areas
 
 
+AREA_COLUMNS = ["area_code", "area_name", "region_code", "region_name", "line"]
+
+
+def _from_export_sectors(b: _Builder) -> pd.DataFrame:
+    """Organisations of the export's own sectors ([edition.export_sectors]: export Primary Sector ->
+    trust or commissioner), for an edition without ODS lists, and the CSUs of the curated list.
+
+    A row of such a sector whose code does not match the role's ``export_code_patterns`` (e.g. a
+    private ambulance company that calls itself an Ambulance Trust) is listed out of scope with the
+    reason. Such an edition has no areas: no lookup places its organisations in one.
+    """
+    import re
+
+    ed = b.ed
+    export = b.export()
+    patterns = {role: re.compile(p) for role, p in ed.export_code_patterns.items()}
+    sector_of = {"trust": ed.sectors["trust"], "commissioner": ed.commissioner_sector}
+    label = {"trust": "NHS trust", "commissioner": ed.commissioner_label}
+    for row in export.itertuples():
+        role = ed.export_sectors.get(row.export_sector)
+        if role is None:
+            continue
+        pattern = patterns.get(role)
+        if pattern is not None and not pattern.fullmatch(row.code):
+            org = _Org(
+                row.code, row.name, row.export_sector, False, f"code is not an {label[role]} code",
+                [f"export sector {row.export_sector}, but the code is not an {label[role]} code "
+                 f"(pattern {pattern.pattern} of the registry's export_code_patterns)"],
+            )
+        else:
+            org = _Org(row.code, row.name, sector_of[role], True, "in scope", [])
+        b.orgs[row.code] = org  # its source (the export) is added by _apply_export
+    csu_path = ed.input_path("csus", b.data_dir)
+    csus = readers.read_csu_list(csu_path)
+    csu_file = b.rel(csu_path)
+    b.record_repairs(csu_file, csus)
+    for c in csus.itertuples():
+        if c.code in b.orgs:
+            raise InputError(csu_path, f"CSU {c.code} is also an organisation of the export sector "
+                             f"{b.orgs[c.code].sector} (export_sectors)", line=c.line, value=c.code)
+        b.add(_Org(c.code, c.name, ed.sectors["csu"], True, "in scope", []), csu_file, c.line)
+    return pd.DataFrame(columns=AREA_COLUMNS)
+
+
 def _from_reference_file(b: _Builder) -> pd.DataFrame:
     """Organisations of one curated reference file (code, sector, area, close date, successors)."""
     ed = b.ed
@@ -283,7 +335,7 @@ def _apply_export(b: _Builder) -> tuple[str, Path, str]:
     """Statuses from the DSPT export; export rows of no reference list are out of scope."""
     ed = b.ed
     export_path = ed.input_path("export", b.data_dir)
-    export = readers.read_dspt_export(export_path)
+    export = b.export()
     export_file = b.rel(export_path)
     b.record_repairs(export_file, export)
     for row in export.itertuples():
@@ -315,14 +367,15 @@ def _apply_successors(b: _Builder) -> None:
     for org in b.orgs.values():
         if not (org.in_scope and org.successors):
             continue
-        own = parse_status(org.status_raw) if org.status_raw else ParsedStatus(None, "Not Published")
+        opts = ed.status_options
+        own = parse_status(org.status_raw, **opts) if org.status_raw else ParsedStatus(None, "Not Published")
         if own.edition == ed.dspt_edition and own.outcome != "Not Published":
             continue
         found = {}
         for code, recorded in org.successors.items():
             succ = b.orgs.get(code)
             raw = succ.status_raw if succ is not None and succ.export_line is not None else recorded
-            status, _ = status_for_edition(parse_status(raw) if raw else ParsedStatus(None, "Not Published"), ed.dspt_edition)
+            status, _ = status_for_edition(parse_status(raw, **opts) if raw else ParsedStatus(None, "Not Published"), ed.dspt_edition)
             found[code] = (raw, status)
         named = ("successors " if len(found) > 1 else "successor ") + ", ".join(
             f"{c} ({raw or 'no status'})" for c, (raw, _) in found.items()
@@ -362,7 +415,12 @@ def _finish_reasons(b: _Builder, export_path: Path, export_file: str, status_col
 def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = True) -> Curated:
     """Curate an edition from its raw inputs (see the module docstring)."""
     b = _Builder(edition, data_dir)
-    areas = _from_reference_file(b) if "reference" in edition.inputs else _from_reference_lists(b)
+    if edition.export_sectors:
+        areas = _from_export_sectors(b)
+    elif "reference" in edition.inputs:
+        areas = _from_reference_file(b)
+    else:
+        areas = _from_reference_lists(b)
     export_file, export_path, status_col = _apply_export(b)
     _apply_successors(b)
     _finish_reasons(b, export_path, export_file, status_col)
@@ -544,7 +602,24 @@ def describe_rules(edition: Edition) -> str:
     """Markdown: the curation rules as they apply to this edition."""
     ed = edition
     scope = f"{ed.in_scope_date:%d/%m/%Y}" + (" (the snapshot date)" if ed.in_scope_date == ed.snapshot else " (the end of the edition year)")
-    if "reference" in ed.inputs:
+    if ed.export_sectors:
+        roles: dict[str, list[str]] = {}
+        for sector, role in ed.export_sectors.items():
+            roles.setdefault(role, []).append(f"*{sector}*")
+        pattern = ed.export_code_patterns
+        sources = (
+            "- **No ODS organisation lists are in the data for this edition**, so the organisations are those of the "
+            "DSPT export's own sectors: **NHS trusts** are the rows of the export sectors "
+            + ", ".join(roles.get("trust", []))
+            + (f" whose code is an NHS trust code (pattern `{pattern['trust']}`); the other rows of those sectors "
+               "(private providers that chose the sector) are out of scope" if "trust" in pattern else "")
+            + f"; **{ed.commissioner_label}s** are the rows of " + ", ".join(roles.get("commissioner", []))
+            + ".\n- **Commissioning support units** are the five CSUs of the curated list; the export's CSU sector also "
+            "holds organisations that are not CSUs.\n"
+            f"- **No areas:** no lookup or boundaries of this edition's year are in the data, so no {ed.commissioner_label} "
+            "is placed in an area and no composite score is computed."
+        )
+    elif "reference" in ed.inputs:
         sources = (
             f"- **Organisations** (NHS trusts, {ed.commissioner_label}s, CSUs) come from the edition's reference "
             f"file `{ed.inputs['reference']}`, with each one's {ed.area_label}, ODS close date and ODS successors."
@@ -568,11 +643,22 @@ def describe_rules(edition: Edition) -> str:
             "- **Statuses** come from the DSPT export, joined on the ODS code (never on names). Only a status of "
             f"edition {ed.dspt_edition} counts; a status of another edition, a blank status, or no row in the export "
             "counts as *Not Published*.",
+            *([_vocabulary_rule(ed)] if ed.unprefixed_statuses or ed.status_aliases else []),
             f"- **Successors:** an organisation without a {ed.dspt_edition} status of its own takes its ODS "
             "successor's status if that is of the edition (where the inputs name successors).",
             "- **Overrides** are documented departures from these rules, listed below with their effect.",
         ]
     )
+
+
+def _vocabulary_rule(ed: Edition) -> str:
+    parts = []
+    if ed.unprefixed_statuses:
+        parts.append(f"this export writes statuses without an edition: they are counted as edition {ed.unprefixed_statuses}")
+    if ed.status_aliases:
+        parts.append("its older words are read as: " + "; ".join(
+            f"*{old}* → *{new}*" for old, new in ed.status_aliases.items()))
+    return "- **Status vocabulary (an assumption, see the caveats):** " + "; ".join(parts) + "."
 
 
 def describe_scope(cur: Curated) -> str:

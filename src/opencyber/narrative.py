@@ -108,8 +108,39 @@ def key_points(
                 f"- The {edition.commissioner_label}s cannot be compared with {prev_edition.label}: "
                 f"{prev_edition.commissioner_label}s were replaced by {edition.commissioner_label}s in July 2022."
             )
-    lines.append(f"- {area_sentence(edition, area_scores)}")
+    if len(area_scores):
+        lines.append(f"- {area_sentence(edition, area_scores)}")
+    else:
+        lines.append(f"- No {edition.area_label} composite score: the data hold no geography of this edition's year "
+                     "(see the map sections below).")
     return "\n".join(lines) + "\n"
+
+
+def trend_links(crosstab: pd.DataFrame) -> str:
+    """Markdown: a link to each sector's section on the trends page (the same figures across editions)."""
+    links = [f"[{_plural(sec)}](trends.html#{trends.sector_anchor(sec)})" for sec in sorted(crosstab["sector"].unique())]
+    return "**Across editions:** how these shares changed for " + ", ".join(links) + " (the trends page)."
+
+
+def no_maps(edition: Edition) -> str:
+    """Markdown: why an edition's page has no status map, and where the same facts are."""
+    return (
+        f"**No map for {edition.label}.** The data pack holds no boundaries of this edition's year "
+        f"({edition.commissioner_label}s of {edition.snapshot:%Y}) and no NHS trust locations, so the page draws "
+        f"no map; the {edition.commissioner_label}s and NHS trusts are in the tables below."
+    )
+
+
+def no_areas(edition: Edition, short: bool = False) -> str:
+    """Markdown: why an edition has no composite area scores."""
+    if short:
+        return f"No {edition.area_label}s in this edition's data (see above): no table by {edition.area_label}."
+    return (
+        f"**No composite scores for {edition.label}.** The data pack holds no lookup from the "
+        f"{edition.commissioner_label}s of {edition.snapshot:%Y} to their {edition.area_label}s and no boundaries of "
+        f"that year, so no organisation is placed in an {edition.area_label} and no composite score is computed. "
+        "The status of every organisation is in the tables above."
+    )
 
 
 #: one line per status, for the edition pages (the methodology page has the full text)

@@ -3,6 +3,7 @@ home, methodology, data and downloads, accessibility statement."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -480,10 +481,18 @@ def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
     lines += ["", "## Share in each status, by sector and edition", ""]
     if not shares.empty and len(editions) > 0:
         lines += ['<script src="assets/plotly.min.js"></script>', _trend_chart(shares), ""]
-        lines += ["| sector | edition | status | organisations | share |", "|---|---|---|---:|---:|"]
-        for r in shares.itertuples():
-            lines.append(f"| {md_text(r.sector)} | {r.label} | {r.status} | {int(r.n)} of {int(r.total)} | {float(r.share):.1f}% |")
-        lines += ["", f"Download: {_download('trends_status_share.csv')}.", ""]
+        from .trends import sector_anchor
+
+        for sector, sub in shares.groupby("sector", sort=True):
+            eds = sub.drop_duplicates("edition")
+            lines += [f'<h3 id="{sector_anchor(sector)}">{html.escape(sector)}</h3>', "",
+                      f"In {len(eds)} edition{'s' if len(eds) != 1 else ''}: " + ", ".join(
+                          f"[{r.label}]({r.edition}.html) ({int(r.total)})" for r in eds.itertuples()) + ".", "",
+                      "| edition | status | organisations | share |", "|---|---|---:|---:|"]
+            for r in sub.itertuples():
+                lines.append(f"| {r.label} | {r.status} | {int(r.n)} of {int(r.total)} | {float(r.share):.1f}% |")
+            lines.append("")
+        lines += [f"Download: {_download('trends_status_share.csv')}.", ""]
     lines += ["## NHS trusts followed from edition to edition", ""]
     if changes.empty:
         lines += ["Only one edition is built: nothing to follow.", ""]
@@ -520,7 +529,7 @@ def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
     lines += ["## Areas across editions", ""]
     if not areas.empty:
         for era in sorted(areas["era"].unique()):
-            era_eds = [e for e in reversed(editions) if e.era == era]
+            era_eds = [e for e in reversed(editions) if e.era == era and e.has_areas]
             label = era_eds[0].area_label
             if len(era_eds) < 2:
                 lines += [f"The {label}s ({', '.join(e.label for e in era_eds)}) are in one edition only: no trend yet; "
@@ -550,71 +559,167 @@ def _fmt(value) -> str:
 
 
 def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
-    from .tables import md_text
+    from .tables import md_text, table_html
 
     status = _across(build_dir, "sectors_status.csv")
     totals = _across(build_dir, "sectors_totals.csv")
     gp = _across(build_dir, "sectors_gp_areas.csv")
-    lines = ["# All sectors of the full DSPT export", ""]
+    gp_ccgs = _across(build_dir, "sectors_gp_ccgs.csv")
+    coverage = _across(build_dir, "sectors_gp_coverage.csv")
+    alignment = _across(build_dir, "sectors_alignment.csv")
+    by_date = {e.snapshot.isoformat(): e for e in editions}
+    lines = ["# All sectors of the full DSPT exports", ""]
     if totals.empty:
         lines += ["None of the built editions has a full DSPT export (one with sectors beyond the NHS ones).", ""]
         return "\n".join(lines) + "\n"
-    for date in sorted(totals["export_date"].unique()):
+    dates = sorted(totals["export_date"].unique())
+    lines += [
+        f"The data hold {len(dates)} full export{'s' if len(dates) != 1 else ''} of the DSPT, every organisation that "
+        "has a DSPT account: " + ", ".join(
+            f"[{by_date[d].label}]({by_date[d].id}.html) ({pd.Timestamp(d):%d %B %Y}, "
+            f"{int(totals[totals['export_date'] == d]['organisations'].sum()):,} organisations, "
+            f"{int((totals['export_date'] == d).sum())} sectors)" for d in dates if d in by_date) + ". "
+        "Statuses are as the export gives them: the latest assessment of each organisation, of whatever edition; "
+        "the sector is the one the organisation declared. The sectors were renamed between the exports: the "
+        "[alignment table](#sector-alignment) reads the older names in the later vocabulary.",
+        "",
+        '<script src="assets/plotly.min.js"></script>',
+        "",
+    ]
+    for date in dates:
         t = totals[totals["export_date"] == date]
-        s = status[status["export_date"] == date]
-        lines += [narrative.sectors_sentence(t, date), "",
-                  "Statuses are as the export gives them: the latest assessment of each organisation, of whatever edition; "
-                  "the sector is the one the organisation declared.", "",
-                  f"## Organisations by sector, {date}", "",
+        st = status[status["export_date"] == date]
+        ed = by_date.get(date)
+        label = ed.label if ed else date
+        dspt = st["dspt_edition"].iloc[0]
+        lines += [f'<h2 id="sectors-{date}">{label}: the export of {pd.Timestamp(date):%d %B %Y}</h2>', "",
+                  narrative.sectors_sentence(t, date), "",
+                  f"### Organisations by sector, {label}", "",
                   "| sector | organisations | latest status Met or Exceeded (any edition) | with an area (commissioner) |",
                   "|---|---:|---:|---:|"]
         for r in t.itertuples():
             lines.append(f"| {md_text(r.sector)} | {int(r.organisations):,} | {int(r.latest_met_or_exceeded):,} | {int(r.with_area):,} |")
         lines.append(f"| **all sectors** | **{int(t['organisations'].sum()):,}** | {int(t['latest_met_or_exceeded'].sum()):,} | {int(t['with_area'].sum()):,} |")
         none = sorted(t[t["with_area"] == 0]["sector"])
-        lines += ["", f"Sectors with no area in the export (no commissioner for any organisation): {', '.join(md_text(x) for x in none)}.", ""]
-        lines += ['<script src="assets/plotly.min.js"></script>', _sectors_chart(s, t), ""]
-        lines += [f"## Status by sector, {date}", "", '<details class="oc-details"><summary>Every sector and status (table)</summary>', "",
+        lines += ["", f"**{len(none)} of the {len(t)} sectors have no area in the export** (no organisation of them has a "
+                  f"commissioner): {', '.join(md_text(x) for x in none)}.", ""]
+        lines += [f"### Status by sector, {label}", "",
+                  f"Each sector's organisations by latest status: the {dspt} outcomes, *Another edition* (a latest status "
+                  f"of an older or newer edition) and *Blank* (no status)."
+                  + ("" if not (ed and ed.status_aliases) else " This export's older words are read as: " + "; ".join(
+                      f"*{md_text(a)}* as *{md_text(b)}*" for a, b in ed.status_aliases.items())
+                     + " (the registry's status_aliases, a documented assumption)."), "",
+                  _sectors_chart(st, t, date, label), ""]
+        wide = _across(build_dir, f"sectors_status_wide_{date}.csv")
+        if not wide.empty:
+            lines += [table_html(wide, f"Organisations of each sector by latest DSPT status, {label} export",
+                                 download=f"downloads/{ACROSS}/sectors_status_wide_{date}.csv"), ""]
+        lines += ['<details class="oc-details"><summary>Every sector and status as the export writes it (table)</summary>', "",
                   "| sector | status | organisations |", "|---|---|---:|"]
-        for r in s.itertuples():
-            lines.append(f"| {md_text(r.sector)} | {r.status} | {int(r.n):,} |")
+        for r in st.itertuples():
+            lines.append(f"| {md_text(r.sector)} | {md_text(r.status)} | {int(r.n):,} |")
         lines += ["", "</details>", "", f"Download: {_download('sectors_status.csv')}, {_download('sectors_totals.csv')}.", ""]
-        g = gp[gp["export_date"] == date]
-        if not g.empty:
-            ed = g["dspt_edition"].iloc[0]
-            lines += [f"## GP practices by ICB, {date}", "",
-                      f"The export names each GP practice's sub-ICB location (its former CCG); the ONS lookup of sub-ICB locations "
-                      f"to ICBs gives its ICB. A practice counts as *met or exceeded* when its latest status is {ed} Standards Met "
-                      "or Exceeded.", "",
-                      "| ICB | practices | met or exceeded | other status | share |", "|---|---:|---:|---:|---:|"]
-            for r in g.itertuples():
-                lines.append(f"| {md_text(r.area_name)} ({r.area_code}) | {int(r.practices)} | {int(r.met_or_exceeded)} | {int(r.other_status)} | {float(r.share):.1f}% |")
-            lines += ["", f"Download: {_download('sectors_gp_areas.csv')}.", ""]
+        lines += _gp_sections(gp[gp["export_date"] == date] if not gp.empty else gp,
+                              gp_ccgs[gp_ccgs["export_date"] == date] if not gp_ccgs.empty else gp_ccgs,
+                              coverage[coverage["export_date"] == date] if not coverage.empty else coverage, label)
+    if not alignment.empty:
+        lines += _alignment_section(alignment, by_date, totals)
     return "\n".join(lines) + "\n"
 
 
-def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame) -> str:
+def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame, label: str) -> list[str]:
+    from .tables import md_text, table_html
+
+    lines: list[str] = []
+    if not coverage.empty:
+        c = coverage.iloc[0]
+        pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "—"  # noqa: E731
+        lines += [f"### GP practices that published, {label}", "",
+                  f"Of the **{int(c.open_practices):,} GP practices open on {pd.Timestamp(c.open_at):%d %B %Y}** (the "
+                  f"practices of edition {c.dspt_edition} in `gp_practices_editions.csv`: the denominator), "
+                  f"**{int(c.published_edition):,} ({pct(c.published_edition, c.open_practices)})** had published a "
+                  f"{c.dspt_edition} assessment by the export date, {int(c.met_or_exceeded):,} "
+                  f"({pct(c.met_or_exceeded, c.open_practices)}) Standards Met or Exceeded; "
+                  f"{int(c.in_export):,} are in the export at all ({int(c.in_export_gp_sector):,} in its GP sector). "
+                  f"The export's GP sector has {int(c.export_gp_rows):,} rows, {int(c.export_gp_rows_not_open):,} of "
+                  "them not on the list of open practices (closed or not a practice), so a share of the export's own "
+                  "GP rows would have another denominator.", "",
+                  f"Download: {_download('sectors_gp_coverage.csv')}.", ""]
+    if not gp_ccgs.empty:
+        ed = gp_ccgs["dspt_edition"].iloc[0]
+        t = gp_ccgs.drop(columns=["export_date", "dspt_edition"]).rename(columns={
+            "commissioner_code": "CCG code", "commissioner": "CCG (as the export names it)", "practices": "GP practices",
+            "met_or_exceeded": f"{ed} Met or Exceeded", "other_status": "other status", "share": "% Met or Exceeded"})
+        lines += [f"### GP practices by CCG, {label}", "",
+                  f"The export names each GP practice's CCG (by name; the code is that of the export's own CCG row of the "
+                  f"same name). No CCG boundaries of that year are in the data, so there is no map. A practice counts as "
+                  f"*Met or Exceeded* when its latest status is {ed} Standards Met or Exceeded; the denominator is the "
+                  "CCG's GP practices in the export.", "",
+                  table_html(t, f"GP practices of each CCG by status, {label} export", digits=1, collapsed=True,
+                             download=f"downloads/{ACROSS}/sectors_gp_ccgs.csv"), ""]
+    if not gp.empty:
+        ed = gp["dspt_edition"].iloc[0]
+        lines += [f"### GP practices by ICB, {label}", "",
+                  f"The export names each GP practice's sub-ICB location (its former CCG); the ONS lookup of sub-ICB locations "
+                  f"to ICBs gives its ICB. A practice counts as *met or exceeded* when its latest status is {ed} Standards Met "
+                  "or Exceeded; the denominator is the ICB's GP practices in the export.", "",
+                  "| ICB | practices | met or exceeded | other status | share |", "|---|---:|---:|---:|---:|"]
+        for r in gp.itertuples():
+            lines.append(f"| {md_text(r.area_name)} ({r.area_code}) | {int(r.practices)} | {int(r.met_or_exceeded)} | {int(r.other_status)} | {float(r.share):.1f}% |")
+        lines += ["", f"Download: {_download('sectors_gp_areas.csv')}.", ""]
+    return lines
+
+
+def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFrame) -> list[str]:
+    from .tables import table_html
+
+    lines = ['<h2 id="sector-alignment">Sector names across the exports</h2>', ""]
+    for (old, new), a in alignment.groupby(["export_date", "later_export_date"]):
+        o, n = by_date.get(old), by_date.get(new)
+        ol, nl = (o.label if o else old), (n.label if n else new)
+        kept = int(a["in_later_sector"].sum())
+        found = int(a["found_by_code"].sum())
+        lines += [
+            f"The {ol} export ({pd.Timestamp(old):%d/%m/%Y}) has {len(a)} sectors and the {nl} export "
+            f"({pd.Timestamp(new):%d/%m/%Y}) {int((totals['export_date'] == new).sum())}; the {len(a)} are read as "
+            f"{a['later_sector'].nunique()} of them. Each older sector is read as the later sector that most of its organisations, found by "
+            f"code in the later export, declared there (a documented choice in the registry, `export_sector_aliases`). "
+            f"Of the {found:,} organisations found by code, {kept:,} ({100 * kept / found:.1f}%) are in the aligned "
+            "sector; the last column says how well each line holds. Several older sectors can share one later sector, "
+            "whose count is then repeated.",
+            "",
+            table_html(a.drop(columns=["export_date", "later_export_date"]).rename(columns={
+                "sector": f"{ol} sector", "organisations": f"{ol} organisations", "later_sector": f"{nl} sector",
+                "later_organisations": f"{nl} organisations", "found_by_code": f"found in {nl} by code",
+                "in_later_sector": f"of them in the {nl} sector"}),
+                f"The {ol} sectors and the {nl} sectors they are read as",
+                download=f"downloads/{ACROSS}/sectors_alignment.csv"),
+            "",
+        ]
+    return lines
+
+
+def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame, date: str, label: str) -> str:
     import plotly.graph_objects as go
 
     from .charts import STATUS_COLOURS, figure_html
-    from .status import parse_status
+    from .sectors import GROUPS, status_groups
 
     s = status.copy()
-    s["outcome"] = s["status"].map(lambda x: "Blank" if x == "(blank)" else parse_status(x).outcome)
-    s["edition"] = s["status"].map(lambda x: "" if x == "(blank)" else (parse_status(x).edition or ""))
-    # the edition most statuses of the export belong to (21/22 on 09/09/2022); others are "another edition"
-    latest = s[s["edition"] != ""].groupby("edition")["n"].sum().idxmax()
-    s["group"] = s.apply(lambda r: r["outcome"] if r["edition"] in ("", latest) else "Another edition", axis=1)
+    dspt = s["dspt_edition"].iloc[0]
+    s["group"] = status_groups(s, dspt)
     order = list(totals["sector"])
     colours = {**STATUS_COLOURS, "Entry Level": "#768692", "Another edition": "#aeb7bd", "Blank": "#d8dde0"}
     fig = go.Figure()
-    for grp in [*STATUS_COLOURS, "Entry Level", "Another edition", "Blank"]:
+    for grp in GROUPS:
         sub = s[s["group"] == grp].groupby("sector")["n"].sum().reindex(order, fill_value=0)
         if sub.sum() == 0:
             continue
-        fig.add_bar(name=grp if grp in ("Another edition", "Blank", "Not Published") else f"{latest} {grp}", y=order, x=sub.tolist(),
+        fig.add_bar(name=grp if grp in ("Another edition", "Blank", "Not Published") else f"{dspt} {grp}", y=order, x=sub.tolist(),
                     orientation="h", marker_color=colours.get(grp, "#768692"), hovertemplate="%{y}: %{x:,}<extra>" + grp + "</extra>")
-    fig.update_layout(barmode="stack", template="simple_white", height=560, margin=dict(l=20, r=20, t=30, b=60),
+    fig.update_layout(barmode="stack", template="simple_white", height=max(420, 26 * len(order) + 140),
+                      margin=dict(l=20, r=20, t=30, b=60),
                       xaxis_title="Organisations", yaxis=dict(autorange="reversed", automargin=True), legend_title_text="Latest status",
                       font=dict(family="Arial, Helvetica, sans-serif", size=13))
-    return figure_html(fig, "oc-sectors-chart", "Organisations of each sector by latest DSPT status (the tables give the numbers).")
+    return figure_html(fig, f"oc-sectors-chart-{date}",
+                       f"Organisations of each sector by latest DSPT status, {label} export (the table below gives the numbers).")

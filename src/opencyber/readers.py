@@ -175,24 +175,31 @@ def _restore_spreadsheet_codes(df: pd.DataFrame, column: str) -> Counter:
 # DSPT Organisation Search export
 
 EXPORT_COLUMNS = {
-    "code": ("Code",),
-    "name": ("Organisation Name",),
-    "status_raw": ("Status", "Latest Status"),
-    "published": ("Date Of Publication",),
-    "export_sector": ("Primary Sector",),
+    "code": ("Code", "ODSCode"),
+    "name": ("Organisation Name", "OrganisationName"),
+    "status_raw": ("Status", "Latest Status", "PublicationStatus"),
+    "published": ("Date Of Publication", "DateOfPublication"),
+    "export_sector": ("Primary Sector", "PrimarySector"),
     "commissioner": (
         "Integrated Care Board (where available, from ODS)",
         "Commissioner (From ODS)",
+        "CCG (from ODS and CQC)",
     ),
 }
 
 
-def _is_status(raw: str) -> bool:
-    try:
-        parse_status(raw)
-    except StatusError:
-        return False
-    return True
+def _status_checker(options: dict):
+    def is_status(raw: str) -> bool:
+        try:
+            parse_status(raw, **options)
+        except StatusError:
+            return False
+        return True
+
+    return is_status
+
+
+_is_status = _status_checker({})
 
 
 STATUS_EXPECTED = (
@@ -206,38 +213,130 @@ DATE_DMY = v.rule(
     lambda s: s.eq("") | pd.to_datetime(s, format="%d/%m/%Y", errors="coerce").notna(),
 )
 
-EXPORT_SCHEMA = v.schema(
-    {
-        "code": v.code_column(),
-        "name": v.text(),
-        "status_raw": v.text(STATUS),
-        "published": v.text(DATE_DMY),
-        "export_sector": v.text(),
-        "commissioner": v.text(),
-    },
-    "DSPT export",
-)
+def export_schema(status_options: dict | None = None):
+    status = STATUS
+    if status_options and any(status_options.values()):
+        check = _status_checker(status_options)
+        status = v.rule("not a DSPT status of this edition's vocabulary",
+                        STATUS_EXPECTED + ", or a status of the edition's status_aliases / unprefixed_statuses",
+                        lambda s: s.map(check).astype(bool))
+    return v.schema(
+        {
+            "code": v.code_column(),
+            "name": v.text(),
+            "status_raw": v.text(status),
+            "published": v.text(DATE_DMY),
+            "export_sector": v.text(),
+            "commissioner": v.text(),
+        },
+        "DSPT export",
+    )
 
 
-def read_dspt_export(path: Path) -> pd.DataFrame:
-    """Read a DSPT Organisation Search export (every header variant since 2021).
+EXPORT_SCHEMA = export_schema()
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def _read_xlsx_export(path: Path) -> tuple[pd.DataFrame, Counter]:
+    """The first sheet of an export saved as an Excel workbook (the 2019 export), as text cells.
+
+    Excel typed some cells: a code that Excel turned into a number (``102``) is written back as its
+    digits, one it turned into a date (``APR06`` read as 1 April 2006) back to ``MMMyy``, each counted
+    as a repair (a number that lost leading zeros, under 100, stays as it is and is reported as
+    damaged); publication dates become ``dd/mm/yyyy``, and a publication cell holding text that is not
+    a date (``CompletedThroughQIO``) is kept in ``published_note`` and counted, not dropped.
+    """
+    import datetime as dt
+
+    try:
+        raw = pd.read_excel(path, dtype=object, header=None)
+    except Exception as exc:  # openpyxl raises many kinds for a bad workbook
+        raise InputError(path, f"cannot read the workbook: {exc}") from None
+    if raw.empty:
+        raise InputError(path, "the workbook's first sheet is empty", expected="a header row and data rows")
+    header = [str(c).strip() if c is not None and not (isinstance(c, float) and pd.isna(c)) else "" for c in raw.iloc[0]]
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = header
+    notes: Counter = Counter()
+    code_col = next((c for c in header if c.lower() in {n.lower() for n in EXPORT_COLUMNS["code"]}), None)
+    date_col = next((c for c in header if c.lower() in {n.lower() for n in EXPORT_COLUMNS["published"]}), None)
+
+    def text(x) -> str:
+        if x is None or (isinstance(x, float) and pd.isna(x)):
+            return ""
+        if isinstance(x, (dt.datetime, dt.date)):
+            return f"{x:%d/%m/%Y}"
+        if isinstance(x, float) and x.is_integer():
+            return str(int(x))
+        return str(x)
+
+    out = pd.DataFrame(index=body.index)
+    for col in header:
+        if col == code_col:
+            def code(x):
+                if isinstance(x, bool):
+                    return str(x)
+                if isinstance(x, (int, float)) and not (isinstance(x, float) and (pd.isna(x) or not x.is_integer())):
+                    if int(x) >= 100:
+                        notes["spreadsheet number written back as text"] += 1
+                    return str(int(x))
+                if isinstance(x, (dt.datetime, dt.date)) and x.day == 1:
+                    notes["spreadsheet date restored to a code (MMMyy)"] += 1
+                    return f"{x:%b%y}".upper()
+                return text(x)
+
+            out[col] = body[col].map(code)
+        elif col == date_col:
+            cells = body[col].map(text)
+            is_date = pd.to_datetime(cells, format="%d/%m/%Y", errors="coerce").notna() | cells.eq("")
+            out["published_note"] = cells.where(~is_date, "")
+            if (~is_date).any():
+                for value, n in cells[~is_date].value_counts().sort_index().items():
+                    notes[f"publication date cell holds text {value!r}: kept as a note, date empty"] += int(n)
+            out[col] = cells.where(is_date, "")
+        else:
+            out[col] = body[col].map(text)
+    stripped = out.apply(lambda s: s.str.strip())
+    trimmed = int((stripped != out).sum().sum())
+    if trimmed:
+        notes["surrounding spaces trimmed"] = trimmed
+    out = stripped
+    out["line"] = range(2, len(out) + 2)
+    return out, notes
+
+
+def read_dspt_export(path: Path, *, aliases: dict[str, str] | None = None, unprefixed: str | None = None) -> pd.DataFrame:
+    """Read a DSPT Organisation Search export (every header variant since 2019; CSV, or the 2019
+    Excel workbook).
 
     Columns: code, name, status_raw, published, export_sector, commissioner, status_edition,
     outcome, line. Unknown statuses, bad dates and conflicting duplicate codes are errors; codes a
     spreadsheet damaged are restored from the sort order where exactly one restoration fits.
+    ``aliases`` and ``unprefixed`` say how an older export writes statuses (the edition's
+    :attr:`~opencyber.registry.Edition.status_options`); ``status_raw`` keeps the export's words.
     """
     path = Path(path)
-    df, notes = _read_csv(path)
+    options = {"aliases": aliases, "unprefixed": unprefixed}
+    if path.suffix.lower() == ".xlsx":  # the 2019 export: an Excel workbook (a CSV is never read as one)
+        if path.read_bytes()[:4] != XLSX_MAGIC:
+            raise InputError(path, "not an Excel workbook (the file is not an .xlsx zip archive)",
+                             expected="the .xlsx workbook itself (not a CSV or .xls renamed)")
+        df, notes = _read_xlsx_export(path)
+    else:
+        df, notes = _read_csv(path)
     cols = {role: _pick_column(path, df, role, names) for role, names in EXPORT_COLUMNS.items()}
     out = pd.DataFrame({role: df[col] for role, col in cols.items()})
     out["line"] = df["line"]
+    if "published_note" in df:
+        out["published_note"] = df["published_note"]
     if out.empty:
         raise InputError(path, "the export has a header but no organisations", line=1,
                          expected="a row per organisation under the header")
     repairs = notes + _restore_spreadsheet_codes(out, "code")
     repairs.update(_normalise_codes(path, out, "code", cols["code"]))
-    v.validate(out, EXPORT_SCHEMA, path, cols)
-    parsed = {raw: parse_status(raw) for raw in out["status_raw"].unique()}
+    v.validate(out, export_schema(options), path, cols)
+    parsed = {raw: parse_status(raw, **options) for raw in out["status_raw"].unique()}
     out["status_edition"] = out["status_raw"].map(lambda r: parsed[r].edition or "")
     out["outcome"] = out["status_raw"].map(lambda r: parsed[r].outcome)
     out = _drop_duplicate_codes(path, out, repairs, cols["code"])
@@ -431,6 +530,36 @@ def read_weights(path: Path, kind: str) -> pd.Series:
     values = pd.to_numeric(table["weight"].str.replace(",", ""))
     codes = table["code"]
     return pd.Series(values.values, index=codes.values, name=kind)
+
+
+EDITION_LABEL = v.matches(r"\d{2}/\d{2}", "not a DSPT edition", "two two-digit years like 21/22")
+GP_PRACTICES_SCHEMA = v.schema(
+    {"code": v.code_column(), "edition": v.text(EDITION_LABEL), "open_at": v.text(v.DATE_ISO)},
+    "GP practices per edition",
+)
+
+
+def read_gp_practices(path: Path) -> pd.DataFrame:
+    """Read the list of GP practices open at the end of each DSPT edition year
+    (``21_22/gp_practices_editions.csv``: ``Code``, ``validedition``, ``open_at``; R ``write.csv``).
+    Columns: code, edition (``18/19``), open_at (ISO date), line. A practice listed twice for one
+    edition is an error."""
+    path = Path(path)
+    df, notes = _read_csv(path)
+    cols = {"code": _pick_column(path, df, "practice code", ("Code",)),
+            "edition": _pick_column(path, df, "edition", ("validedition", "edition")),
+            "open_at": _pick_column(path, df, "open-at date", ("open_at",))}
+    out = pd.DataFrame({role: df[c] for role, c in cols.items()})
+    out["line"] = df["line"]
+    repairs = notes + _normalise_codes(path, out, "code", cols["code"])
+    v.validate(out, GP_PRACTICES_SCHEMA, path, cols)
+    dup = out[out.duplicated(["code", "edition"], keep=False)]
+    if not dup.empty:
+        r = dup.iloc[1]
+        raise InputError(path, f"practice {r.code} is listed twice for edition {r.edition}", line=int(r.line),
+                         column=cols["code"], value=r.code, expected="one row per practice and edition")
+    out.attrs["repairs"] = dict(repairs)
+    return out
 
 
 def reference_schema(sectors: dict[str, str]):

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import NoDataError, RegistryError
-from .status import StatusError, normalise_edition
+from .status import StatusError, normalise_edition, parse_status
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REGISTRY = PROJECT_ROOT / "editions.toml"
@@ -20,6 +21,10 @@ DATA_ENV = "OPEN_CYBER_DATA"
 REGISTRY_ENV = "OPEN_CYBER_REGISTRY"
 
 REQUIRED_INPUTS = ("export", "area_boundaries", "region_boundaries")
+#: An edition whose organisations come from the export itself ([edition.export_sectors]) may have
+#: no areas: then it needs only these inputs (the boundaries and lookups are optional).
+EXPORT_ONLY_INPUTS = ("export", "csus")
+GEOGRAPHY_INPUTS = ("area_lookup", "area_boundaries", "region_boundaries")
 #: The organisation reference: either the ODS/ONS lists (trusts, csus, area_lookup), or one
 #: curated reference file of the edition's organisations (``reference``, e.g. the 2020/21 metric file).
 REFERENCE_LISTS = ("trusts", "csus", "area_lookup")
@@ -31,6 +36,12 @@ OPTIONAL_INPUTS = (
     "population",
     "trust_weights",
     "commissioner_boundaries",
+    "area_lookup",
+    "area_boundaries",
+    "region_boundaries",
+    "trusts",
+    "csus",
+    "gp_practices",  # GP practices open per edition: the denominators of the all-sectors page's GP share
 )
 #: Columns a ``reference`` file must name in [edition.reference_columns].
 REFERENCE_COLUMNS = ("code", "name", "sector", "close_date", "successor_code", "successor_status", "trust_area_code")
@@ -83,6 +94,20 @@ class Edition:
     banner: str | None = None
     #: value of the reference file's sector column -> "trust", "commissioner" or "csu"
     reference_sectors: dict[str, str] = field(default_factory=dict)
+    #: organisations taken from the export itself: export Primary Sector -> trust / commissioner
+    #: (for an edition without ODS lists); the CSUs still come from the ``csus`` list
+    export_sectors: dict[str, str] = field(default_factory=dict)
+    #: role -> regular expression an organisation's code must match to be of that role (e.g. NHS
+    #: trust codes ``^[RT][A-Z0-9]{2}$``); rows of an export sector whose code does not match are
+    #: listed out of scope with the reason
+    export_code_patterns: dict[str, str] = field(default_factory=dict)
+    #: the export's sector names -> those of the later exports (an older sector vocabulary), for the
+    #: all-sectors page's alignment table
+    export_sector_aliases: dict[str, str] = field(default_factory=dict)
+    #: the edition of outcomes the export writes without an edition prefix (the 2019 export)
+    unprefixed_statuses: str | None = None
+    #: an older export's status words -> the current vocabulary, a documented assumption
+    status_aliases: dict[str, str] = field(default_factory=dict)
     sectors: dict[str, str] = field(
         default_factory=lambda: {
             "trust": TRUST_SECTOR,
@@ -113,10 +138,31 @@ class Edition:
             raise RegistryError(f"edition {self.id}: input {role} must name exactly one file")
         return paths[0]
 
+    @property
+    def has_areas(self) -> bool:
+        """Whether the edition's inputs place its organisations in areas (a lookup or a reference file)."""
+        return "area_lookup" in self.inputs or "reference" in self.inputs
+
+    @property
+    def has_maps(self) -> bool:
+        """Whether the pack holds the edition's boundaries, so that its maps can be drawn."""
+        return self.has_areas and "area_boundaries" in self.inputs and "region_boundaries" in self.inputs
+
+    @property
+    def status_options(self) -> dict:
+        """How the edition's export writes statuses (keyword arguments of ``status.parse_status``)."""
+        aliases = {k.lower(): v for k, v in self.status_aliases.items()}
+        return {"aliases": aliases or None, "unprefixed": self.unprefixed_statuses}
+
+    def required_roles(self) -> tuple[str, ...]:
+        if self.export_sectors:
+            return EXPORT_ONLY_INPUTS + tuple(r for r in GEOGRAPHY_INPUTS if r in self.inputs)
+        return REQUIRED_INPUTS + (() if "reference" in self.inputs else REFERENCE_LISTS)
+
     def missing_inputs(self, data_dir: Path) -> list[Path]:
         """Required input files that are not in ``data_dir``."""
         missing = []
-        roles = REQUIRED_INPUTS + (() if "reference" in self.inputs else REFERENCE_LISTS)
+        roles = self.required_roles()
         for role in roles:
             missing += [p for p in self.input_paths(role, data_dir) if not p.is_file()]
         return missing
@@ -146,8 +192,41 @@ def _edition_from_table(t: dict, where: str) -> Edition:
     except StatusError as exc:
         raise RegistryError(f"{where}: {exc}") from None
     inputs = dict(need("inputs"))
-    for role in REQUIRED_INPUTS + (() if "reference" in inputs else REFERENCE_LISTS):
-        need(role, inputs, "inputs.")
+    export_sectors = {str(k): str(v) for k, v in dict(t.get("export_sectors", {})).items()}
+    bad = {k: v for k, v in export_sectors.items() if v not in ("trust", "commissioner")}
+    if bad:
+        raise RegistryError(f"{where}: export_sectors values must be 'trust' or 'commissioner', not {bad}")
+    if export_sectors:
+        for role in EXPORT_ONLY_INPUTS:
+            need(role, inputs, "inputs.")
+        geo = [r for r in GEOGRAPHY_INPUTS if r in inputs]
+        if geo:
+            raise RegistryError(f"{where}: inputs {geo}: an edition whose organisations come from export_sectors "
+                                "has no areas (its geography would come from a reference file or lookup)")
+    else:
+        for role in REQUIRED_INPUTS + (() if "reference" in inputs else REFERENCE_LISTS):
+            need(role, inputs, "inputs.")
+    patterns = {str(k): str(v) for k, v in dict(t.get("export_code_patterns", {})).items()}
+    for role, pattern in patterns.items():
+        if role not in ("trust", "commissioner"):
+            raise RegistryError(f"{where}: export_code_patterns keys must be 'trust' or 'commissioner', not {role!r}")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise RegistryError(f"{where}: export_code_patterns.{role} = {pattern!r} is not a regular expression: {exc}") from None
+    unprefixed = t.get("unprefixed_statuses")
+    if unprefixed is not None:
+        try:
+            unprefixed = normalise_edition(str(unprefixed))
+        except StatusError as exc:
+            raise RegistryError(f"{where}: unprefixed_statuses: {exc}") from None
+    aliases = {}
+    for old, new in dict(t.get("status_aliases", {})).items():
+        try:
+            parse_status(str(new), unprefixed=unprefixed)
+        except StatusError as exc:
+            raise RegistryError(f"{where}: status_aliases.{old!r}: {exc}") from None
+        aliases[" ".join(str(old).split())] = str(new)
     reference_columns, reference_sectors = {}, {}
     if "reference" in inputs:
         reference_columns = dict(need("reference_columns"))
@@ -163,10 +242,10 @@ def _edition_from_table(t: dict, where: str) -> Edition:
     unknown = set(inputs) - set(REQUIRED_INPUTS) - set(REFERENCE_LISTS) - set(OPTIONAL_INPUTS)
     if unknown:
         raise RegistryError(f"{where}: unknown inputs {sorted(unknown)}")
-    columns = dict(need("columns"))
-    for key in REQUIRED_COLUMNS:
+    columns = dict(t.get("columns", {})) if export_sectors else dict(need("columns"))
+    for key in REQUIRED_COLUMNS if not export_sectors else ():
         need(key, columns, "columns.")
-    if era == "ccg" and "reference" not in inputs:
+    if era == "ccg" and "reference" not in inputs and not export_sectors:
         for key in ("sub_area_code", "sub_area_name"):
             need(key, columns, "columns.")  # the CCGs of the lookup are the scored commissioners
     overrides = []
@@ -198,6 +277,11 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         reference_columns=reference_columns,
         reference_sectors=reference_sectors,
         banner=" ".join(str(t["banner"]).split()) if t.get("banner") else None,
+        export_sectors=export_sectors,
+        export_sector_aliases={str(k): str(v) for k, v in dict(t.get("export_sector_aliases", {})).items()},
+        export_code_patterns=patterns,
+        unprefixed_statuses=unprefixed,
+        status_aliases=aliases,
     )
 
 

@@ -20,9 +20,10 @@ class ReportData:
     crosstab: pd.DataFrame
     area_scores: pd.DataFrame
     reconciliation: pd.DataFrame
-    commissioners: gpd.GeoDataFrame  # code, name, status, geometry (simplified): the status map
-    areas: gpd.GeoDataFrame  # code, name, composite, geometry (simplified): the composite map
-    regions: gpd.GeoDataFrame
+    #: the maps' layers; None when the edition has no boundaries (Edition.has_maps)
+    commissioners: gpd.GeoDataFrame | None  # code, name, status, geometry (simplified): the status map
+    areas: gpd.GeoDataFrame | None  # code, name, composite, geometry (simplified): the composite map
+    regions: gpd.GeoDataFrame | None
     trusts: pd.DataFrame  # code, name, status, lon, lat
     trusts_without_location: list[str]
     vertices_before: int
@@ -68,6 +69,9 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     cols = edition.columns
     scoped = orgs[orgs["in_scope"]]
     comm = scoped[scoped["sector"] == edition.commissioner_sector].set_index("code")
+    if not edition.has_maps:  # no boundaries of the edition's year: tables only (the page says so)
+        return ReportData(orgs, crosstab, scores, recon, None, None, None, pd.DataFrame(columns=["code", "lon", "lat"]),
+                          [], 0, 0)
 
     area_polys, before, after = _polygons(
         edition, data_dir, "area_boundaries", cols["area_boundary_code"], set(scores["area_code"]), tolerance, edition.area_label
@@ -153,7 +157,9 @@ def introduction(edition: Edition, rd: ReportData) -> str:
         f"## {edition.label} edition\n\n"
         f"DSPT statuses of **{n}** NHS organisations (NHS trusts, {edition.commissioner_label}s and commissioning "
         f"support units) as published on the Data Security and Protection Toolkit on "
-        f"**{edition.snapshot:%d %B %Y}** (the snapshot date), scored and mapped.\n\n"
+        f"**{edition.snapshot:%d %B %Y}** (the snapshot date), scored"
+        + (" and mapped" if edition.has_maps else " (no maps: the data hold no boundaries of that year)")
+        + ".\n\n"
         + narrative.about_sentence()
     )
 
@@ -204,11 +210,12 @@ def caveats(edition: Edition, out_dir: Path, rd: ReportData) -> str:
             + ", ".join(rd.trusts_without_location)
             + "."
         )
-    lines.append(
-        f"- Boundaries are generalised and simplified for display ({rd.vertices_before:,} vertices reduced to "
-        f"{rd.vertices_after:,}, neighbours keep shared borders). Source: Office for National Statistics "
-        "licensed under the Open Government Licence v.3.0; contains OS data © Crown copyright and database right."
-    )
+    if edition.has_maps:
+        lines.append(
+            f"- Boundaries are generalised and simplified for display ({rd.vertices_before:,} vertices reduced to "
+            f"{rd.vertices_after:,}, neighbours keep shared borders). Source: Office for National Statistics "
+            "licensed under the Open Government Licence v.3.0; contains OS data © Crown copyright and database right."
+        )
     return "\n".join(lines)
 
 

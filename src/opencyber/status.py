@@ -56,9 +56,17 @@ def normalise_edition(label: str) -> str:
     return f"{m.group(1)}/{m.group(2)}"
 
 
-def parse_status(raw: str) -> ParsedStatus:
-    """Parse one export status; blank is Not Published. Raises StatusError for anything unknown."""
+def parse_status(raw: str, *, aliases: dict[str, str] | None = None, unprefixed: str | None = None) -> ParsedStatus:
+    """Parse one export status; blank is Not Published. Raises StatusError for anything unknown.
+
+    ``aliases`` (lower-cased status -> status of the current vocabulary) maps an older export's words
+    first (``Standards not fully met (plan agreed)`` -> ``Approaching Standards``); ``unprefixed``
+    is the edition of outcomes written without one (the 2019 export writes ``Standards Met``).
+    Both come from the edition's registry entry.
+    """
     text = " ".join(str(raw).split())
+    if aliases:
+        text = aliases.get(text.lower(), text)
     if not text:
         return ParsedStatus(None, "Not Published")
     m = _STATUS_RE.match(text)
@@ -71,7 +79,7 @@ def parse_status(raw: str) -> ParsedStatus:
     elif m.group("long"):
         edition = normalise_edition(f"{m.group('long')}-{m.group('long_end')}")
     else:
-        edition = None
+        edition = unprefixed if outcome != "Not Published" else None
     if edition is None and outcome != "Not Published":
         raise StatusError(f"DSPT status {raw!r} has no edition (expected like '22/23 {outcome}')")
     return ParsedStatus(edition, outcome)

@@ -14,6 +14,13 @@ from .registry import TRUST_SECTOR, Edition
 from .status import MEETS, STATUSES
 
 
+def sector_anchor(sector: str) -> str:
+    """The id of a sector's section on the trends page (``trend-nhs-trust``): edition pages link to it."""
+    import re
+
+    return "trend-" + re.sub(r"[^a-z0-9]+", "-", sector.lower()).strip("-")
+
+
 def status_shares(editions: list[Edition], build_dir: Path) -> pd.DataFrame:
     """``edition, label, sector, status, n, total, share`` from every edition's crosstab (share in %)."""
     frames = []
@@ -140,11 +147,11 @@ def area_composites(editions: list[Edition], build_dir: Path) -> pd.DataFrame:
     df = pd.DataFrame(list(rows.values()))
     if df.empty:
         return df
-    ids = [e.id for e in reversed(editions)]
+    ids = [e.id for e in reversed(editions) if e.has_areas]
     df = df.reindex(columns=["era", "area_code", "area_name", *ids])
     df["change"] = None
     for era in df["era"].unique():
-        era_ids = [e.id for e in reversed(editions) if e.era == era]
+        era_ids = [e.id for e in reversed(editions) if e.era == era and e.has_areas]
         if len(era_ids) >= 2:
             m = df["era"] == era
             df.loc[m, "change"] = df.loc[m, era_ids[-1]] - df.loc[m, era_ids[-2]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_site import AXE, PageVisit, serious_axe_violations, server, site  # noqa: F401 (fixtures)
+from tests.browser.test_site import AXE, PageVisit, build_dir, serious_axe_violations, server, site  # noqa: F401 (fixtures)
 from tests.conftest import need
 
 WIDTHS = (1366, 390)
@@ -38,7 +38,8 @@ def test_finder_finds_yeovil_with_its_status_in_every_edition(browser, server, q
     row = v.page.locator("#oc-results tbody tr", has=v.page.locator("a", has_text="RA4")).first
     expect(row).to_contain_text("Yeovil District Hospital NHS Foundation Trust")
     cells = row.locator("td").all_inner_texts()
-    assert cells[-3:] == ["Not Published", "Standards Met", "Standards Met"]  # 2022/23, 2021/22, 2020/21
+    # 2022/23, 2021/22, 2020/21, 2018/19 ("Standards not fully met (plan agreed)" in the 2019 export)
+    assert cells[-4:] == ["Not Published", "Standards Met", "Standards Met", "Approaching Standards"]
     _clean(v)
     v.page.close()
 
@@ -49,7 +50,7 @@ def test_permanent_link_opens_the_organisation(browser, server, width):  # noqa:
     title = v.page.locator("#oc-org-title")
     expect(title).to_have_text("Yeovil District Hospital NHS Foundation Trust (RA4)")
     history = v.page.locator("#oc-org table tbody tr")
-    expect(history).to_have_count(3)
+    expect(history).to_have_count(4)
     expect(history.nth(0)).to_contain_text("Not Published")
     expect(history.nth(0)).to_contain_text("NHS Somerset Integrated Care Board")
     expect(v.page.locator("#oc-org")).to_contain_text("Successors")
@@ -119,3 +120,41 @@ def test_first_load_of_the_finder_is_at_most_150_kb_gzip(site):  # noqa: F811
     total = len(gzip.compress(html.encode(), 9)) + sum(len(gzip.compress((site / r).read_bytes(), 9)) for r in set(refs))
     assert "assets/data/finder_all.json" not in refs
     assert total <= 150_000, total
+
+
+def test_sectors_page_has_both_full_exports_and_the_alignment(browser, server, build_dir):  # noqa: F811
+    import pandas as pd
+
+    v = visit(browser, server, "sectors")
+    for date, label, sectors in (("2019-06-17", "2018/19", 26), ("2022-09-09", "2021/22", 14)):
+        v.page.wait_for_selector(f"#oc-sectors-chart-{date} .main-svg", timeout=30_000)
+        assert v.page.locator(f"#oc-sectors-chart-{date} .barlayer .point").count() > 0
+        wide = pd.read_csv(build_dir / "all-editions" / f"sectors_status_wide_{date}.csv")
+        table = v.page.locator("table.oc-table", has=v.page.locator(
+            "caption", has_text=f"Organisations of each sector by latest DSPT status, {label} export"))
+        assert table.locator("tbody tr").count() == len(wide) == sectors
+    align = v.page.locator("table.oc-table", has=v.page.locator("caption", has_text="sectors they are read as"))
+    assert align.locator("tbody tr").count() == 26
+    expect(v.page.locator("main")).to_contain_text("have no area in the export")
+    expect(v.page.locator("main")).to_contain_text("7,246 GP practices open on 31 March 2019")
+    ccgs = v.page.locator("table.oc-table", has=v.page.locator("caption", has_text="GP practices of each CCG"))
+    assert ccgs.locator("tbody tr").count() == len(pd.read_csv(build_dir / "all-editions" / "sectors_gp_ccgs.csv"))
+    for href in v.page.locator("main a[download]").evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+        assert v.page.request.get(f"{server}/{href}").ok, href
+    _clean(v)
+    v.page.close()
+
+
+@pytest.mark.parametrize("edition", ["2022-23", "2021-22", "2020-21", "2018-19"])
+def test_edition_pages_link_to_the_trend_of_each_sector(browser, server, edition):  # noqa: F811
+    v = visit(browser, server, edition)
+    hrefs = v.page.locator("main a[href^='trends.html#']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert len(hrefs) == 3  # one per sector of the edition
+    v.page.goto(f"{server}/trends.html")
+    for href in hrefs:
+        anchor = href.split("#", 1)[1]
+        target = v.page.locator(f"[id='{anchor}']")
+        assert target.count() == 1, href
+        assert target.evaluate("e => e.tagName") == "H3"
+        assert edition in target.locator("xpath=following-sibling::p[1]").inner_html()  # the section names the edition
+    v.page.close()

@@ -28,7 +28,8 @@ def site(data_dir, tmp_path_factory):
     from opencyber.build import build
 
     tmp = tmp_path_factory.mktemp("site")
-    build(data_dir, ["2022-23", "2021-22", "2020-21"], build_dir=tmp / "build", site_dir=tmp / "_site", renderer="nbconvert")
+    build(data_dir, ["2022-23", "2021-22", "2020-21", "2018-19"], build_dir=tmp / "build", site_dir=tmp / "_site",
+          renderer="nbconvert")
     return tmp / "_site"
 
 
@@ -178,13 +179,14 @@ def test_ccg_era_page_draws_ccgs_42_ics_and_trusts(browser, server, edition, new
     visit.page.close()
 
 
-EDITIONS = ("2022-23", "2021-22", "2020-21")
+EDITIONS = ("2022-23", "2021-22", "2020-21")  # the editions with maps
+UNMAPPED = ("2018-19",)  # no geography of its year in the data: tables only
 NARRATIVE = ("index", "finder", "trends", "sectors", "methodology", "data", "accessibility")
-ALL_PAGES = NARRATIVE + EDITIONS + tuple(f"{e}-{p}" for e in EDITIONS for p in ("curation", "scoring"))
+ALL_PAGES = NARRATIVE + EDITIONS + UNMAPPED + tuple(f"{e}-{p}" for e in EDITIONS + UNMAPPED for p in ("curation", "scoring"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.mark.parametrize("name", NARRATIVE + tuple(f"{e}-{p}" for e in EDITIONS for p in ("curation", "scoring")))
+@pytest.mark.parametrize("name", NARRATIVE + UNMAPPED + tuple(f"{e}-{p}" for e in EDITIONS + UNMAPPED for p in ("curation", "scoring")))
 def test_other_pages_load_cleanly(browser, server, name):
     visit = PageVisit(browser, server, name)
     visit.screenshot(name)
@@ -322,6 +324,34 @@ def test_every_page_reads_on_a_phone_and_a_desktop(browser, server, name, viewpo
         assert len(layout["maps"]) == 2
         for m in layout["maps"]:
             assert m["fitted"] and m["outside"] == 0 and m["label"].endswith("the same information is in the tables below)"), m
+    if name in UNMAPPED:
+        assert layout["maps"] == [] and layout["tabs"] <= 80, layout
+        assert layout["plot"] is not None and layout["plot"] >= min(300, viewport[0] - 60), layout["plot"]
+
+
+def test_an_edition_without_geography_says_so_and_shows_tables(browser, server, build_dir):
+    import pandas as pd
+
+    visit = PageVisit(browser, server, "2018-19")
+    visit.page.wait_for_selector("#chart-status-by-sector .main-svg, .oc-plotly .main-svg", timeout=30_000)
+    visit.screenshot("2018-19")
+    main = visit.page.locator("main")
+    expect(main).to_contain_text("No map for 2018/19")
+    expect(main).to_contain_text("No composite scores for 2018/19")
+    assert visit.page.locator(".leaflet-container").count() == 0
+    orgs = pd.read_csv(build_dir / "2018-19" / "organisations.csv", keep_default_na=False)
+    scoped = orgs[orgs["in_scope"].astype(str) == "True"].groupby("sector").size()
+    for caption, sector in (("CCGs and their DSPT status", "Clinical Commissioning Group (CCG)"),
+                            ("NHS trusts and their DSPT status", "NHS Trust")):
+        table = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text=caption))
+        assert table.locator("tbody tr").count() == scoped[sector]
+    assert (scoped["Clinical Commissioning Group (CCG)"], scoped["NHS Trust"]) == (197, 228)
+    assert visit.page.locator(".oc-chart .barlayer .point, .oc-plotly .barlayer .point").count() == 15  # 3 sectors x 5
+    assert visit.non_tile_external() == [] and visit.failed_local == [] and visit.page_errors == []
+    # the next edition links back to it
+    visit.page.goto(visit.page.url.replace("2018-19.html", "2020-21.html"))
+    assert visit.page.locator("main a[href='2018-19.html']").count() == 1
+    visit.page.close()
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
