@@ -139,6 +139,10 @@ def _loaded_files(page, base: str, site: Path, url: str) -> tuple[list[Path], li
     page.route("**/*", route)
     page.goto(url)
     page.wait_for_load_state("networkidle")
+    # the maps' and charts' scripts are loaded after the page (assets/opencyber.js): wait for them
+    page.wait_for_function("() => !document.querySelector('script.oc-lazy') || document.documentElement.dataset.ocLazy === 'done'",
+                           timeout=60_000)
+    page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
     page.unroute("**/*")
     cdp.detach()

@@ -450,6 +450,61 @@ def share_repeated_geometries(nb) -> dict[str, dict]:
     return dict(sorted(store.items()))
 
 
+GEOMETRY_DELTA = "OcDelta"
+#: how deep the rings are in each kind of geometry's coordinates (a ring: a list of [x, y])
+_RING_DEPTH = {"LineString": 0, "MultiLineString": 1, "Polygon": 1, "MultiPolygon": 2}
+
+
+def _delta_ring(ring: list, scale: int) -> list[int] | None:
+    out, px, py = [], 0, 0
+    for point in ring:
+        if len(point) != 2:
+            return None
+        x, y = (round(v * scale) for v in point)
+        if x / scale != point[0] or y / scale != point[1]:  # not exact at this scale
+            return None
+        out += [x - px, y - py]
+        px, py = x, y
+    return out
+
+
+def delta_geometry(geometry: dict) -> dict:
+    """A line or polygon geometry written compactly and losslessly: each ring as the differences
+    between its successive points in units of 10^-k degrees (the smallest k, up to 7, at which every
+    coordinate is exact), ``{"type": "OcDelta", "of": "Polygon", "scale": 10000, "d": [...]}``;
+    ``assets/opencyber.js`` turns it back into the same numbers before the maps are drawn. The
+    maps' polygons have 4 decimals, so this makes the rings' numbers small (gzip: a third smaller).
+    Any other geometry, or one no scale is exact for, is returned as it is."""
+    depth = _RING_DEPTH.get(geometry.get("type"))
+    if depth is None or set(geometry) != {"type", "coordinates"}:
+        return geometry
+
+    def encode(coords, level, scale):
+        if level == 0:
+            return _delta_ring(coords, scale)
+        parts = [encode(c, level - 1, scale) for c in coords]
+        return None if any(p is None for p in parts) else parts
+
+    for k in range(8):
+        d = encode(geometry["coordinates"], depth, 10**k)
+        if d is not None:
+            return {"type": GEOMETRY_DELTA, "of": geometry["type"], "scale": 10**k, "d": d}
+    return geometry
+
+
+def delta_geometries(nb, store: dict) -> None:
+    """Write every line and polygon of the page's maps (in the widget state and in the shared store)
+    with :func:`delta_geometry`."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for model in state.values():
+        if model.get("model_name") == "LeafletGeoJSONModel":
+            for f in (model.get("state", {}).get("data") or {}).get("features", []):
+                if isinstance(f, dict) and isinstance(f.get("geometry"), dict):
+                    f["geometry"] = delta_geometry(f["geometry"])
+    for key, geometry in store.items():
+        store[key] = delta_geometry(geometry)
+
+
 def edition_links(editions: list[Edition]) -> dict[str, list[dict]]:
     """For each edition page: links to the previous (older) and the next (newer) edition on the site."""
     links = {}
@@ -477,7 +532,7 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
     files = [build_dir / "pages" / f"{p.name}.ipynb" for ed in editions for p in edition_pages(ed, build_dir / "pages")]
     files += sorted(f for ed in editions for f in (build_dir / ed.id).glob("*.csv"))
     files += sorted((build_dir / pages.ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
-    files += sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*"))
+    files += sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*")) + sorted(WIDGETS_SRC.rglob("*"))
     files += [PROJECT_ROOT / "package-lock.json", PROJECT_ROOT / "docs" / "data-dictionary.md", PROJECT_ROOT / "docs" / "assumptions-and-caveats.md"]
     for f in files:
         if f.is_file():
@@ -578,6 +633,7 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "") ->
         else:
             nb = drop_test_outputs(nbformat.read(page.source, as_version=4))
         geometries = share_repeated_geometries(nb)
+        delta_geometries(nb, geometries)
         has_chart = any(PLOTLY_MIME in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
         page_banner = " ".join(b for b in (banner, edition_banner.get(page.name)) if b) if page.name in edition_banner else site_banner
         fragments = {

@@ -4,20 +4,33 @@
    before the widget manager draws any map. */
 (function () {
   "use strict";
-  // Geometries drawn by several map layers are carried once in the page (#oc-geometries); put them
-  // back into the widget state before the widget manager reads it. This listener is registered
-  // before the one that loads the widget manager (this script comes first in <head>).
+  // Geometries drawn by several map layers are carried once in the page (#oc-geometries), and lines
+  // and polygons are written as the differences between successive points ("OcDelta", see
+  // opencyber.render.delta_geometry); put them back into the widget state, as GeoJSON, before the
+  // widget manager reads it. This listener is registered before the widgets' scripts are loaded.
+  var RING_DEPTH = { LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2 };
+  function undelta(g) {
+    if (!g || g.type !== "OcDelta") { return g; }
+    function decode(d, level) {
+      if (level > 0) { return d.map(function (part) { return decode(part, level - 1); }); }
+      var ring = [], x = 0, y = 0;
+      for (var i = 0; i < d.length; i += 2) { x += d[i]; y += d[i + 1]; ring.push([x / g.scale, y / g.scale]); }
+      return ring;
+    }
+    return { type: g.of, coordinates: decode(g.d, RING_DEPTH[g.of]) };
+  }
   function restoreSharedGeometries() {
     var store = document.getElementById("oc-geometries");
     var stateScript = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
-    if (!store || !stateScript) { return; }
-    var geometries = JSON.parse(store.textContent);
+    if (!stateScript) { return; }
+    var geometries = store ? JSON.parse(store.textContent) : {};
     var state = JSON.parse(stateScript.textContent);
     Object.keys(state.state || {}).forEach(function (id) {
       var model = state.state[id];
       var data = model.model_name === "LeafletGeoJSONModel" && model.state && model.state.data;
       ((data && data.features) || []).forEach(function (f) {
         if (f.geometry && f.geometry.type === "OcGeometryRef") { f.geometry = geometries[f.geometry.ref]; }
+        f.geometry = undelta(f.geometry);
       });
     });
     stateScript.textContent = JSON.stringify(state);
