@@ -159,7 +159,7 @@ def test_css_subset_keeps_every_rule_that_can_match_and_the_custom_properties_th
 p { color: blue; }"""
     out = render.css_subset(css, {"a", "b"})
     assert ".a .b{margin: var(--via)}" in out and ".c" not in out and ".d" not in out
-    assert ".a:not(.absent){padding:0}" in out  # a class under :not() need not be on the page
+    assert ".a:not(.absent){padding: 0}" in out  # a class under :not() need not be on the page
     assert "@media print{.a{display: none}}" in out and "@keyframes spin" in out and "p{color: blue}" in out
     assert ":root{--used: 1px;--via: var(--used)}" in out  # --data and --unused are used by no kept rule
     assert "comment" not in out
