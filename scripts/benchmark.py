@@ -1,6 +1,6 @@
 """Measure the build and the pages, side by side in one run (median of ``--repeat`` runs each).
 
-    python scripts/benchmark.py [--data DIR] [--repeat 3] [--skip-growth]
+    python scripts/benchmark.py [--data DIR] [--repeat 3] [--skip-growth | --growth-repeat N]
 
 (a) floor: 9 sequential papermill runs of a notebook that only imports the library's notebook
     modules (kernel start + imports), i.e. the least that 3 editions x 3 notebooks can cost;
@@ -139,6 +139,10 @@ def _loaded_files(page, base: str, site: Path, url: str) -> tuple[list[Path], li
     page.route("**/*", route)
     page.goto(url)
     page.wait_for_load_state("networkidle")
+    # the maps' and charts' scripts are loaded after the page (assets/opencyber.js): wait for them
+    page.wait_for_function("() => !document.querySelector('script.oc-lazy') || document.documentElement.dataset.ocLazy === 'done'",
+                           timeout=60_000)
+    page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
     page.unroute("**/*")
     cdp.detach()
@@ -209,6 +213,7 @@ def main() -> None:
     ap.add_argument("--data", default=os.environ.get("OPEN_CYBER_DATA"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-growth", action="store_true")
+    ap.add_argument("--growth-repeat", type=int, default=None, help="runs of the growth step (default: --repeat)")
     args = ap.parse_args()
     from opencyber.registry import resolve_data_dir
 
@@ -271,7 +276,7 @@ def main() -> None:
         write_edition(syn)
         reg10, reg11 = write_registry_of(tmp / "ten.toml", 10), write_registry_of(tmp / "eleven.toml", 11)
         cold, add, added = [], [], 0
-        for i in range(n):
+        for i in range(args.growth_repeat or n):
             dirs = tmp / f"g{i}"
             wall, out = run_build(notebooks, env={"OPEN_CYBER_REGISTRY": str(reg10)}, data_dir=syn,
                                   build_dir=dirs / "build", site_dir=dirs / "site")

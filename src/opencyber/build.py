@@ -382,17 +382,35 @@ def build(
             import openpyxl  # noqa: F401
         except ImportError:
             pass
-    # each notebook's kernel is started (and its imports run) while the notebook before it runs
+    # Notebooks, not editions, are handed to the workers: a free worker takes the next notebook of
+    # the edition with the most notebooks left (the oldest of those), so that with 3 editions and 2
+    # workers no worker waits while one finishes a second edition alone. An edition's notebooks
+    # still run in order (each reads what the one before wrote), never two at once. Each
+    # notebook's kernel is started (and its imports run) ahead, while other notebooks run.
     kernels = KernelPool(jobs)
     order = list(todo)
-    upcoming = iter(order[jobs:])  # editions not yet started: their first kernel is prepared later
-    for ed_id in order[:jobs]:
-        kernels.prepare(f"{ed_id}/{todo[ed_id][0]}")
+    taken = {ed_id: 0 for ed_id in order}  # notebooks of the edition handed out
+    running = {ed_id: False for ed_id in order}
+    stamps = {ed_id: {k: v for k, v in _stamp(build_dir, by_id[ed_id]).items() if k not in todo[ed_id]} for ed_id in order}
+    started = {}
+    cond = threading.Condition()
+    errors: list[BaseException] = []
 
-    def run_edition(ed_id: str) -> None:
-        ed, stale = by_id[ed_id], todo[ed_id]
-        start = time.perf_counter()
-        if stale[0] == STAGES[0][0]:  # the inputs are read again: check them first
+    def queue() -> list[str]:
+        """Editions with notebooks left, in the order their next notebooks will be taken."""
+        left = [e for e in order if taken[e] < len(todo[e])]
+        return sorted(left, key=lambda e: (-(len(todo[e]) - taken[e]), order.index(e)))
+
+    def prepare_ahead() -> None:
+        """Start the kernels of the next ``jobs`` notebooks to be taken (called with ``cond`` held)."""
+        for e in queue()[:jobs]:
+            kernels.prepare(f"{e}/{todo[e][taken[e]]}")
+
+    def run_one(ed_id: str, source: str) -> None:
+        ed = by_id[ed_id]
+        if source == todo[ed_id][0]:
+            started[ed_id] = time.perf_counter()
+        if source == STAGES[0][0]:  # the inputs are read again: check them first
             from .check import check_edition
 
             try:
@@ -401,38 +419,61 @@ def build(
                 raise NotebookDataError(f"{exc}\n  (edition {ed.id}: found by the input check, before any notebook ran)") from None
             ordered.done(f"{ed.id}/input check", summary)
         stamp_path = build_dir / ed.id / DIGEST_FILE
-        stamp = {k: v for k, v in _stamp(build_dir, ed).items() if k not in stale}
-        for i, source in enumerate(stale):
-            t = time.perf_counter()
-            stamp_path.parent.mkdir(parents=True, exist_ok=True)
-            stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")  # drop its digest before it runs
-            km = kernels.take(f"{ed.id}/{source}")
-            if i + 1 < len(stale):
-                kernels.prepare(f"{ed.id}/{stale[i + 1]}")
-            else:
-                following = next(upcoming, None)
-                if following is not None:
-                    kernels.prepare(f"{following}/{todo[following][0]}")
+        stamp = stamps[ed_id]
+        t = time.perf_counter()
+        stamp_path.parent.mkdir(parents=True, exist_ok=True)
+        stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")  # drop its digest before it runs
+        km = kernels.take(f"{ed.id}/{source}")
+        try:
+            execute_notebook(ed, source, data, build_dir, km=km)
+        finally:
+            kernels.release(km)
+        stamp[source] = digests[ed.id][source]
+        stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")
+        executed.append(f"{ed.id}/{source}")
+        ordered.done(f"{ed.id}/{source}", f"{ed.id} {source}: {time.perf_counter() - t:.1f} s")
+        if source == todo[ed_id][-1]:
+            seconds[ed.id] = time.perf_counter() - started[ed_id]
+
+    def worker() -> None:
+        while True:
+            with cond:
+                while True:
+                    if errors:
+                        return
+                    ready = [e for e in queue() if not running[e]]
+                    if ready:
+                        break
+                    if not queue():
+                        return
+                    cond.wait()
+                ed_id = ready[0]
+                source = todo[ed_id][taken[ed_id]]
+                taken[ed_id] += 1
+                running[ed_id] = True
+                prepare_ahead()
             try:
-                execute_notebook(ed, source, data, build_dir, km=km)
-            finally:
-                kernels.release(km)
-            stamp[source] = digests[ed.id][source]
-            stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")
-            executed.append(f"{ed.id}/{source}")
-            ordered.done(f"{ed.id}/{source}", f"{ed.id} {source}: {time.perf_counter() - t:.1f} s")
-        seconds[ed.id] = time.perf_counter() - start
+                run_one(ed_id, source)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                with cond:
+                    errors.append(exc)
+                    cond.notify_all()
+                return
+            with cond:
+                running[ed_id] = False
+                cond.notify_all()
 
     if todo:
+        with cond:
+            prepare_ahead()
         try:
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(run_edition, ed_id) for ed_id in todo]
-                errors = [f.exception() for f in futures]
+                for f in [pool.submit(worker) for _ in range(jobs)]:
+                    f.result()
         finally:
             kernels.close()
-        first = next((e for e in errors if e is not None), None)
-        if first is not None:
-            raise first
+        if errors:
+            raise errors[0]
     on_site = site_editions(data, build_dir, environment, digests)  # fills in the others' digests
     if on_site:
         from .across import write_outputs as write_across

@@ -48,13 +48,23 @@ def log(msg: str) -> None:
 
 @dataclass
 class Assets:
-    """Where a page loads its scripts from (site-relative paths, or CDN URLs as a fallback)."""
+    """Where a page loads its scripts from (site-relative paths, or CDN URLs as a fallback).
+
+    With the site's own widget bundle (``widgets``: ``assets/widgets.css`` and ``assets/widgets.js``,
+    see :func:`build_widget_bundle`) ``require_js`` is empty and the maps' scripts are loaded after
+    the text (``assets/opencyber.js``); without it (no npm or node when the site was built) the
+    pages load require.js and the Jupyter widgets manager from a CDN, in <head>, as before."""
 
     require_js: str
     widget_renderer: str
     plotly: str
     amd_paths: dict
     offline: bool
+    widgets: tuple = ()
+
+
+WIDGETS_SRC = HERE / "widgets"
+ESBUILD = NODE_MODULES / "esbuild" / "lib" / "main.js"
 
 
 def ensure_node_modules(quiet: bool = False) -> bool:
@@ -62,6 +72,9 @@ def ensure_node_modules(quiet: bool = False) -> bool:
     wanted = [
         NODE_MODULES / "requirejs" / "require.js",
         NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
+        NODE_MODULES / "@jupyter-widgets" / "base-manager" / "lib" / "manager-base.js",
+        NODE_MODULES / "jupyter-leaflet" / "lib" / "Map.js",
+        ESBUILD,
         PLOTLY_BASIC,
     ]
     if all(p.is_file() for p in wanted):
@@ -88,6 +101,38 @@ def ensure_node_modules(quiet: bool = False) -> bool:
         )
         return False
     return True
+
+
+def build_widget_bundle() -> Path | None:
+    """The folder with ``widgets.js`` and ``widgets.css``: the maps' widget renderer, bundled by
+    esbuild (``src/opencyber/widgets/build.mjs``) from ``widgets/entry.js`` and the pinned npm
+    packages, minified, without a source map. Built once per set of sources and package-lock.json
+    (cached under ``node_modules/.cache``); the same inputs give the same bytes. None, with a
+    warning, when node or the packages are missing or the build fails."""
+    node = shutil.which("node")
+    if node is None or not ESBUILD.is_file():
+        log("WARNING: node or esbuild (npm ci) is missing, so the site's widget bundle cannot be built: "
+            "the maps will load require.js and the Jupyter widgets manager from a CDN (they will not show offline).")
+        return None
+    h = hashlib.sha256((PROJECT_ROOT / "package-lock.json").read_bytes())
+    for f in sorted(WIDGETS_SRC.iterdir()):
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    out = NODE_MODULES / ".cache" / "opencyber-widgets" / h.hexdigest()[:20]
+    if (out / "widgets.js").is_file() and (out / "widgets.css").is_file():
+        return out
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    proc = subprocess.run([node, str(WIDGETS_SRC / "build.mjs"), str(tmp)], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    if proc.returncode != 0 or not (tmp / "widgets.js").is_file():
+        shutil.rmtree(tmp, ignore_errors=True)
+        log("WARNING: the widget bundle could not be built (node src/opencyber/widgets/build.mjs), so the maps "
+            "will load require.js and the Jupyter widgets manager from a CDN:\n" + (proc.stderr or proc.stdout).strip()[-800:])
+        return None
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return out
 
 
 def jupyter_data_file(package: str, *parts: str) -> Path:
@@ -117,7 +162,8 @@ def _jupyter_leaflet_dir() -> Path:
 
 
 def copy_assets(site: Path) -> Assets:
-    """Copy plotly.js, require.js, the widgets manager, jupyter-leaflet and our CSS/JS to assets/."""
+    """Copy plotly.js, the maps' widget bundle (or, without npm, jupyter-leaflet for the CDN's
+    widget manager) and our CSS/JS to assets/."""
     import plotly
 
     assets = site / "assets"
@@ -127,11 +173,13 @@ def copy_assets(site: Path) -> Assets:
     shutil.copy2(plotly_js, assets / "plotly.min.js")
     for name in ("site.css", "opencyber.js"):
         shutil.copy2(STATIC / name, assets / name)
-    lab = jupyter_data_file("nbconvert", "nbconvert", "templates", "lab", "static", "index.css").parent
-    (assets / "jupyter.css").write_text(
-        (lab / "index.css").read_text(encoding="utf-8") + "\n" + (lab / "theme-light.css").read_text(encoding="utf-8"),
-        encoding="utf-8",
-    )
+    bundle = build_widget_bundle() if have_npm else None
+    if bundle is not None:
+        for name in ("widgets.css", "widgets.js"):
+            shutil.copy2(bundle / name, assets / name)
+        (assets / "jupyter.css").write_text(jupyter_css(), encoding="utf-8")
+        return Assets("", "assets/widgets.js", "assets/plotly.min.js", {}, True, ("assets/widgets.css", "assets/widgets.js"))
+    (assets / "jupyter.css").write_text(jupyter_css(), encoding="utf-8")
     leaflet = assets / "jupyter-leaflet"
     leaflet.mkdir(exist_ok=True)
     for f in _jupyter_leaflet_dir().iterdir():
@@ -152,6 +200,161 @@ def copy_assets(site: Path) -> Assets:
         "assets/plotly.min.js",
         amd_paths,
         False,
+    )
+
+
+def jupyter_css() -> str:
+    """JupyterLab's notebook styles and light theme, as nbconvert's lab template has them."""
+    lab = jupyter_data_file("nbconvert", "nbconvert", "templates", "lab", "static", "index.css").parent
+    return (lab / "index.css").read_text(encoding="utf-8") + "\n" + (lab / "theme-light.css").read_text(encoding="utf-8")
+
+
+def lazy_scripts_html(kind: str, urls) -> str:
+    """The list of stylesheets and scripts that ``assets/opencyber.js`` loads after the page's text
+    (``kind``: ``maps`` or ``charts``)."""
+    return f'<script type="application/json" class="oc-lazy">{json.dumps({kind: list(urls)})}</script>'
+
+
+# ---------------------------------------------------------------------------------------------
+# the styles of the pages without widgets: the rules of JupyterLab's CSS that they can use
+
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+def _css_blocks(css: str):
+    """Top-level (prelude, body) pairs of a stylesheet without comments; body None for a statement."""
+    i, n = 0, len(css)
+    while i < n:
+        j = i
+        while j < n and css[j] not in "{;":
+            j += 1
+        if j >= n:
+            break
+        prelude = css[i:j].strip()
+        if css[j] == ";":
+            yield prelude, None
+            i = j + 1
+            continue
+        depth, k = 1, j + 1
+        while k < n and depth:
+            depth += {"{": 1, "}": -1}.get(css[k], 0)
+            k += 1
+        yield prelude, css[j + 1 : k - 1]
+        i = k
+
+
+def _split_selectors(prelude: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for ch in prelude:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    return out + [cur.strip()] if cur.strip() else out
+
+
+def css_subset(css: str, classes: set[str]) -> str:
+    """The rules of ``css`` that can apply to pages whose elements have only ``classes``: a selector
+    is kept when every class it names is one of them (so a rule is never dropped that could match);
+    @media and @supports keep the rules inside them that are kept; other at-rules (@font-face,
+    @keyframes, small) are kept as they are."""
+
+    rules: list[list] = []  # [selectors, declarations] of every rule kept, to drop unused custom properties
+
+    def walk(text: str) -> str:
+        out = []
+        for prelude, body in _css_blocks(text):
+            if body is None:
+                if not prelude.startswith("@import"):
+                    out.append(prelude + ";")
+            elif prelude.startswith(("@media", "@supports", "@layer")):
+                inner = walk(body)
+                if inner:
+                    out.append(f"{prelude}{{{inner}}}")
+            elif prelude.startswith("@"):
+                out.append(f"{prelude}{{{body.strip()}}}")
+            else:
+                # a class inside :not() need not be on the page for the selector to match
+                kept = [s for s in _split_selectors(prelude) if set(_CSS_CLASS.findall(_CSS_NOT.sub("", s))) <= classes]
+                if kept:
+                    rules.append([",".join(kept), _declarations(body)])
+                    out.append(f"\0{len(rules) - 1}\0")
+        return "\n".join(out)
+
+    skeleton = walk(_CSS_COMMENT.sub("", css))
+    # custom properties (--jp-...) are kept only when a kept rule uses them, directly or through another
+    defined: dict[str, list[str]] = {}
+    used: set[str] = set()
+    for _, decls in rules:
+        for d in decls:
+            name, _, value = d.partition(":")
+            if name.strip().startswith("--"):
+                defined.setdefault(name.strip(), []).append(value)
+            else:
+                used |= set(_CSS_VAR.findall(value))
+    todo = list(used)
+    while todo:
+        for value in defined.get(todo.pop(), []):
+            for v in _CSS_VAR.findall(value):
+                if v not in used:
+                    used.add(v)
+                    todo.append(v)
+
+    def rule(m: re.Match) -> str:
+        selectors, decls = rules[int(m.group(1))]
+        kept = [d for d in decls if not d.partition(":")[0].strip().startswith("--") or d.partition(":")[0].strip() in used]
+        return f"{selectors}{{{';'.join(kept)}}}" if kept else ""
+
+    text = re.sub(r"\0(\d+)\0", rule, skeleton)
+    return "\n".join(line for line in text.splitlines() if line) + "\n"
+
+
+_CSS_VAR = re.compile(r"var\(\s*(--[\w-]+)")
+_CSS_NOT = re.compile(r":not\([^()]*\)")
+
+
+def _declarations(body: str) -> list[str]:
+    """A rule's declarations, split at the semicolons outside brackets and quotes (data: URLs have some)."""
+    out, depth, quote, cur = [], 0, "", ""
+    for ch in body:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == ";" and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+            continue
+        cur += ch
+    return [d for d in out + [cur.strip()] if d]
+
+
+_HTML_CLASS = re.compile(r'\bclass="([^"]*)"')
+
+
+def page_classes(html: str) -> set[str]:
+    return {c for m in _HTML_CLASS.findall(html) for c in m.split()}
+
+
+TEXT_CSS = "notebook.css"
+
+
+def write_text_css(assets: Path, htmls: list[str]) -> None:
+    """``assets/notebook.css``: the rules of JupyterLab's CSS (``assets/jupyter.css``) that the pages
+    without widgets can use (the classes in their HTML, and those that opencyber.js and the table
+    scripts add), instead of all 250 KB of it."""
+    classes = set().union(*(page_classes(h) for h in htmls)) if htmls else set()
+    text = css_subset((assets / "jupyter.css").read_text(encoding="utf-8"), classes)
+    (assets / TEXT_CSS).write_text(
+        "/* The rules of JupyterLab's notebook CSS (assets/jupyter.css) that the pages without maps can use */\n" + text,
+        encoding="utf-8",
     )
 
 
@@ -247,6 +450,61 @@ def share_repeated_geometries(nb) -> dict[str, dict]:
     return dict(sorted(store.items()))
 
 
+GEOMETRY_DELTA = "OcDelta"
+#: how deep the rings are in each kind of geometry's coordinates (a ring: a list of [x, y])
+_RING_DEPTH = {"LineString": 0, "MultiLineString": 1, "Polygon": 1, "MultiPolygon": 2}
+
+
+def _delta_ring(ring: list, scale: int) -> list[int] | None:
+    out, px, py = [], 0, 0
+    for point in ring:
+        if len(point) != 2:
+            return None
+        x, y = (round(v * scale) for v in point)
+        if x / scale != point[0] or y / scale != point[1]:  # not exact at this scale
+            return None
+        out += [x - px, y - py]
+        px, py = x, y
+    return out
+
+
+def delta_geometry(geometry: dict) -> dict:
+    """A line or polygon geometry written compactly and losslessly: each ring as the differences
+    between its successive points in units of 10^-k degrees (the smallest k, up to 7, at which every
+    coordinate is exact), ``{"type": "OcDelta", "of": "Polygon", "scale": 10000, "d": [...]}``;
+    ``assets/opencyber.js`` turns it back into the same numbers before the maps are drawn. The
+    maps' polygons have 4 decimals, so this makes the rings' numbers small (gzip: a third smaller).
+    Any other geometry, or one no scale is exact for, is returned as it is."""
+    depth = _RING_DEPTH.get(geometry.get("type"))
+    if depth is None or set(geometry) != {"type", "coordinates"}:
+        return geometry
+
+    def encode(coords, level, scale):
+        if level == 0:
+            return _delta_ring(coords, scale)
+        parts = [encode(c, level - 1, scale) for c in coords]
+        return None if any(p is None for p in parts) else parts
+
+    for k in range(8):
+        d = encode(geometry["coordinates"], depth, 10**k)
+        if d is not None:
+            return {"type": GEOMETRY_DELTA, "of": geometry["type"], "scale": 10**k, "d": d}
+    return geometry
+
+
+def delta_geometries(nb, store: dict) -> None:
+    """Write every line and polygon of the page's maps (in the widget state and in the shared store)
+    with :func:`delta_geometry`."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for model in state.values():
+        if model.get("model_name") == "LeafletGeoJSONModel":
+            for f in (model.get("state", {}).get("data") or {}).get("features", []):
+                if isinstance(f, dict) and isinstance(f.get("geometry"), dict):
+                    f["geometry"] = delta_geometry(f["geometry"])
+    for key, geometry in store.items():
+        store[key] = delta_geometry(geometry)
+
+
 def edition_links(editions: list[Edition]) -> dict[str, list[dict]]:
     """For each edition page: links to the previous (older) and the next (newer) edition on the site."""
     links = {}
@@ -274,7 +532,7 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
     files = [build_dir / "pages" / f"{p.name}.ipynb" for ed in editions for p in edition_pages(ed, build_dir / "pages")]
     files += sorted(f for ed in editions for f in (build_dir / ed.id).glob("*.csv"))
     files += sorted((build_dir / pages.ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
-    files += sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*"))
+    files += sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*")) + sorted(WIDGETS_SRC.rglob("*"))
     files += [PROJECT_ROOT / "package-lock.json", PROJECT_ROOT / "docs" / "data-dictionary.md", PROJECT_ROOT / "docs" / "assumptions-and-caveats.md"]
     for f in files:
         if f.is_file():
@@ -375,6 +633,7 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "") ->
         else:
             nb = drop_test_outputs(nbformat.read(page.source, as_version=4))
         geometries = share_repeated_geometries(nb)
+        delta_geometries(nb, geometries)
         has_chart = any(PLOTLY_MIME in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
         page_banner = " ".join(b for b in (banner, edition_banner.get(page.name)) if b) if page.name in edition_banner else site_banner
         fragments = {
@@ -405,6 +664,8 @@ class CdnScriptError(ValueError):
 def localise_scripts(html: str, assets: Assets) -> str:
     """Replace a page's CDN script tags by the site's own copies.
 
+    With the site's widget bundle, require.js and jQuery are dropped and the widgets manager becomes
+    the list of the bundle's files that ``assets/opencyber.js`` loads after the text. Without it,
     jQuery is dropped (nothing on the pages needs it: the nbconvert pages do without); require.js is
     followed by the ``require.config`` that loads jupyter-leaflet from ``assets/`` and by
     ``assets/opencyber.js`` (which hooks into require.js, so it must come after it, and before the
@@ -418,9 +679,18 @@ def localise_scripts(html: str, assets: Assets) -> str:
     unknown = [p for p in found if p not in ("jquery", "requirejs", "@jupyter-widgets/html-manager")]
     if unknown:
         raise CdnScriptError(f"a script from the CDN that the site has no copy of: {unknown[0]}")
+    html = _DEFINE_JQUERY.sub("", html)
+    if not assets.require_js:  # the site's widget bundle, loaded after the text by assets/opencyber.js
+        ours = '<script src="assets/opencyber.js"></script>\n' * (not _OPENCYBER_JS.search(html))
+
+        def bundle(m: re.Match) -> str:
+            if m.group(1) == "@jupyter-widgets/html-manager":
+                return ours + lazy_scripts_html("maps", assets.widgets) + "\n"
+            return ""
+
+        return _CDN_SCRIPT.sub(bundle, html)
     if "requirejs" in found:
         html = _OPENCYBER_JS.sub("", html)
-    html = _DEFINE_JQUERY.sub("", html)
 
     def local(m: re.Match) -> str:
         package = m.group(1)
@@ -551,6 +821,7 @@ def render_site(
         missing = [p.name for p in prepared if not (tmp / f"{p.name}.html").is_file()]
         if missing:
             raise RenderError(f"{renderer} wrote no {missing[0]}.html ({len(missing)} of {len(prepared)} page(s) missing); the previous site is kept")
+        write_text_css(tmp / "assets", [(tmp / f"{p.name}.html").read_text(encoding="utf-8") for p in prepared if not p.has_widgets])
         for page in prepared:
             out = tmp / f"{page.name}.html"
             text = out.read_text(encoding="utf-8")

@@ -43,7 +43,7 @@ def make_exporter():
 def render_page(page, exporter, assets) -> str:
     """One prepared page as HTML (the template places the site's fragments: navigation, banner,
     previous/next links, the geometry store)."""
-    from .render import html_title
+    from .render import TEXT_CSS, html_title, lazy_scripts_html
 
     resources = {
         "oc": {
@@ -52,8 +52,19 @@ def render_page(page, exporter, assets) -> str:
             "nav": page.nav,
             "require_js": assets.require_js,
             "widget_renderer": assets.widget_renderer,
-            "plotly": assets.plotly if page.has_chart else "",
             "amd_paths": assets.amd_paths,
+            # the JupyterLab styles only where the maps' widgets are; elsewhere the rules of them the
+            # pages can use (written by render.write_text_css once every page is rendered)
+            "notebook_css": "assets/jupyter.css" if page.has_widgets else f"assets/{TEXT_CSS}",
+            # scripts loaded after the text (assets/opencyber.js)
+            "lazy_html": "\n".join(
+                lazy_scripts_html(kind, urls)
+                for kind, urls, wanted in (
+                    ("charts", [assets.plotly], page.has_chart),
+                    ("maps", assets.widgets, page.has_widgets and assets.widgets),
+                )
+                if wanted
+            ),
             "built_from": page.built_from,
             **page.fragments,
         }

@@ -105,10 +105,12 @@ def quarto_config(pages: list) -> str:
 def page_notebook(page) -> nbformat.NotebookNode:
     """A prepared page as the notebook Quarto renders: front matter (the page's title, plotly.js
     when it has a chart), the site's fragments as raw HTML, then the page's cells."""
+    from .render import lazy_scripts_html
+
     nb = copy.deepcopy(page.nb)
     front = ["---", f"pagetitle: {_yaml(page.title)}"]  # the site assembly sets the final <title>
     if page.has_chart:
-        front += ["include-in-header:", "  - text: |", '      <script src="assets/plotly.min.js"></script>']
+        front += ["include-in-header:", "  - text: |", "      " + lazy_scripts_html("charts", ["assets/plotly.min.js"])]
     front.append("---")
     cells = [nbformat.v4.new_raw_cell("\n".join(front))]
     fragments = "".join(page.fragments.values()).strip()

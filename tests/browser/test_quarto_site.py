@@ -55,7 +55,7 @@ def sample_server(sample_sites):
 def test_quarto_site_has_the_nbconvert_sites_pages_and_downloads(sample_sites):
     quarto, nbconvert = sample_sites
     assert _site_files(quarto) == _site_files(nbconvert)
-    for name in ("assets/site.css", "assets/opencyber.js", "assets/require.js", "assets/html-manager/embed-amd.js"):
+    for name in ("assets/site.css", "assets/opencyber.js", "assets/widgets.js", "assets/widgets.css"):
         assert (quarto / name).is_file(), name
     for page in quarto.glob("*.html"):
         html = page.read_text(encoding="utf-8")

@@ -466,3 +466,122 @@ def test_a_table_heading_row_is_one_tab_stop_moved_with_the_arrow_keys(browser, 
     hint = page.evaluate("() => document.getElementById(document.activeElement.getAttribute('aria-describedby')).textContent")
     assert "arrow keys" in hint
     visit.page.close()
+
+
+# ---------------------------------------------------------------- text first, page weight (issue 14, 12.8)
+
+WIDGET_SCRIPTS = ("widgets.js", "widgets.css", "plotly.min.js", "embed-amd.js", "require.js", "index.js")
+
+
+def _requested(page) -> list[str]:
+    return page.evaluate("() => performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)")
+
+
+@pytest.mark.parametrize("name", NARRATIVE + EDITIONS + tuple(f"{e}-{p}" for e in EDITIONS for p in ("curation", "scoring")))
+def test_only_pages_with_maps_load_widget_scripts_and_jupyterlab_css(browser, server, name):
+    visit = PageVisit(browser, server, name)
+    if name in EDITIONS:
+        visit.page.wait_for_selector("html[data-oc-lazy=done] path.oc-trust", timeout=30_000)
+    else:
+        visit.page.wait_for_timeout(300)
+    files = [p.rsplit("/", 1)[-1] for p in _requested(visit.page)]
+    visit.page.close()
+    charts = name in EDITIONS + ("trends", "sectors")
+    assert ("plotly.min.js" in files) == charts, files
+    if name in EDITIONS:
+        assert {"widgets.js", "widgets.css", "jupyter.css"} <= set(files) and "notebook.css" not in files
+    else:
+        assert not set(files) & (set(WIDGET_SCRIPTS) - {"plotly.min.js"}), files
+        assert "jupyter.css" not in files and "notebook.css" in files, files
+    assert not {"embed-amd.js", "require.js"} & set(files)  # the site's own bundle replaces them
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_heading_key_points_and_tables_come_before_any_widget_script(browser, server, build_dir, edition):
+    """The widgets' and charts' scripts are held back (never answered): the page still loads, with its
+    heading, key points and tables on screen, and nothing has asked for them before the page loaded."""
+    import pandas as pd
+
+    from opencyber import narrative
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    held, errors = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda r: held.append(r) if r.request.url.rsplit("/", 1)[-1] in WIDGET_SCRIPTS
+               else (r.continue_() if r.request.url.startswith(server) else r.abort()))
+    page.goto(f"{server}/{edition}.html", wait_until="load")
+    early = [r.request.url for r in held]  # asked for before the load event: would have held up the text
+    expect(page.locator("main h1")).to_be_visible()
+    expect(page.locator("main h2", has_text="Key points")).to_be_visible()
+    text = " ".join(page.locator("main").inner_text().split())
+    ct = pd.read_csv(build_dir / edition / "crosstab.csv", keep_default_na=False)
+    for sentence in narrative.sector_sentences(ct):
+        assert " ".join(sentence.replace("**", "").split()) in text
+    assert page.locator("main table.oc-table").count() >= 2 and page.locator("main table.oc-table").first.is_visible()
+    assert page.locator(".leaflet-container").count() == 0 and page.locator(".oc-plotly .main-svg").count() == 0
+    page.wait_for_timeout(500)
+    asked = sorted({r.request.url.rsplit("/", 1)[-1] for r in held})
+    for r in held:
+        r.abort()
+    page.close()
+    assert early == [] and asked == ["plotly.min.js", "widgets.css"], asked  # then asked for, after the load
+    assert errors == []
+
+
+def _static_files(site, html_name: str) -> list:
+    """The site's files a page asks for, read from its HTML: stylesheets, scripts, and the lists of
+    what assets/opencyber.js loads after the text (the browser test below checks they are the same)."""
+    import json
+    import re
+
+    html = (site / html_name).read_text(encoding="utf-8")
+    urls = [html_name] + re.findall(r'<link[^>]*href="(assets/[^"]+)"', html) + re.findall(r'<script[^>]*src="(assets/[^"]+)"', html)
+    for block in re.findall(r'<script class="oc-lazy" type="application/json">(.*?)</script>', html, re.S):
+        urls += [u for group in json.loads(block).values() for u in group]
+    return [site / u for u in dict.fromkeys(urls)]
+
+
+def _gzip_size(files) -> int:
+    import gzip
+
+    return sum(len(gzip.compress(f.read_bytes(), 9, mtime=0)) for f in files)
+
+
+def test_first_visit_of_an_edition_page_is_at_most_1_2_mb_gzip_and_a_further_one_120_kb(browser, server, site):
+    for edition in EDITIONS:
+        files = _static_files(site, f"{edition}.html")
+        visit = PageVisit(browser, server, edition)
+        visit.page.wait_for_selector("html[data-oc-lazy=done] path.oc-trust", timeout=30_000)
+        loaded = {site / p.lstrip("/") for p in _requested(visit.page)} | {site / f"{edition}.html"}
+        visit.page.close()
+        loaded = {f for f in loaded if f.is_file()}
+        assert loaded == set(files), sorted(str(f.relative_to(site)) for f in loaded ^ set(files))
+        first = _gzip_size(files)
+        assert first <= 1_200_000, (edition, first)
+        other = EDITIONS[1] if edition == EDITIONS[0] else EDITIONS[0]
+        further = _gzip_size([f for f in files if f not in set(_static_files(site, f"{other}.html"))])
+        assert further <= 120_000, (edition, further)
+
+
+def test_map_geometries_are_restored_exactly_as_the_notebook_drew_them(browser, server, build_dir):
+    """Shared and delta-written geometries (opencyber.render) are, in the page, the notebook's own."""
+    import nbformat
+
+    from opencyber.render import WIDGET_STATE
+
+    edition = "2020-21"
+    nb = nbformat.read(build_dir / "pages" / f"{edition}.ipynb", as_version=4)
+
+    def geometries(state):
+        return {
+            (mid, i): f["geometry"]
+            for mid, m in state["state"].items()
+            if m["model_name"] == "LeafletGeoJSONModel"
+            for i, f in enumerate(m["state"]["data"]["features"])
+        }
+
+    visit = PageVisit(browser, server, edition)
+    restored = visit.page.evaluate("""() => JSON.parse(document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]').textContent)""")
+    visit.page.close()
+    want, got = geometries(nb.metadata.widgets[WIDGET_STATE]), geometries(restored)
+    assert len(want) > 400 and got == want

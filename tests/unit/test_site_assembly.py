@@ -143,3 +143,69 @@ def test_every_download_says_what_it_holds_in_words():
     described = {n: download_description(n) for n in names}
     assert all(d and d != "See the data dictionary below" for d in described.values()), described
     assert download_description("no-such-file.csv") == "See the data dictionary below"
+
+
+BUNDLE = Assets("", "assets/widgets.js", "assets/plotly.min.js", {}, True, ("assets/widgets.css", "assets/widgets.js"))
+
+
+def test_with_the_widget_bundle_the_cdn_scripts_become_the_list_opencyber_js_loads_after_the_text():
+    html = localise_scripts(QUARTO_LIKE, BUNDLE)
+    assert "cdn.jsdelivr.net" not in html and "jquery" not in html.lower() and "require" not in html
+    scripts = [line for line in html.splitlines() if line.startswith("<script")]
+    assert scripts[:3] == [
+        '<script src="site_libs/quarto-nav/quarto-nav.js"></script>',
+        '<script src="assets/opencyber.js"></script>',
+        '<script type="application/json" class="oc-lazy">{"maps": ["assets/widgets.css", "assets/widgets.js"]}</script>',
+    ]
+
+
+def test_css_subset_keeps_every_rule_that_can_match_and_the_custom_properties_they_use():
+    css = """/* a comment { } */
+:root { --used: 1px; --via: var(--used); --data: url(data:image/svg+xml;base64,AA==); --unused: 2px; }
+.a .b, .c { margin: var(--via); }
+.a:not(.absent) { padding: 0; }
+.d { color: red; }
+@media print { .a { display: none } .d { display: block } }
+@keyframes spin { from { opacity: 0 } }
+p { color: blue; }"""
+    out = render.css_subset(css, {"a", "b"})
+    assert ".a .b{margin: var(--via)}" in out and ".c" not in out and ".d" not in out
+    assert ".a:not(.absent){padding: 0}" in out  # a class under :not() need not be on the page
+    assert "@media print{.a{display: none}}" in out and "@keyframes spin" in out and "p{color: blue}" in out
+    assert ":root{--used: 1px;--via: var(--used)}" in out  # --data and --unused are used by no kept rule
+    assert "comment" not in out
+
+
+@pytest.mark.parametrize("geometry", [
+    {"type": "Polygon", "coordinates": [[[0.249, 51.5287], [0.2637, 51.5179], [-2.6569, 55.1361], [0.249, 51.5287]]]},
+    {"type": "MultiPolygon", "coordinates": [[[[1, 2], [1.5, 2.25], [1, 2]]], [[[-3.1, 50.0001], [-3.2, 50.0], [-3.1, 50.0001]]]]},
+    {"type": "LineString", "coordinates": [[0.1, 0.2], [0.30000000000000004, 0.2]]},
+])
+def test_delta_geometries_decode_to_the_same_numbers(geometry):
+    d = render.delta_geometry(geometry)
+    if d is geometry:  # no exact scale up to 10^-7: left as it is
+        assert geometry["type"] == "LineString"
+        return
+    assert d["type"] == "OcDelta" and all(isinstance(v, int) for v in _flat(d["d"]))
+
+    def decode(part, level):  # as assets/opencyber.js does
+        if level:
+            return [decode(p, level - 1) for p in part]
+        ring, x, y = [], 0, 0
+        for i in range(0, len(part), 2):
+            x += part[i]
+            y += part[i + 1]
+            ring.append([x / d["scale"], y / d["scale"]])
+        return ring
+
+    assert {"type": d["of"], "coordinates": decode(d["d"], render._RING_DEPTH[d["of"]])} == geometry
+
+
+def _flat(x):
+    return [v for p in x for v in _flat(p)] if isinstance(x, list) else [x]
+
+
+def test_a_point_or_an_odd_geometry_is_not_delta_written():
+    point = {"type": "Point", "coordinates": [-2.227711, 53.462436]}
+    ref = {"type": "OcGeometryRef", "ref": "abc"}
+    assert render.delta_geometry(point) is point and render.delta_geometry(ref) is ref

@@ -4,20 +4,33 @@
    before the widget manager draws any map. */
 (function () {
   "use strict";
-  // Geometries drawn by several map layers are carried once in the page (#oc-geometries); put them
-  // back into the widget state before the widget manager reads it. This listener is registered
-  // before the one that loads the widget manager (this script comes first in <head>).
+  // Geometries drawn by several map layers are carried once in the page (#oc-geometries), and lines
+  // and polygons are written as the differences between successive points ("OcDelta", see
+  // opencyber.render.delta_geometry); put them back into the widget state, as GeoJSON, before the
+  // widget manager reads it. This listener is registered before the widgets' scripts are loaded.
+  var RING_DEPTH = { LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2 };
+  function undelta(g) {
+    if (!g || g.type !== "OcDelta") { return g; }
+    function decode(d, level) {
+      if (level > 0) { return d.map(function (part) { return decode(part, level - 1); }); }
+      var ring = [], x = 0, y = 0;
+      for (var i = 0; i < d.length; i += 2) { x += d[i]; y += d[i + 1]; ring.push([x / g.scale, y / g.scale]); }
+      return ring;
+    }
+    return { type: g.of, coordinates: decode(g.d, RING_DEPTH[g.of]) };
+  }
   function restoreSharedGeometries() {
     var store = document.getElementById("oc-geometries");
     var stateScript = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
-    if (!store || !stateScript) { return; }
-    var geometries = JSON.parse(store.textContent);
+    if (!stateScript) { return; }
+    var geometries = store ? JSON.parse(store.textContent) : {};
     var state = JSON.parse(stateScript.textContent);
     Object.keys(state.state || {}).forEach(function (id) {
       var model = state.state[id];
       var data = model.model_name === "LeafletGeoJSONModel" && model.state && model.state.data;
       ((data && data.features) || []).forEach(function (f) {
         if (f.geometry && f.geometry.type === "OcGeometryRef") { f.geometry = geometries[f.geometry.ref]; }
+        f.geometry = undelta(f.geometry);
       });
     });
     stateScript.textContent = JSON.stringify(state);
@@ -193,7 +206,11 @@
     });
     L.Map.addInitHook(function () { enhanceMap(this, L); });
   }
-  // Install when require.js has run jupyter-leaflet's factory (which sets window.L), before the
+  // The site's widget bundle (assets/widgets.js) calls this with its Leaflet before it draws a map.
+  window.OpenCyber = window.OpenCyber || {};
+  window.OpenCyber.leaflet = install;
+  // Without the bundle (no npm when the site was built: the CDN's widget manager and require.js),
+  // install when require.js has run jupyter-leaflet's factory (which sets window.L), before the
   // widget manager, which depends on it, creates any map.
   if (window.requirejs) {
     var previous = window.requirejs.onResourceLoad;
@@ -304,6 +321,89 @@
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", enhance); } else { enhance(); }
+})();
+
+/* Text first: the scripts that draw the maps (assets/widgets.js) and the charts (plotly.js) are
+   not in the page's <head>, where they would hold up its text. Each page that has maps or charts
+   lists them in <script type="application/json" class="oc-lazy">{"maps": [...]} or {"charts": [...]}
+   (stylesheets and scripts, loaded in that order); they are loaded once the page has loaded, as soon
+   as a map or chart comes near the screen, or when the browser is idle (so that every map is drawn
+   before the reader gets there), or before printing at the latest. When all of them have loaded,
+   <html> gets data-oc-lazy="done". The charts are drawn here when plotly.js arrives (each chart's
+   own script draws it only when plotly.js is already there). */
+(function () {
+  "use strict";
+  var groups = {}, started = {}, pending = 0;
+  var TARGETS = {
+    maps: 'script[type="application/vnd.jupyter.widget-view+json"]',
+    charts: ".oc-plotly",
+  };
+  function drawCharts() {
+    if (!window.Plotly) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll(".oc-plotly"), function (el) {
+      var data = el.id && document.getElementById(el.id + "-data");
+      if (!data || el.classList.contains("js-plotly-plot")) { return; }
+      var f = JSON.parse(data.textContent);
+      window.Plotly.newPlot(el, f.data, f.layout, { responsive: true, displaylogo: false, displayModeBar: false });
+    });
+  }
+  function done() {
+    if (--pending === 0) { document.documentElement.setAttribute("data-oc-lazy", "done"); }
+  }
+  function load(kind) {
+    if (started[kind] || !groups[kind]) { return; }
+    started[kind] = true;
+    var urls = groups[kind].slice(), head = document.head;
+    (function next() {
+      var url = urls.shift();
+      if (!url) {
+        if (kind === "charts") { drawCharts(); }
+        done();
+        return;
+      }
+      var el;
+      if (/\.css$/.test(url)) {
+        el = document.createElement("link");
+        el.rel = "stylesheet";
+        el.href = url;
+      } else {
+        el = document.createElement("script");
+        el.src = url;
+      }
+      el.onload = next;
+      el.onerror = function () { console.error("Open Cyber: could not load " + url); done(); };
+      head.appendChild(el);
+    })();
+  }
+  function loadAll() { Object.keys(groups).forEach(load); }
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("script.oc-lazy"), function (s) {
+      var spec = JSON.parse(s.textContent);
+      Object.keys(spec).forEach(function (kind) {
+        if (!groups[kind]) { groups[kind] = []; pending++; }
+        spec[kind].forEach(function (u) { if (groups[kind].indexOf(u) < 0) { groups[kind].push(u); } });
+      });
+    });
+    if (!pending) { return; }
+    if (window.IntersectionObserver) {
+      var io = new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) { if (e.isIntersecting) { load(e.target.getAttribute("data-oc-lazy-kind")); io.unobserve(e.target); } });
+      }, { rootMargin: "600px 0px" });
+      Object.keys(TARGETS).forEach(function (kind) {
+        if (!groups[kind]) { return; }
+        Array.prototype.forEach.call(document.querySelectorAll(TARGETS[kind]), function (el) {
+          var box = el.closest(".jupyter-widgets, .oc-chart") || el.parentElement;
+          box.setAttribute("data-oc-lazy-kind", kind);
+          io.observe(box);
+        });
+      });
+    }
+    (window.requestIdleCallback || function (f) { return setTimeout(f, 200); })(loadAll, { timeout: 2000 });
+  }
+  window.OpenCyber = window.OpenCyber || {};
+  window.OpenCyber.loadAll = loadAll;
+  if (document.readyState === "complete") { start(); } else { window.addEventListener("load", start); }
+  window.addEventListener("beforeprint", loadAll);
 })();
 
 /* Printing: open every collapsed table, and draw each chart at the width of the paper. */
