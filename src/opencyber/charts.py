@@ -85,20 +85,29 @@ SHORT_SECTORS = {
 
 
 def status_share_chart(
-    crosstab_long: pd.DataFrame, title: str, subtitle: str, source: str, order: list[str] | None = None
+    crosstab_long: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    source: str,
+    order: list[str] | None = None,
+    groups: dict[str, dict] | None = None,
 ) -> go.Figure:
     """One horizontal bar per sector, split into the share of its organisations in each status (best
     first, left to right), so that small sectors read as well as the large one. The sector's name and
     size sit above its bar, so the bars keep the width of the screen; the legend is below.
 
-    ``order``: the bars from the top (default: the largest sector at the top)."""
+    ``order``: the bars from the top (default: the largest sector at the top). ``groups``: the
+    segments in order, each name with its plotly marker and a CSS slug for its legend swatch
+    (default: the five statuses)."""
+    if groups is None:
+        groups = {s: {"marker": status_marker(s), "slug": status_slug(s)} for s in STATUSES}
     totals = crosstab_long.groupby("sector")["n"].sum().sort_values(kind="stable")  # largest at the top
     if order is not None:
         totals = totals.reindex(list(reversed(order)))  # plotly draws the first category at the bottom
     sectors = list(totals.index)
-    labels = [f"{SHORT_SECTORS.get(s, s)} ({int(totals[s])})" for s in sectors]
+    labels = [f"{SHORT_SECTORS.get(s, s)} ({int(totals[s]):,})" for s in sectors]
     fig = go.Figure()
-    for status in STATUSES:
+    for status, group in groups.items():
         sub = crosstab_long[crosstab_long["status"] == status].set_index("sector")["n"].reindex(sectors, fill_value=0)
         shares = [100 * int(n) / int(totals[s]) if totals[s] else 0 for s, n in sub.items()]
         fig.add_bar(
@@ -107,11 +116,11 @@ def status_share_chart(
             y=labels,
             x=shares,
             customdata=[[int(n), int(totals[s])] for s, n in sub.items()],
-            marker=status_marker(status),
+            marker=group["marker"],
             text=[f"{v:.0f}%" if v >= 9 else "" for v in shares],
             textposition="inside",
             insidetextanchor="middle",
-            textfont=dict(color=text_colour(STATUS_COLOURS[status])),
+            textfont=dict(color=text_colour(group["marker"]["color"])),
             hovertemplate="%{y}<br>" + status + ": %{customdata[0]} of %{customdata[1]} (%{x:.1f}%)<extra></extra>",
         )
     annotations = [
@@ -131,7 +140,7 @@ def status_share_chart(
         annotations=annotations,
         # the title, subtitle, source and legend are written as HTML around the chart (figure_html):
         # they wrap on a narrow screen, and a screen reader reads them as text
-        meta={"title": title, "subtitle": subtitle, "source": source, "legend": [[s, STATUS_COLOURS[s], status_slug(s)] for s in STATUSES]},
+        meta={"title": title, "subtitle": subtitle, "source": source, "legend": [[g, v["marker"]["color"], v["slug"]] for g, v in groups.items()]},
     )
     return fig
 

@@ -700,26 +700,37 @@ def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFr
 
 
 def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame, date: str, label: str) -> str:
-    import plotly.graph_objects as go
-
-    from .charts import STATUS_COLOURS, figure_html
+    """Status by sector of a full export: the share of each sector's organisations in each group, one
+    bar per sector (largest first), as the edition pages' chart, so that every sector reads on a phone."""
+    from .charts import figure_html, status_marker, status_share_chart, status_slug
+    from .publication import long_date
     from .sectors import GROUPS, status_groups
 
     s = status.copy()
     dspt = s["dspt_edition"].iloc[0]
     s["group"] = status_groups(s, dspt)
-    order = list(totals["sector"])
-    colours = {**STATUS_COLOURS, "Entry Level": "#768692", "Another edition": "#aeb7bd", "Blank": "#d8dde0"}
-    fig = go.Figure()
-    for grp in GROUPS:
-        sub = s[s["group"] == grp].groupby("sector")["n"].sum().reindex(order, fill_value=0)
-        if sub.sum() == 0:
-            continue
-        fig.add_bar(name=grp if grp in ("Another edition", "Blank", "Not Published") else f"{dspt} {grp}", y=order, x=sub.tolist(),
-                    orientation="h", marker_color=colours.get(grp, "#768692"), hovertemplate="%{y}: %{x:,}<extra>" + grp + "</extra>")
-    fig.update_layout(barmode="stack", template="simple_white", height=max(420, 26 * len(order) + 140),
-                      margin=dict(l=20, r=20, t=30, b=60),
-                      xaxis_title="Organisations", yaxis=dict(autorange="reversed", automargin=True), legend_title_text="Latest status",
-                      font=dict(family="Arial, Helvetica, sans-serif", size=13))
+    # the statuses as everywhere (colour and pattern); the export's other groups in colours and
+    # patterns of their own, none of which a status uses
+    outline = dict(color="#505a5f", width=0.5)
+    others = {
+        "Entry Level": dict(color="#6F5E8C", line=outline, pattern=dict(shape="-", fgcolor="#ffffff", fgopacity=0.5, size=7)),
+        "Another edition": dict(color="#A7A9AC", line=outline, pattern=dict(shape="+", fgcolor="#0b0c0c", fgopacity=0.45, size=7)),
+        "Blank": dict(color="#ffffff", line=dict(color="#505a5f", width=0.8)),
+    }
+    present = [g for g in GROUPS if s.loc[s["group"] == g, "n"].sum() > 0]
+    groups = {g: {"marker": others[g] if g in others else status_marker(g), "slug": status_slug(g)} for g in present}
+    long = s.groupby(["sector", "group"], as_index=False)["n"].sum().rename(columns={"group": "status"})
+    top = totals.iloc[0]
+    fig = status_share_chart(
+        long,
+        f"{label}: {int(top['latest_met_or_exceeded']) / int(top['organisations']):.0%} of the largest sector, "
+        f"{top['sector']}, had a latest status of Met or Exceeded",
+        f"Share of each sector's organisations by latest DSPT status (of {dspt} unless 'Another edition'), "
+        f"export of {long_date(date)}",
+        f"Source: NHS England, DSPT export of {long_date(date)}; Open Cyber analysis",
+        order=list(totals["sector"]),
+        groups=groups,
+    )
     return figure_html(fig, f"oc-sectors-chart-{date}",
-                       f"Organisations of each sector by latest DSPT status, {label} export (the table below gives the numbers).")
+                       f"Organisations of each sector by latest DSPT status, {label} export (the table below gives the numbers).",
+                       f"downloads/{ACROSS}/sectors_status.csv")
