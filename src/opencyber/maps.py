@@ -424,3 +424,69 @@ def show_check(m: L.Map, name: str) -> None:
     from IPython.display import display
 
     display({MAP_CHECK_MIME: map_check(m, name)}, raw=True)
+
+
+#: classes of the share of GP practices that met the standard, and their colours (ColorBrewer Blues, 5)
+GP_SHARE_BINS = [(0, 80), (80, 85), (85, 90), (90, 95), (95, 100)]
+GP_SHARE_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+
+
+def gp_share_class(share: float) -> int:
+    for i, (lo, hi) in enumerate(GP_SHARE_BINS):
+        if share < hi or i == len(GP_SHARE_BINS) - 1:
+            return i
+    raise AssertionError  # unreachable
+
+
+def gp_share_map(areas: dict, *, area_label: str = "ICB") -> L.Map:
+    """The share of each area's GP practices whose latest status met or exceeded the standard, as a
+    choropleth (``areas``: the GeoJSON that :func:`opencyber.sectors.write_gp_map_areas` writes)."""
+    import copy
+
+    data = copy.deepcopy(areas)
+    for f in data["features"]:
+        p = f["properties"]
+        p["tooltip"] = _tooltip(
+            f"{area_label} {p['code']}", readable_name(p["name"]),
+            f"{p['met_or_exceeded']} of {p['practices']} GP practices ({p['share']:.1f}%) met or exceeded {p['dspt_edition']}",
+        )
+        p["style"] = {"fillColor": GP_SHARE_COLOURS[gp_share_class(p["share"])], "className": "oc-area"}
+    layer = L.GeoJSON(data=data, name=f"GP practices that met the standard, by {area_label}",
+                      style={"color": "#505a5f", "weight": 1, "fillOpacity": 0.9})
+    lons = [c[0] for f in data["features"] for c in _coords(f["geometry"])]
+    lats = [c[1] for f in data["features"] for c in _coords(f["geometry"])]
+    m = _base_map((min(lons), min(lats), max(lons), max(lats)))
+    m.add(layer)
+    labels = [f"{lo}% to under {hi}%" if i < len(GP_SHARE_BINS) - 1 else f"{lo}% to {hi}%" for i, (lo, hi) in enumerate(GP_SHARE_BINS)]
+    m.add(legend("GP practices met or exceeded", list(reversed(list(zip(labels, GP_SHARE_COLOURS)))), [layer.name]))
+    return m
+
+
+def _coords(geometry: dict):
+    """Every (lon, lat) of a Polygon or MultiPolygon."""
+    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    for poly in polys:
+        for ring in poly:
+            yield from ring
+
+
+def embed(widget) -> tuple[dict, dict]:
+    """A widget as a notebook stores it, for a page made outside a kernel: the output (a widget view)
+    and the widget state for the notebook's metadata. Model ids are numbered from a fixed start, so
+    that the page is the same on every build."""
+    import nbformat
+    from ipywidgets.embed import dependency_state
+
+    state = dependency_state([widget], drop_defaults=True)
+    output = nbformat.v4.new_output(
+        "display_data",
+        data={"application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
+              "text/plain": f"[map {widget.model_id}]"},
+    )
+    return output, state
+
+
+def fresh_widget_ids(start: int) -> None:
+    """Number the next widgets from ``start`` (see :func:`_stable_model_id`)."""
+    global _WIDGET_IDS
+    _WIDGET_IDS = itertools.count(start)

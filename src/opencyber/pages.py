@@ -622,6 +622,8 @@ def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
         lines += _gp_sections(gp[gp["export_date"] == date] if not gp.empty else gp,
                               gp_ccgs[gp_ccgs["export_date"] == date] if not gp_ccgs.empty else gp_ccgs,
                               coverage[coverage["export_date"] == date] if not coverage.empty else coverage, label)
+        if not gp.empty and date == gp["export_date"].max():
+            lines += _gp_map_section(build_dir, label)
     if not alignment.empty:
         lines += _alignment_section(alignment, by_date, totals)
     return "\n".join(lines) + "\n"
@@ -668,6 +670,36 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
             lines.append(f"| {md_text(r.area_name)} ({r.area_code}) | {int(r.practices)} | {int(r.met_or_exceeded)} | {int(r.other_status)} | {float(r.share):.1f}% |")
         lines += ["", f"Download: {_download('sectors_gp_areas.csv')}.", ""]
     return lines
+
+
+def _gp_map_section(build_dir: Path, label: str) -> list[str]:
+    """The GP-practices map of the newest export, when the across outputs hold its areas."""
+    from .sectors import GP_MAP_AREAS
+
+    if not (Path(build_dir) / ACROSS / GP_MAP_AREAS).is_file():
+        return []
+    return [
+        f"#### Map: GP practices that met the standard, by ICB, {label}", "",
+        "Each ICB is coloured by the share of its GP practices in the export whose latest status met or exceeded "
+        "the standard; hover over or tap an ICB for its figures. The table above gives the same numbers.", "",
+        "<!-- oc-widget:gp-map -->", "",
+    ]
+
+
+def gp_map_widget(build_dir: Path):
+    """The GP-practices map as an embedded widget (output, widget state) for the all-sectors page."""
+    import json
+
+    from . import maps
+    from .sectors import GP_MAP_AREAS
+
+    areas = json.loads((Path(build_dir) / ACROSS / GP_MAP_AREAS).read_text(encoding="utf-8"))
+    maps.fresh_widget_ids(0x6F63_0000)  # the page's own numbering: the same ids on every build
+    return maps.embed(maps.gp_share_map(areas))
+
+
+#: widgets that narrative pages embed (``<!-- oc-widget:NAME -->`` in their Markdown)
+PAGE_WIDGETS = {"gp-map": gp_map_widget}
 
 
 def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFrame) -> list[str]:

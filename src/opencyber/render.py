@@ -402,9 +402,30 @@ def navigation(editions: list[Edition], current: str) -> list[dict]:
     return nav
 
 
-def _markdown_notebook(text: str) -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
-    nb.cells[0]["id"] = "home"
+#: where a narrative page's Markdown asks for a widget (pages.PAGE_WIDGETS names the builders)
+_WIDGET_MARK = re.compile(r"^<!-- oc-widget:([a-z0-9-]+) -->$", re.M)
+
+
+def _markdown_notebook(text: str, build_dir: Path | None = None) -> nbformat.NotebookNode:
+    """A narrative page as a notebook: its Markdown, and at each ``<!-- oc-widget:NAME -->`` line the
+    widget that ``pages.PAGE_WIDGETS[NAME]`` builds from ``build_dir``, embedded as a notebook
+    stores it (an output and the widget state), so that the renderers draw it like an edition's map."""
+    parts = _WIDGET_MARK.split(text)
+    cells, state = [nbformat.v4.new_markdown_cell(parts[0])], {}
+    for i in range(1, len(parts), 2):
+        name, rest = parts[i], parts[i + 1]
+        builder = pages.PAGE_WIDGETS.get(name)
+        if builder is None:
+            raise RenderError(f"a page asks for widget {name!r}, which pages.PAGE_WIDGETS does not know")
+        output, widget_state = builder(build_dir)
+        code = nbformat.v4.new_code_cell(f"# widget {name}", outputs=[output])
+        cells += [code, nbformat.v4.new_markdown_cell(rest)]
+        state.update(widget_state)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = "home" if i == 0 else f"part-{i}"
+    if state:
+        nb.metadata["widgets"] = {WIDGET_STATE: {"version_major": 2, "version_minor": 0, "state": state}}
     return nb
 
 
@@ -629,7 +650,7 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "") ->
     prepared = []
     for page in site_pages(editions, pages_dir):
         if page.source.suffix == ".md":
-            nb = _markdown_notebook(page.source.read_text(encoding="utf-8"))
+            nb = _markdown_notebook(page.source.read_text(encoding="utf-8"), build_dir)
         else:
             nb = drop_test_outputs(nbformat.read(page.source, as_version=4))
         geometries = share_repeated_geometries(nb)

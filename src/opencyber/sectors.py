@@ -232,4 +232,40 @@ def write_outputs(exports: list[tuple[Edition, pd.DataFrame]], editions: list[Ed
         df = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
         df.to_csv(out_dir / name, float_format="%.6f", **kw)
         out[name] = df
+    write_gp_map_areas(out["sectors_gp_areas.csv"], found[0] if found else None, data_dir, out_dir / GP_MAP_AREAS)
     return out
+
+
+#: the ICBs of the GP-practices map (build/all-editions): their simplified boundaries and the figures
+GP_MAP_AREAS = "sectors_gp_map.geojson"
+
+
+def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_dir: Path | None, path: Path) -> None:
+    """The boundaries of the areas of the newest export's GP practices, from the area boundaries of
+    the edition whose lookup placed them, with each area's figures, as GeoJSON (sorted by code,
+    coordinates to 4 decimals). Removed when there is nothing to draw."""
+    import json
+
+    path.unlink(missing_ok=True)
+    if gp.empty or lookup_edition is None or data_dir is None or "area_boundaries" not in lookup_edition.inputs:
+        return
+    from .report import _polygons
+
+    newest = gp[gp["export_date"] == gp["export_date"].max()]
+    known = newest[newest["area_code"] != "(unknown)"].set_index("area_code")
+    polys, _, _ = _polygons(lookup_edition, data_dir, "area_boundaries", lookup_edition.columns["area_boundary_code"],
+                            set(known.index), 0.01, lookup_edition.area_label)
+    import shapely
+
+    features = []
+    for code, geom in zip(polys["code"], polys.geometry.values):
+        r = known.loc[code]
+        features.append({
+            "type": "Feature",
+            "properties": {"code": code, "name": r["area_name"], "practices": int(r["practices"]),
+                           "met_or_exceeded": int(r["met_or_exceeded"]), "share": round(float(r["share"]), 1),
+                           "dspt_edition": r["dspt_edition"], "export_date": r["export_date"]},
+            "geometry": shapely.geometry.mapping(geom),
+        })
+    text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    path.write_text(text + "\n", encoding="utf-8")

@@ -24,7 +24,7 @@ def visit(browser, server, name, width=1366, hash_=""):  # noqa: F811
 
 
 def _clean(v):
-    assert v.external == [] and v.failed_local == [] and v.page_errors == []
+    assert v.non_tile_external() == [] and v.failed_local == [] and v.page_errors == []
     assert v.unexplained_console_errors() == []
 
 
@@ -157,4 +157,37 @@ def test_edition_pages_link_to_the_trend_of_each_sector(browser, server, edition
         assert target.count() == 1, href
         assert target.evaluate("e => e.tagName") == "H3"
         assert edition in target.locator("xpath=following-sibling::p[1]").inner_html()  # the section names the edition
+    v.page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sectors_page_maps_gp_practices_by_icb(browser, server, build_dir, width):  # noqa: F811
+    import json
+
+    import pandas as pd
+
+    gp = pd.read_csv(build_dir / "all-editions" / "sectors_gp_areas.csv", keep_default_na=False)
+    newest = gp[(gp["export_date"] == gp["export_date"].max()) & (gp["area_code"] != "(unknown)")]
+    areas = json.loads((build_dir / "all-editions" / "sectors_gp_map.geojson").read_text(encoding="utf-8"))
+    # the map's areas are the table's ICBs, with the same figures
+    drawn = {f["properties"]["code"]: f["properties"] for f in areas["features"]}
+    assert set(drawn) == set(newest["area_code"]) and len(drawn) == 42
+    for r in newest.itertuples():
+        assert (drawn[r.area_code]["practices"], drawn[r.area_code]["met_or_exceeded"]) == (r.practices, r.met_or_exceeded)
+    v = PageVisit(browser, server, "sectors", (width, 900), touch=width < 500)
+    gp_map = v.page.locator(".leaflet-container")
+    gp_map.scroll_into_view_if_needed()
+    v.page.wait_for_selector(".leaflet-container[data-oc-fitted] path.oc-area", timeout=30_000)
+    assert gp_map.count() == 1 and gp_map.locator("path.oc-area").count() == 42
+    assert "GP practices that met the standard" in gp_map.get_attribute("aria-label")
+    box = gp_map.bounding_box()
+    outside = gp_map.locator("path.oc-area").evaluate_all(
+        "(ps, b) => ps.filter(p => { const r = p.getBoundingClientRect(); return r.left < b.x - 2 || r.right > b.x + b.width + 2; }).length", box)
+    assert outside == 0
+    legend = v.page.locator(".oc-legend", has_text="GP practices met or exceeded")
+    assert legend.count() == 1 and legend.locator("li").count() == 5
+    gp_map.locator("path.oc-area").first.hover(force=True)
+    tip = v.page.locator(".oc-tooltip").first
+    expect(tip).to_contain_text("GP practices")
+    _clean(v)
     v.page.close()

@@ -144,7 +144,12 @@
     var heading = null, el = box;
     while (el && !heading) {
       var prev = el.previousElementSibling;
-      while (prev && !heading) { heading = prev.matches("h2, h3") ? prev : prev.querySelector && prev.querySelector("h2, h3"); prev = prev.previousElementSibling; }
+      while (prev && !heading) {
+        // the nearest heading before the map: the sibling itself, or the last heading inside it
+        var inside = prev.querySelectorAll ? prev.querySelectorAll("h2, h3, h4") : [];
+        heading = prev.matches("h2, h3, h4") ? prev : inside.length ? inside[inside.length - 1] : null;
+        prev = prev.previousElementSibling;
+      }
       el = el.parentElement;
     }
     box.setAttribute("aria-label", (heading ? heading.textContent.replace(/\s*¶\s*$/, "") : "Map") +
