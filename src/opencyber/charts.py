@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -117,14 +118,17 @@ def status_share_chart(
             x=shares,
             customdata=[[int(n), int(totals[s])] for s, n in sub.items()],
             marker=group["marker"],
-            text=[f"{v:.0f}%" if v >= 9 else "" for v in shares],
+            text=[f"{v:.0f}%" if v >= 12 else "" for v in shares],  # a label only where it fits a phone
+            textangle=0,
             textposition="inside",
             insidetextanchor="middle",
             textfont=dict(color=text_colour(group["marker"]["color"])),
             hovertemplate="%{y}<br>" + status + ": %{customdata[0]} of %{customdata[1]} (%{x:.1f}%)<extra></extra>",
         )
+    # each bar's name sits on it, on two lines when long, so that it fits a phone's width
     annotations = [
-        dict(text=label, x=0, xref="paper", y=label, yref="y", yshift=27, xanchor="left", showarrow=False, font=dict(size=14))
+        dict(text="<br>".join(textwrap.wrap(label, 40)), x=0, xref="paper", y=label, yref="y", yshift=18,
+             xanchor="left", yanchor="bottom", align="left", showarrow=False, font=dict(size=14))
         for label in labels
     ]
     fig.update_layout(
