@@ -249,13 +249,25 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
     path.unlink(missing_ok=True)
     if gp.empty or lookup_edition is None or data_dir is None or "area_boundaries" not in lookup_edition.inputs:
         return
-    from .report import _polygons
+    import shapely
+
+    from . import maps, readers
+    from .errors import InputError
 
     newest = gp[gp["export_date"] == gp["export_date"].max()]
     known = newest[newest["area_code"] != "(unknown)"].set_index("area_code")
-    polys, _, _ = _polygons(lookup_edition, data_dir, "area_boundaries", lookup_edition.columns["area_boundary_code"],
-                            set(known.index), 0.01, lookup_edition.area_label)
-    import shapely
+    if known.empty:  # no practice the lookup places: the page has the table, and no map
+        return
+    source = lookup_edition.input_path("area_boundaries", data_dir)
+    code_col = lookup_edition.columns["area_boundary_code"]
+    polys = readers.read_geojson(source, code_col)
+    missing = sorted(set(known.index) - set(polys["code"]))
+    if missing:
+        raise InputError(source, f"no polygon for {len(missing)} area(s) of the GP practices map: {', '.join(missing)}",
+                         column=code_col, expected="one feature per area that has GP practices")
+    # simplified with every area of the file (neighbours keep their shared borders), then the areas with GP practices
+    polys = maps.simplify(polys, 0.01).sort_values("code").reset_index(drop=True)
+    polys = polys[polys["code"].isin(known.index)].reset_index(drop=True)
 
     features = []
     for code, geom in zip(polys["code"], polys.geometry.values):
