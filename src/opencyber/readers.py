@@ -250,8 +250,8 @@ def _read_xlsx_export(path: Path) -> tuple[pd.DataFrame, Counter]:
     import datetime as dt
 
     try:
-        raw = pd.read_excel(path, dtype=object, header=None)
-    except Exception as exc:  # openpyxl raises many kinds for a bad workbook
+        raw = pd.read_excel(path, dtype=object, header=None, engine="calamine")
+    except Exception as exc:  # a bad workbook raises many kinds
         raise InputError(path, f"cannot read the workbook: {exc}") from None
     if raw.empty:
         raise InputError(path, "the workbook's first sheet is empty", expected="a header row and data rows")
@@ -656,8 +656,8 @@ def read_csu_list(path: Path) -> pd.DataFrame:
         raise InputError(path, "not an Excel workbook (the file is not an .xlsx zip archive)",
                          expected="the .xlsx workbook itself (not a CSV or .xls renamed)")
     try:
-        df = pd.read_excel(path, dtype=str, keep_default_na=False)
-    except Exception as exc:  # openpyxl raises many kinds for a bad workbook
+        df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine")
+    except Exception as exc:  # a bad workbook raises many kinds
         raise InputError(path, f"cannot read the workbook: {exc}") from None
     df.columns = [str(c).strip() for c in df.columns]
     df["line"] = range(2, len(df) + 2)
