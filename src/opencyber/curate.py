@@ -8,13 +8,14 @@ what came in and where it went.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import readers
+from . import cache, readers
 from .errors import InputError, RegistryError
 from .registry import Edition
 from .status import ParsedStatus, StatusError, parse_status, score, status_for_edition
@@ -413,7 +414,24 @@ def _finish_reasons(b: _Builder, export_path: Path, export_file: str, status_col
 
 
 def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = True) -> Curated:
-    """Curate an edition from its raw inputs (see the module docstring)."""
+    """Curate an edition from its raw inputs (see the module docstring).
+
+    Kept in the build's cache (:mod:`opencyber.cache`), named by the edition's registry entry, the
+    data folder and the bytes of every input file: the build's input check, the curation notebook
+    and the next edition's key points curate an edition once between them."""
+    from dataclasses import asdict
+
+    data_dir = Path(data_dir)
+    key = [
+        json.dumps(asdict(edition), sort_keys=True, default=str),
+        str(data_dir.resolve()),
+        apply_overrides,
+        [[role, [cache.file_digest(p) for p in edition.input_paths(role, data_dir)]] for role in sorted(edition.inputs)],
+    ]
+    return cache.stored("curation", key, lambda: _curate(edition, data_dir, apply_overrides))
+
+
+def _curate(edition: Edition, data_dir: Path, apply_overrides: bool) -> Curated:
     b = _Builder(edition, data_dir)
     if edition.export_sectors:
         areas = _from_export_sectors(b)

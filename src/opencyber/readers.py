@@ -4,6 +4,10 @@ Every reader returns a tidy table with a ``line`` column (the line of the file t
 an editor shows it) and raises :class:`~opencyber.errors.InputError` naming file, line and column
 when the input is malformed. Codes are upper-cased and stripped; how many were changed is reported
 in ``DataFrame.attrs["repairs"]`` so that reconciliation can count them.
+
+The readers of the large files (the DSPT export, the reference file, the boundaries) keep what they read in the
+build's cache (:mod:`opencyber.cache`): the curation, the key points and the outputs across
+editions read each once.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import cache
 from . import validate as v
 from .errors import InputError
 from .status import StatusError, parse_status
@@ -306,6 +311,7 @@ def _read_xlsx_export(path: Path) -> tuple[pd.DataFrame, Counter]:
     return out, notes
 
 
+@cache.of_file("inputs")
 def read_dspt_export(path: Path, *, aliases: dict[str, str] | None = None, unprefixed: str | None = None) -> pd.DataFrame:
     """Read a DSPT Organisation Search export (every header variant since 2019; CSV, or the 2019
     Excel workbook).
@@ -575,6 +581,7 @@ def reference_schema(sectors: dict[str, str]):
     )
 
 
+@cache.of_file("inputs")
 def read_reference(
     path: Path, columns: dict[str, str], area_columns: dict[str, str], sectors: dict[str, str]
 ) -> pd.DataFrame:
@@ -698,6 +705,7 @@ def geojson_schema(kind: str):
     )
 
 
+@cache.of_file("inputs")
 def read_geojson(path: Path, code_property: str, kind: str = "area"):
     """Read a GeoJSON FeatureCollection (EPSG:4326) as a GeoDataFrame with a ``code`` column.
 

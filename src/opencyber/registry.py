@@ -397,4 +397,7 @@ def open_edition(
                 f"(or `python -m opencyber build --edition {edition.id} --no-render`), then this notebook."
             )
     out.mkdir(parents=True, exist_ok=True)
+    from . import cache
+
+    cache.use(build / cache.CACHE_DIR_NAME)  # shared with the build and the other notebooks
     return edition, data, out
