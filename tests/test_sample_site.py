@@ -51,6 +51,15 @@ def test_every_sample_page_says_the_data_are_fictional(sample_site):
                          r"on this page is fictional\.", html), page.name
 
 
+def test_no_page_has_an_image_without_alt_text(sample_site):
+    """The site's nbconvert renderer skips nbconvert's last pass, which gave such images a
+    placeholder: the pages must have none (a chart or map is never an image)."""
+    _, _, site = sample_site
+    for page in sorted(site.glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        assert not [tag for tag in re.findall(r"<img\b[^>]*>", html) if not re.search(r"\balt=", tag)], page.name
+
+
 def test_the_sample_data_page_does_not_call_its_figures_public_data(sample_site):
     _, _, site = sample_site
     text = (site / "data.html").read_text(encoding="utf-8")

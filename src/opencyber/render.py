@@ -25,7 +25,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import __version__, pages, publication
+from . import __version__, publication
+from .across import DIR as ACROSS
 from .errors import RenderError
 from .outputs import MAP_CHECK_MIME, PLOTLY_MIME
 from .registry import PROJECT_ROOT, Edition
@@ -67,9 +68,8 @@ WIDGETS_SRC = HERE / "widgets"
 ESBUILD = NODE_MODULES / "esbuild" / "lib" / "main.js"
 
 
-def ensure_node_modules(quiet: bool = False) -> bool:
-    """Install the pinned npm packages (package-lock.json) if they are missing. True if present."""
-    wanted = [
+def _npm_files() -> list[Path]:
+    return [
         NODE_MODULES / "requirejs" / "require.js",
         NODE_MODULES / "@jupyter-widgets" / "html-manager" / "dist" / "embed-amd.js",
         NODE_MODULES / "@jupyter-widgets" / "base-manager" / "lib" / "manager-base.js",
@@ -77,6 +77,11 @@ def ensure_node_modules(quiet: bool = False) -> bool:
         ESBUILD,
         PLOTLY_BASIC,
     ]
+
+
+def ensure_node_modules(quiet: bool = False) -> bool:
+    """Install the pinned npm packages (package-lock.json) if they are missing. True if present."""
+    wanted = _npm_files()
     if all(p.is_file() for p in wanted):
         return True
     npm = shutil.which("npm")
@@ -103,6 +108,15 @@ def ensure_node_modules(quiet: bool = False) -> bool:
     return True
 
 
+def _bundle_dir() -> Path:
+    """Where the widget bundle of these sources and package-lock.json is kept."""
+    h = hashlib.sha256((PROJECT_ROOT / "package-lock.json").read_bytes())
+    for f in sorted(WIDGETS_SRC.iterdir()):
+        if f.is_file():
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return NODE_MODULES / ".cache" / "opencyber-widgets" / h.hexdigest()[:20]
+
+
 def build_widget_bundle() -> Path | None:
     """The folder with ``widgets.js`` and ``widgets.css``: the maps' widget renderer, bundled by
     esbuild (``src/opencyber/widgets/build.mjs``) from ``widgets/entry.js`` and the pinned npm
@@ -114,11 +128,7 @@ def build_widget_bundle() -> Path | None:
         log("WARNING: node or esbuild (npm ci) is missing, so the site's widget bundle cannot be built: "
             "the maps will load require.js and the Jupyter widgets manager from a CDN (they will not show offline).")
         return None
-    h = hashlib.sha256((PROJECT_ROOT / "package-lock.json").read_bytes())
-    for f in sorted(WIDGETS_SRC.iterdir()):
-        if f.is_file():
-            h.update(f.name.encode() + b"\0" + f.read_bytes())
-    out = NODE_MODULES / ".cache" / "opencyber-widgets" / h.hexdigest()[:20]
+    out = _bundle_dir()
     if (out / "widgets.js").is_file() and (out / "widgets.css").is_file():
         return out
     tmp = out.with_name(out.name + ".partial")
@@ -161,6 +171,16 @@ def _jupyter_leaflet_dir() -> Path:
     return jupyter_data_file("jupyter-leaflet", "nbextensions", "jupyter-leaflet", "index.js").parent
 
 
+#: the Assets of a site with its own widget bundle (what :func:`copy_assets` returns then)
+BUNDLED_ASSETS = Assets("", "assets/widgets.js", "assets/plotly.min.js", {}, True, ("assets/widgets.css", "assets/widgets.js"))
+
+
+def bundle_ready() -> bool:
+    """Whether the npm packages and the widget bundle are in place already (nothing to install or build)."""
+    out = _bundle_dir()
+    return all(p.is_file() for p in _npm_files()) and (out / "widgets.js").is_file() and (out / "widgets.css").is_file()
+
+
 def copy_assets(site: Path) -> Assets:
     """Copy plotly.js, the maps' widget bundle (or, without npm, jupyter-leaflet for the CDN's
     widget manager) and our CSS/JS to assets/."""
@@ -178,7 +198,7 @@ def copy_assets(site: Path) -> Assets:
         for name in ("widgets.css", "widgets.js"):
             shutil.copy2(bundle / name, assets / name)
         (assets / "jupyter.css").write_text(jupyter_css(), encoding="utf-8")
-        return Assets("", "assets/widgets.js", "assets/plotly.min.js", {}, True, ("assets/widgets.css", "assets/widgets.js"))
+        return BUNDLED_ASSETS
     (assets / "jupyter.css").write_text(jupyter_css(), encoding="utf-8")
     leaflet = assets / "jupyter-leaflet"
     leaflet.mkdir(exist_ok=True)
@@ -377,16 +397,26 @@ def edition_pages(edition: Edition, pages_dir: Path) -> list[Page]:
     ]
 
 
-#: narrative pages: (page name, title, navigation text, Markdown maker taking (editions, build_dir))
+#: narrative pages: (page name, title, navigation text, the function of :mod:`opencyber.pages` that
+#: writes its Markdown from (editions, build_dir)); the pages module (and pandas) is imported only
+#: when the pages are written, not for a build that finds the site unchanged
 NARRATIVE_PAGES = (
-    ("index", "Home", "Home", pages.home_markdown),
-    ("finder", "Find an organisation", "Find an organisation", pages.finder_markdown),
-    ("trends", "Trends across editions", "Trends", pages.trends_markdown),
-    ("sectors", "All sectors of the full DSPT export", "All sectors", pages.sectors_markdown),
-    ("methodology", "Methodology", "Methodology", pages.methodology_markdown),
-    ("data", "Data and downloads", "Data", pages.data_markdown),
-    ("accessibility", "Accessibility statement", "Accessibility", lambda editions, build_dir: pages.accessibility_markdown()),
+    ("index", "Home", "Home", "home_markdown"),
+    ("finder", "Find an organisation", "Find an organisation", "finder_markdown"),
+    ("trends", "Trends across editions", "Trends", "trends_markdown"),
+    ("sectors", "All sectors of the full DSPT export", "All sectors", "sectors_markdown"),
+    ("methodology", "Methodology", "Methodology", "methodology_markdown"),
+    ("data", "Data and downloads", "Data", "data_markdown"),
+    ("accessibility", "Accessibility statement", "Accessibility", "accessibility_markdown"),
 )
+
+
+def narrative_markdown(maker: str, editions: list[Edition], build_dir: Path) -> str:
+    """A narrative page's Markdown, written by ``pages.<maker>``."""
+    from . import pages
+
+    make = getattr(pages, maker)
+    return make() if maker == "accessibility_markdown" else make(editions, build_dir)
 
 
 def navigation(editions: list[Edition], current: str) -> list[dict]:
@@ -410,6 +440,8 @@ def _markdown_notebook(text: str, build_dir: Path | None = None) -> nbformat.Not
     """A narrative page as a notebook: its Markdown, and at each ``<!-- oc-widget:NAME -->`` line the
     widget that ``pages.PAGE_WIDGETS[NAME]`` builds from ``build_dir``, embedded as a notebook
     stores it (an output and the widget state), so that the renderers draw it like an edition's map."""
+    from . import pages
+
     parts = _WIDGET_MARK.split(text)
     cells, state = [nbformat.v4.new_markdown_cell(parts[0])], {}
     for i in range(1, len(parts), 2):
@@ -552,7 +584,7 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
     h.update(banner.encode() + b"\0" + renderer.encode() + b"\0" + publication.digest_text().encode())
     files = [build_dir / "pages" / f"{p.name}.ipynb" for ed in editions for p in edition_pages(ed, build_dir / "pages")]
     files += sorted(f for ed in editions for f in (build_dir / ed.id).glob("*.csv"))
-    files += sorted((build_dir / pages.ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
+    files += sorted((build_dir / ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
     files += sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*")) + sorted(WIDGETS_SRC.rglob("*"))
     files += [PROJECT_ROOT / "package-lock.json", PROJECT_ROOT / "docs" / "data-dictionary.md", PROJECT_ROOT / "docs" / "assumptions-and-caveats.md"]
     for f in files:
@@ -637,22 +669,28 @@ def site_pages(editions: list[Edition], pages_dir: Path) -> list[Page]:
     return out
 
 
-def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "") -> list[PreparedPage]:
-    """Write the narrative pages' Markdown, then prepare every page of the site once, for any renderer."""
+def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", only: set[str] | None = None) -> list[PreparedPage]:
+    """Write the narrative pages' Markdown, then prepare every page of the site once, for any
+    renderer. ``only``: prepare just the pages of these names (and write no Markdown)."""
     pages_dir = build_dir / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
-    for name, _, _, make in NARRATIVE_PAGES:
-        (pages_dir / f"{name}.md").write_text(make(editions, build_dir), encoding="utf-8")
+    if only is None:
+        for name, _, _, maker in NARRATIVE_PAGES:
+            (pages_dir / f"{name}.md").write_text(narrative_markdown(maker, editions, build_dir), encoding="utf-8")
     # an edition's banner (e.g. "fictional sample data") is on its pages; the site's pages carry them all
     edition_banner = {p.name: ed.banner for ed in editions for p in edition_pages(ed, pages_dir) if ed.banner}
     site_banner = " ".join([banner] * bool(banner) + list(dict.fromkeys(edition_banner.values())))
     around = edition_links(editions)
     prepared = []
     for page in site_pages(editions, pages_dir):
+        if only is not None and page.name not in only:
+            continue
         if page.source.suffix == ".md":
             nb = _markdown_notebook(page.source.read_text(encoding="utf-8"), build_dir)
         else:
-            nb = drop_test_outputs(nbformat.read(page.source, as_version=4))
+            # the build's own executed notebook, validated when nbformat wrote it (reading it with
+            # nbformat.read would validate it again: a fifth of the time this takes)
+            nb = drop_test_outputs(nbformat.v4.reads_json(page.source.read_text(encoding="utf-8")))
         geometries = share_repeated_geometries(nb)
         delta_geometries(nb, geometries)
         has_chart = any(PLOTLY_MIME in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
@@ -669,6 +707,19 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "") ->
             )
         )
     return prepared
+
+
+def prerender_edition(editions: list[Edition], edition: Edition, build_dir: Path, banner: str = "") -> None:
+    """Render the pages of ``edition`` (whose notebooks are done) into the build's cache, as the
+    site of ``editions`` will show them, while the build runs other notebooks: the render at the
+    end then finds them there. Only the built-in renderer has such a cache; if the site turns out
+    otherwise (another edition list), the pages are rendered again then, as always."""
+    from . import render_nbconvert
+
+    if not bundle_ready():  # the render at the end installs or builds them (never two at once)
+        return
+    names = {p.name for p in edition_pages(edition, build_dir / "pages")}
+    render_nbconvert.render_to_cache(prepare_pages(editions, build_dir, banner, only=names), BUNDLED_ASSETS)
 
 
 # Quarto (and any renderer that follows Jupyter's defaults) loads the widgets' scripts from a CDN;
@@ -779,14 +830,14 @@ def copy_across(build_dir: Path, site: Path) -> None:
     """The outputs across editions (build/all-editions): the finder's JSON under assets/data (each
     also as a script, ``window.OC_<NAME>``, for a site opened from files, where fetch() cannot read),
     the CSVs under downloads/all-editions, and the finder's script and styles."""
-    across = build_dir / pages.ACROSS
+    across = build_dir / ACROSS
     for name in ("finder.js", "finder.css"):
         shutil.copy2(STATIC / name, site / "assets" / name)
     if not across.is_dir():
         return
     data = site / "assets" / "data"
     data.mkdir(parents=True, exist_ok=True)
-    dl = site / "downloads" / pages.ACROSS
+    dl = site / "downloads" / ACROSS
     dl.mkdir(parents=True, exist_ok=True)
     for f in sorted(across.glob("*.json")):
         shutil.copy2(f, data / f.name)

@@ -6,6 +6,7 @@ assembly (assets, downloads, banners, navigation, the atomic swap) is :mod:`open
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -24,13 +25,36 @@ def nbconvert_template_dirs() -> list[str]:
     return [str(p) for p in (Path(x) / "share" / "jupyter" / "nbconvert" / "templates" for x in prefixes) if (p / "lab").is_dir()]
 
 
-def make_exporter():
+def _page_exporter_class():
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
+    class PageExporter(HTMLExporter):
+        """nbconvert's HTML exporter less its last pass, which parses the whole page again with
+        BeautifulSoup to give each image without alt text a placeholder (the pages have no images;
+        a test keeps it so) and to make every cell and output a tab stop (which the site removes
+        again): a third of the render's time. The rest is HTMLExporter's own steps."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PageExporter
+
+
+def make_exporter():
     from .render import TEMPLATES
 
     nbconvert_dirs = nbconvert_template_dirs()
-    return HTMLExporter(
+    return _page_exporter_class()(
         template_name="opencyber",
         extra_template_basedirs=[str(TEMPLATES), *nbconvert_dirs],
         extra_template_paths=nbconvert_dirs,  # so that "lab/base.html.j2" resolves there too
@@ -83,12 +107,53 @@ def version() -> str:
     return metadata.version("nbconvert")
 
 
+def page_key(page, assets) -> list:
+    """What a page's HTML is made from, for the build's cache: the prepared page (its notebook as
+    JSON), where its scripts come from, and the templates (the library's code and nbconvert's
+    version are in every key of the cache already)."""
+    import json
+    from dataclasses import asdict, fields
+
+    from .render import TEMPLATES
+
+    templates = hashlib.sha256()
+    for path in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
+        templates.update(path.relative_to(TEMPLATES).as_posix().encode() + b"\0" + path.read_bytes())
+    described = {f.name: getattr(page, f.name) for f in fields(page) if f.name != "nb"}
+    notebook = hashlib.sha256(json.dumps(page.nb, sort_keys=True).encode()).hexdigest()
+    return [described, notebook, asdict(assets), templates.hexdigest()]
+
+
+def render_to_cache(pages: list, assets) -> None:
+    """Render ``pages`` into the build's cache only (see :func:`opencyber.render.prerender_edition`)."""
+    from . import cache
+
+    exporter = None
+
+    def rendered(page) -> str:
+        nonlocal exporter
+        exporter = exporter or make_exporter()
+        return render_page(page, exporter, assets)
+
+    for page in pages:
+        cache.stored("pages", page_key(page, assets), lambda: rendered(page))
+
+
 def render(pages: list, out_dir: Path, assets, log, **_) -> None:
-    """Write ``<name>.html`` for every prepared page into ``out_dir``."""
+    """Write ``<name>.html`` for every prepared page into ``out_dir``. A page made from what an
+    earlier render made it from is taken from the build's cache (:mod:`opencyber.cache`): after an
+    edit of one notebook, only its pages go through nbconvert again."""
+    from . import cache
     from . import render_nbconvert as this  # looked up at call time, so that tests can interrupt a page
 
-    exporter = make_exporter()
+    exporter = None
+
+    def rendered(page) -> str:
+        nonlocal exporter
+        exporter = exporter or make_exporter()
+        return this.render_page(page, exporter, assets)
+
     for page in pages:
-        html = this.render_page(page, exporter, assets)
+        html = cache.stored("pages", page_key(page, assets), lambda: rendered(page))
         (out_dir / f"{page.name}.html").write_text(html, encoding="utf-8")
         log(f"  page {page.name}.html: {len(html.encode()):,} bytes")
