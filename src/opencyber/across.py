@@ -21,12 +21,11 @@ DIGEST_FILE = ".across-digest"
 def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | None, digest: str | None = None) -> Path:
     """Write every output across ``editions`` (newest first) into ``build_dir/all-editions``, unless
     ``digest`` is the one they were last written from."""
-    from . import finder, sectors, trends
-
     out = Path(build_dir) / DIR
     stamp = out / DIGEST_FILE
     if digest is not None and stamp.is_file() and stamp.read_text().strip() == digest:
         return out
+    from . import finder, sectors, trends
     out.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
     exports = finder.full_exports(editions, data_dir)

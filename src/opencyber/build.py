@@ -28,13 +28,16 @@ from pathlib import Path
 
 import nbformat
 
+from . import cache
 from .errors import InputError, NoDataError, NotebookDataError, RegistryError
 from .registry import PROJECT_ROOT, REGISTRY_ENV, Edition, load_registry, resolve_data_dir
-from .render import edition_pages, log, render_site
+from .render import choose_renderer, edition_pages, log, prerender_edition, render_site
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 #: source notebook -> page name suffix ("" is the edition page itself), in the order they run
 STAGES = (("01_curation.ipynb", "-curation"), ("02_scoring.ipynb", "-scoring"), ("03_report.ipynb", ""))
+#: the last notebook whose outputs the outputs across editions (:mod:`opencyber.across`) read
+ACROSS_READS = "02_scoring.ipynb"
 LIBRARY = PROJECT_ROOT / "src" / "opencyber"
 #: modules of the library that the notebooks never import (the site, the commands): editing them
 #: re-renders the site but re-executes no notebook
@@ -158,46 +161,87 @@ def _warm_up_code(source: str) -> str:
     return "\n".join(imports)
 
 
-def start_kernel(source: str):
+@dataclass
+class KernelCheck:
+    """What the input check run in a curation notebook's kernel said: its summary line, or the
+    error it raised (``ename``: the exception's class name; ``evalue``: its message)."""
+
+    summary: str = ""
+    ename: str = ""
+    evalue: str = ""
+    traceback: str = ""
+
+
+#: the input check, as the kernel of an edition's curation notebook runs it before the notebook
+#: (an expression: it binds no name in the notebook's namespace)
+_CHECK_EXPRESSION = "__import__('opencyber.check', fromlist=['check']).build_check({!r}, {!r}, {!r})"
+
+
+def start_kernel(source: str, check: tuple[str, Path, Path] | None = None):
     """A kernel for ``source`` started as nbclient would start it (same arguments, working folder
     notebooks/, history in memory), with the notebook's opening imports already run silently (no
-    output, no execution count)."""
+    output, no execution count). Returns ``(kernel manager, KernelCheck or None)``.
+
+    ``check`` (edition id, data folder, build folder): run the edition's input check
+    (:func:`opencyber.check.build_check`) in the kernel too, once its imports are done. The checks of
+    several editions then run at once, each in its own process, ahead of the notebooks; the curation
+    they make is in the build's cache when the notebook asks for it."""
+    import ast
+    import re
+
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient")
     km.start_kernel(extra_arguments=KERNEL_ARGUMENTS + ["--HistoryManager.hist_file=:memory:"], cwd=str(NOTEBOOKS))
     kc = km.blocking_client()
+    result = None
     try:
         kc.start_channels()
         kc.wait_for_ready(timeout=60)
         code = _warm_up_code(source)
-        if code:  # an import that fails here fails again, with its message, in the notebook
-            msg_id = kc.execute(code, silent=True, store_history=False)
-            while kc.get_shell_msg(timeout=600)["parent_header"].get("msg_id") != msg_id:
+        expressions = {"check": _CHECK_EXPRESSION.format(*map(str, check))} if check else {}
+        if code or expressions:  # an import that fails here fails again, with its message, in the notebook
+            msg_id = kc.execute(code, silent=True, store_history=False, user_expressions=expressions)
+            while (reply := kc.get_shell_msg(timeout=600))["parent_header"].get("msg_id") != msg_id:
                 pass
+            if check:
+                said = reply["content"].get("user_expressions", {}).get("check")
+                if said is None:  # the imports failed: the expression was not evaluated
+                    c = reply["content"]
+                    said = {"status": "error", "ename": c.get("ename", ""), "evalue": c.get("evalue", ""),
+                            "traceback": c.get("traceback", [])}
+                if said.get("status") == "ok":
+                    result = KernelCheck(summary=ast.literal_eval(said["data"]["text/plain"]))
+                else:
+                    trace = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(said.get("traceback", [])))
+                    result = KernelCheck(ename=said.get("ename", ""), evalue=said.get("evalue", ""), traceback=trace)
     except Exception:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
         raise
     kc.stop_channels()
-    return km
+    return km, result
 
 
 class KernelPool:
     """Kernels started ahead of the notebooks that will run in them, one per notebook (a notebook
-    never runs in a kernel another notebook used). ``prepare`` starts one in the background;
-    ``take`` hands it over (starting it then if it was not prepared); a used kernel is shut down in
-    the background. ``close`` shuts down any kernel prepared but not taken (a failed build)."""
+    never runs in a kernel another notebook used). ``prepare`` starts one in the background (for a
+    curation notebook, with the edition's input check, ``checks[edition id]``); ``take`` hands it
+    over with the check's result (starting it then if it was not prepared); a used kernel is shut
+    down in the background. ``close`` shuts down any kernel prepared but not taken (a failed build)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, checks: dict[str, tuple[str, Path, Path]] | None = None) -> None:
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kernel")
         self.futures: dict[str, object] = {}
+        self.checks = checks or {}
         self.lock = threading.Lock()
 
     def prepare(self, step: str) -> None:
+        ed_id, source = step.split("/", 1)
         with self.lock:
             if step not in self.futures:
-                self.futures[step] = self.pool.submit(start_kernel, step.split("/", 1)[1])
+                check = self.checks.get(ed_id) if source == STAGES[0][0] else None
+                self.futures[step] = self.pool.submit(start_kernel, source, check)
 
     def take(self, step: str):
         self.prepare(step)
@@ -207,14 +251,16 @@ class KernelPool:
         return future.result()
 
     def release(self, km) -> None:
-        self.pool.submit(km.shutdown_kernel)
+        """Stop a kernel whose notebook is done (its outputs are all in): at once, since a graceful
+        shutdown made the build wait up to two seconds at its end for nothing."""
+        km.shutdown_kernel(now=True)
 
     def close(self) -> None:
         with self.lock:
             left = [f for f in self.futures.values() if f is not None]
         for f in left:
             try:
-                f.result().shutdown_kernel(now=True)
+                f.result()[0].shutdown_kernel(now=True)
             except Exception:  # noqa: BLE001 - it failed to start: nothing to shut down
                 pass
         self.pool.shutdown(wait=True)
@@ -222,12 +268,21 @@ class KernelPool:
 
 def _papermill_engine():
     """papermill's nbclient engine, running the notebook in a kernel started ahead (``km``) and
-    leaving its shutdown to the caller (the kernel pool does it in the background)."""
+    leaving its shutdown to the caller (the kernel pool does it in the background). The notebook
+    papermill executes is put in ``sink``: the build writes it once, itself (papermill's own copy,
+    written and then rewritten without its timings, cost a second write of up to a megabyte of
+    JSON per notebook)."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.utils import merge_kwargs, remove_args
 
     class PrestartedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, sink=None, **kwargs):
+            if sink is not None:
+                sink.append(nb)  # the object papermill fills in, and marks the failing cell of
+            return super().execute_notebook(nb, kernel_name, **kwargs)
+
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
@@ -254,10 +309,12 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
     """Run one notebook of an edition with papermill; the executed copy goes to build/pages/.
 
     ``km``: a kernel started ahead (:func:`start_kernel`), which the caller shuts down; without it
-    papermill starts one (and shuts it down).
+    one is started here (and shut down).
 
     A data or registry error raised inside a notebook comes out as the same error, with its message
     and the notebook it stopped in (no notebook traceback): the analyst fixes the input it names.
+    The executed copy is written in either case (a failed one with papermill's mark on the cell
+    that failed).
     """
     import papermill as pm
 
@@ -266,41 +323,57 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
     pages_dir.mkdir(parents=True, exist_ok=True)
     out = pages_dir / f"{edition.id}{suffix}.ipynb"
     titles = {p.name: p.title for p in edition_pages(edition, pages_dir)}
-    if km is not None:
-        _papermill_engine()
+    own_kernel = km is None
+    if own_kernel:
+        km, _ = start_kernel(source)
+    _papermill_engine()
+    sink: list = []
     try:
-        nb = pm.execute_notebook(
+        pm.execute_notebook(
             str(NOTEBOOKS / source),
-            str(out),
+            None,  # written below, once
             parameters={
                 "edition": edition.id,
                 "data_dir": str(data_dir.resolve()),
                 "build_dir": str(build_dir.resolve()),
             },
-            # a prestarted kernel already runs in notebooks/ (papermill's cwd is a chdir of the whole
-            # process, which the threads of a parallel build would share)
-            cwd=None if km is not None else str(NOTEBOOKS),
+            # the kernel already runs in notebooks/ (papermill's cwd is a chdir of the whole process,
+            # which the threads of a parallel build would share)
+            cwd=None,
             progress_bar=False,
-            request_save_on_cell_execute=False,  # written once, at the end (or on an error)
+            request_save_on_cell_execute=False,
             kernel_name="python3",
             extra_arguments=KERNEL_ARGUMENTS,
-            **({"engine_name": PRESTARTED_ENGINE, "km": km} if km is not None else {}),
+            engine_name=PRESTARTED_ENGINE,
+            km=km,
+            sink=sink,
         )
     except pm.PapermillExecutionError as exc:
+        if sink:
+            _write_executed(sink[0], out, titles[f"{edition.id}{suffix}"])
         if exc.ename in DATA_ERRORS:
             raise NotebookDataError(
                 f"{exc.evalue}\n  (edition {edition.id}, notebook {source}; executed copy: {out})"
             ) from None
         raise
-    nb.metadata["title"] = titles[f"{edition.id}{suffix}"]
-    nb.metadata.pop("papermill", None)  # timings and machine paths: not part of the page
+    finally:
+        if own_kernel:
+            km.shutdown_kernel(now=True)
+    _write_executed(sink[0], out, titles[f"{edition.id}{suffix}"])
+    return out
+
+
+def _write_executed(nb, out: Path, title: str) -> None:
+    """The executed notebook as the site reads it: its title, without papermill's timings and
+    machine paths, and with a fixed id for the cell papermill injected (it gets a random one)."""
+    nb.metadata["title"] = title
+    nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = "injected-parameters"  # papermill gives the injected cell a random id on every run
+            cell["id"] = "injected-parameters"
     nbformat.write(nb, out)
-    return out
 
 
 class _OrderedLog:
@@ -340,9 +413,16 @@ def build(
     ``--edition`` rebuilds one edition and keeps the others.
     """
     data = resolve_data_dir(data_dir, sample_fallback=True).resolve()
+    build_dir = Path(build_dir or PROJECT_ROOT / "build").resolve()
+    with cache.using(build_dir / cache.CACHE_DIR_NAME):  # the input checks' and the outputs across editions'
+        result = _build(data, editions, build_dir, site_dir, render, force, jobs, renderer)
+    cache.prune(build_dir / cache.CACHE_DIR_NAME)
+    return result
+
+
+def _build(data: Path, editions, build_dir: Path, site_dir, render: bool, force: bool, jobs, renderer: str) -> BuildResult:
     if os.environ.get(REGISTRY_ENV):  # the notebooks' kernels run in notebooks/: make the path absolute
         os.environ[REGISTRY_ENV] = str(Path(os.environ[REGISTRY_ENV]).resolve())
-    build_dir = Path(build_dir or PROJECT_ROOT / "build").resolve()
     site_dir = Path(site_dir or PROJECT_ROOT / "_site").resolve()
     chosen, skipped = select_editions(data, editions)
     for ed_id, missing in skipped.items():
@@ -376,18 +456,12 @@ def build(
     ordered = _OrderedLog(plan)
     executed: list[str] = []
 
-    if todo:  # imported here, once: the editions' threads importing openpyxl at once can see it half-initialised
-        from . import check  # noqa: F401
-        try:
-            import openpyxl  # noqa: F401
-        except ImportError:
-            pass
     # Notebooks, not editions, are handed to the workers: a free worker takes the next notebook of
     # the edition with the most notebooks left (the oldest of those), so that with 3 editions and 2
     # workers no worker waits while one finishes a second edition alone. An edition's notebooks
     # still run in order (each reads what the one before wrote), never two at once. Each
     # notebook's kernel is started (and its imports run) ahead, while other notebooks run.
-    kernels = KernelPool(jobs)
+    kernels = KernelPool(2 * jobs, {ed_id: (ed_id, data, build_dir) for ed_id in todo})
     order = list(todo)
     taken = {ed_id: 0 for ed_id in order}  # notebooks of the edition handed out
     running = {ed_id: False for ed_id in order}
@@ -402,29 +476,32 @@ def build(
         return sorted(left, key=lambda e: (-(len(todo[e]) - taken[e]), order.index(e)))
 
     def prepare_ahead() -> None:
-        """Start the kernels of the next ``jobs`` notebooks to be taken (called with ``cond`` held)."""
-        for e in queue()[:jobs]:
+        """Start the kernel of each edition's next notebook, for at most ``2 x jobs`` editions in the
+        order they will be taken (called with ``cond`` held): a kernel takes a second or more to
+        start and import, so it is started while the notebook before it runs."""
+        for e in queue()[: 2 * jobs]:
             kernels.prepare(f"{e}/{todo[e][taken[e]]}")
 
     def run_one(ed_id: str, source: str) -> None:
         ed = by_id[ed_id]
         if source == todo[ed_id][0]:
             started[ed_id] = time.perf_counter()
-        if source == STAGES[0][0]:  # the inputs are read again: check them first
-            from .check import check_edition
-
-            try:
-                summary = check_edition(ed, data).summary()
-            except (InputError, RegistryError) as exc:
-                raise NotebookDataError(f"{exc}\n  (edition {ed.id}: found by the input check, before any notebook ran)") from None
-            ordered.done(f"{ed.id}/input check", summary)
         stamp_path = build_dir / ed.id / DIGEST_FILE
         stamp = stamps[ed_id]
         t = time.perf_counter()
         stamp_path.parent.mkdir(parents=True, exist_ok=True)
         stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")  # drop its digest before it runs
-        km = kernels.take(f"{ed.id}/{source}")
+        km, checked = kernels.take(f"{ed.id}/{source}")
         try:
+            if checked is not None:  # the inputs are read again (01 runs): the kernel checked them first
+                if checked.ename in DATA_ERRORS:
+                    raise NotebookDataError(
+                        f"{checked.evalue}\n  (edition {ed.id}: found by the input check, before any notebook ran)"
+                    )
+                if checked.ename:
+                    raise RuntimeError(f"the input check of edition {ed.id} failed:\n{checked.traceback}")
+                ordered.done(f"{ed.id}/input check", checked.summary)
+                t = time.perf_counter()
             execute_notebook(ed, source, data, build_dir, km=km)
         finally:
             kernels.release(km)
@@ -434,6 +511,13 @@ def build(
         ordered.done(f"{ed.id}/{source}", f"{ed.id} {source}: {time.perf_counter() - t:.1f} s")
         if source == todo[ed_id][-1]:
             seconds[ed.id] = time.perf_counter() - started[ed_id]
+        if source == STAGES[-1][0] and prerender is not None:  # its pages can be rendered now
+            prerender.submit(prerender_quietly, ed)
+        if source == ACROSS_READS:
+            with cond:
+                across_waits.discard(ed_id)
+                if not across_waits and not errors:
+                    across_ahead.start()
 
     def worker() -> None:
         while True:
@@ -463,6 +547,41 @@ def build(
                 running[ed_id] = False
                 cond.notify_all()
 
+    # The outputs across editions read what 01 and 02 wrote (organisations, crosstab and area
+    # scores), never the report's outputs (an edit of 03_report.ipynb leaves them as they are). They
+    # are written ahead, in a thread of the build, as soon as every edition's 02 is done, for the
+    # editions the site will show if the build succeeds; the call after the notebooks writes them
+    # only if that turned out otherwise (or the thread failed: then it raises the error).
+    up_to_date = {ed.id for ed in site_editions(data, build_dir, environment, digests)}
+    planned_site = [ed for ed in registry.values() if ed.id in up_to_date or ed.id in todo]
+
+    def write_across(site: list[Edition]) -> None:
+        from .across import write_outputs
+
+        made_from = [(ed.id, digests[ed.id][ACROSS_READS]) for ed in site]  # each chains all before it
+        write_outputs(site, build_dir, data, hashlib.sha256(json.dumps(made_from).encode()).hexdigest())
+
+    def across_quietly() -> None:
+        try:
+            write_across(planned_site)
+        except Exception:  # noqa: BLE001 - written (or its error raised) again after the notebooks
+            pass
+
+    # An edition's pages are rendered (into the build's cache) as soon as its report is done,
+    # while other notebooks run: the render after the notebooks finds them there.
+    prerender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prerender") if render and todo and choose_renderer(renderer) == "nbconvert" else None
+
+    def prerender_quietly(ed: Edition) -> None:
+        try:
+            prerender_edition(planned_site, ed, build_dir)
+        except Exception:  # noqa: BLE001 - rendered (or its error raised) again by the render
+            pass
+
+    across_ahead = threading.Thread(target=across_quietly, name="across", daemon=True)
+    across_waits = {e for e in todo if ACROSS_READS in todo[e]}
+    if todo and not across_waits and planned_site:
+        across_ahead.start()  # only 03 runs: the outputs across editions can be written at once
+
     if todo:
         with cond:
             prepare_ahead()
@@ -472,14 +591,17 @@ def build(
                     f.result()
         finally:
             kernels.close()
+            if across_ahead.ident is not None:
+                across_ahead.join()
+            if prerender is not None:
+                prerender.shutdown(wait=True)
         if errors:
             raise errors[0]
     on_site = site_editions(data, build_dir, environment, digests)  # fills in the others' digests
+    if across_ahead.ident is not None:
+        across_ahead.join()
     if on_site:
-        from .across import write_outputs as write_across
-
-        made_from = [(ed.id, digests[ed.id][STAGES[-1][0]]) for ed in on_site]  # each chains all it depends on
-        write_across(on_site, build_dir, data, hashlib.sha256(json.dumps(made_from).encode()).hexdigest())
+        write_across(on_site)  # nothing to do if written ahead for these editions (else the error again)
     pages: list[Path] = []
     if render:
         t = time.perf_counter()
