@@ -537,7 +537,7 @@ def _static_files(site, html_name: str) -> list:
 
     html = (site / html_name).read_text(encoding="utf-8")
     urls = [html_name] + re.findall(r'<link[^>]*href="(assets/[^"]+)"', html) + re.findall(r'<script[^>]*src="(assets/[^"]+)"', html)
-    for block in re.findall(r'<script class="oc-lazy" type="application/json">(.*?)</script>', html, re.S):
+    for block in re.findall(r'<script\b(?=[^>]*\bclass="oc-lazy")(?=[^>]*\btype="application/json")[^>]*>(.*?)</script>', html, re.S):
         urls += [u for group in json.loads(block).values() for u in group]
     return [site / u for u in dict.fromkeys(urls)]
 
