@@ -1,14 +1,20 @@
 """Measure the build and the pages, side by side in one run (median of ``--repeat`` runs each).
 
-    python scripts/benchmark.py [--data DIR] [--repeat 3] [--skip-growth | --growth-repeat N]
+    python scripts/benchmark.py [--data DIR] [--repeat 3] [--edition ID ...] [--skip-growth | --growth-repeat N]
 
-(a) floor: 9 sequential papermill runs of a notebook that only imports the library's notebook
-    modules (kernel start + imports), i.e. the least that 3 editions x 3 notebooks can cost;
-(b) cold sequential build of the real editions (``build --force --jobs 1``, nbconvert renderer);
+The editions measured are those of issue 14 (2020/21 to 2022/23) unless ``--edition`` names others;
+(f2) adds a cold build of every edition the data hold (2018/19 too).
+
+(a) floor: 3 x (editions) sequential papermill runs of a notebook that only imports the library's
+    notebook modules (kernel start + imports), i.e. the least that their notebooks can cost;
+(b) cold sequential build of the editions (``build --force --jobs 1``, nbconvert renderer, a new
+    build folder: its cache is empty);
 (c) cold parallel build (``--jobs 2``);
 (d) a build after editing 03_report.ipynb (a copy of notebooks/ is edited: the build's
     ``NOTEBOOKS`` is pointed at it, the checkout is never modified);
 (e) a build with nothing changed;
+(f2) cold parallel build of every edition the data hold, with its own floor (papermill runs of
+    the imports-only notebook, one per notebook it executes);
 (f) page weights: every file a page loads from the site (listed with the Chrome DevTools Protocol),
     raw and ``gzip -9``, on a first visit and for a further edition page after the first;
 (g) growth: a synthetic registry of 10 editions built cold, then an 11th edition added.
@@ -54,6 +60,9 @@ r = b.build(**args)
 print("BENCH " + json.dumps({"executed": r.executed, "seconds": r.seconds, "inproc": time.perf_counter() - t}))
 """
 
+#: the three editions issue 14 measured (2018/19 was added after it)
+ISSUE_EDITIONS = ("2022-23", "2021-22", "2020-21")
+
 FLOOR_NOTEBOOK = {
     "cells": [
         {"cell_type": "code", "execution_count": None, "id": "imports", "metadata": {}, "outputs": [],
@@ -81,7 +90,7 @@ def run_build(notebooks: Path, env: dict | None = None, **kwargs) -> tuple[float
     return wall, json.loads(line[6:])
 
 
-def floor_seconds(tmp: Path, n: int = 9) -> float:
+def floor_seconds(tmp: Path, n: int) -> float:
     """n sequential papermill runs of the imports-only notebook, as the build runs them."""
     import papermill as pm
 
@@ -214,11 +223,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-growth", action="store_true")
     ap.add_argument("--growth-repeat", type=int, default=None, help="runs of the growth step (default: --repeat)")
+    ap.add_argument("--edition", action="append", help="an edition to build (repeatable; default: those of issue 14)")
     args = ap.parse_args()
     from opencyber.registry import resolve_data_dir
 
     data = resolve_data_dir(args.data).resolve()
     n = args.repeat
+    wanted = args.edition or list(ISSUE_EDITIONS)
+    n_notebooks = 3 * len(wanted)
     with tempfile.TemporaryDirectory(prefix="opencyber-bench-") as tmp:
         tmp = Path(tmp)
         notebooks = tmp / "notebooks"
@@ -226,38 +238,50 @@ def main() -> None:
         res: dict[str, list[float]] = {k: [] for k in "abcde"}
         executed: dict[str, int] = {}
         for i in range(n):  # interleaved, so that a slow spell of the machine touches every kind
-            res["a"].append(floor_seconds(tmp))
+            res["a"].append(floor_seconds(tmp, n_notebooks))
             for key, jobs in (("b", 1), ("c", 2)):
                 dirs = tmp / f"{key}{i}"
                 wall, out = run_build(notebooks, data_dir=data, build_dir=dirs / "build", site_dir=dirs / "site",
-                                      force=True, jobs=jobs)
+                                      force=True, jobs=jobs, editions=wanted)
                 res[key].append(wall)
                 executed[key] = len(out["executed"])
         work = tmp / "c0"  # built by (c) from the copy of the notebooks
         for i in range(n):
             edit_report(notebooks, i)
-            wall, out = run_build(notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site")
+            wall, out = run_build(notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site", editions=wanted)
             res["d"].append(wall)
             executed["d"] = len(out["executed"])
         for i in range(n):
-            wall, out = run_build(notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site")
+            wall, out = run_build(notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site", editions=wanted)
             res["e"].append(wall)
             executed["e"] = len(out["executed"])
 
+        # every edition the data hold, cold, with its own floor (after the others: the same machine state)
+        everything, all_floor, all_executed = [], [], 0
+        for i in range(n):
+            dirs = tmp / f"f{i}"
+            wall, out = run_build(notebooks, data_dir=data, build_dir=dirs / "build", site_dir=dirs / "site", force=True, jobs=2)
+            everything.append(wall)
+            all_executed = len(out["executed"])
+            all_floor.append(floor_seconds(tmp, all_executed))
+
         floor = median(res["a"])
-        print(f"\n## Build ({len(executed) and executed['b'] // 3} real editions; seconds, median of {n} (the runs); ratio = median / floor)\n")
+        print(f"\n## Build ({', '.join(wanted)}; seconds, median of {n} (the runs); ratio = median / floor)\n")
         print("| measure | notebooks executed | seconds | ÷ floor |\n|---|---:|---:|---:|")
         labels = {
-            "a": "(a) floor: 9 papermill runs of an imports-only notebook",
+            "a": f"(a) floor: {n_notebooks} papermill runs of an imports-only notebook",
             "b": "(b) cold build, --jobs 1",
             "c": "(c) cold build, --jobs 2",
             "d": "(d) after editing 03_report.ipynb",
             "e": "(e) nothing changed",
         }
         for k, label in labels.items():
-            print(f"| {label} | {executed.get(k, 9)} | {fmt(res[k])} | {median(res[k]) / floor:.2f} |")
+            print(f"| {label} | {executed.get(k, n_notebooks)} | {fmt(res[k])} | {median(res[k]) / floor:.2f} |")
+        print(f"| (f2) floor: {all_executed} papermill runs | {all_executed} | {fmt(all_floor)} | - |")
+        print(f"| (f2) cold build of every edition, --jobs 2 | {all_executed} | {fmt(everything)} | "
+              f"{median(everything) / median(all_floor):.2f} (÷ its floor) |")
 
-        site = tmp / "b0" / "site"
+        site = tmp / "f0" / "site"  # every edition
         from opencyber.registry import load_registry
 
         editions = [e for e in load_registry(data_dir=data) if (site / f"{e}.html").is_file()]
