@@ -227,8 +227,8 @@ class KernelPool:
     """Kernels started ahead of the notebooks that will run in them, one per notebook (a notebook
     never runs in a kernel another notebook used). ``prepare`` starts one in the background (for a
     curation notebook, with the edition's input check, ``checks[edition id]``); ``take`` hands it
-    over with the check's result (starting it then if it was not prepared); a used kernel is shut
-    down in the background. ``close`` shuts down any kernel prepared but not taken (a failed build)."""
+    over with the check's result (starting it then if it was not prepared); a used kernel is
+    stopped at once. ``close`` shuts down any kernel prepared but not taken (a failed build)."""
 
     def __init__(self, workers: int, checks: dict[str, tuple[str, Path, Path]] | None = None) -> None:
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kernel")
@@ -268,7 +268,7 @@ class KernelPool:
 
 def _papermill_engine():
     """papermill's nbclient engine, running the notebook in a kernel started ahead (``km``) and
-    leaving its shutdown to the caller (the kernel pool does it in the background). The notebook
+    leaving its shutdown to the caller (the kernel pool's ``release``). The notebook
     papermill executes is put in ``sink``: the build writes it once, itself (papermill's own copy,
     written and then rewritten without its timings, cost a second write of up to a megabyte of
     JSON per notebook)."""
