@@ -18,12 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import nbformat
@@ -38,7 +36,6 @@ NOTEBOOKS = PROJECT_ROOT / "notebooks"
 STAGES = (("01_curation.ipynb", "-curation"), ("02_scoring.ipynb", "-scoring"), ("03_report.ipynb", ""))
 #: the last notebook whose outputs the outputs across editions (:mod:`opencyber.across`) read
 ACROSS_READS = "02_scoring.ipynb"
-LIBRARY = PROJECT_ROOT / "src" / "opencyber"
 #: modules of the library that the notebooks never import (the site, the commands): editing them
 #: re-renders the site but re-executes no notebook
 SITE_MODULES = {
@@ -80,13 +77,7 @@ DIGEST_FILE = ".build-digest"
 
 def _environment_digest() -> bytes:
     """The library code the notebooks import, Python's version and every installed package's."""
-    h = hashlib.sha256(sys.version.encode())
-    for path in sorted(LIBRARY.rglob("*.py")):
-        if path.name not in SITE_MODULES:
-            h.update(path.relative_to(LIBRARY).as_posix().encode() + b"\0" + path.read_bytes())
-    packages = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions()}.items())
-    h.update(json.dumps(packages).encode())
-    return h.digest()
+    return cache.library_digest(frozenset(SITE_MODULES)).encode()
 
 
 def notebook_digests(
@@ -305,11 +296,10 @@ def _papermill_engine():
 PRESTARTED_ENGINE = "opencyber-prestarted"
 
 
-def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: Path, km=None) -> Path:
+def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: Path, km) -> Path:
     """Run one notebook of an edition with papermill; the executed copy goes to build/pages/.
 
-    ``km``: a kernel started ahead (:func:`start_kernel`), which the caller shuts down; without it
-    one is started here (and shut down).
+    ``km``: the kernel started for it (:func:`start_kernel`), which the caller shuts down.
 
     A data or registry error raised inside a notebook comes out as the same error, with its message
     and the notebook it stopped in (no notebook traceback): the analyst fixes the input it names.
@@ -323,9 +313,6 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
     pages_dir.mkdir(parents=True, exist_ok=True)
     out = pages_dir / f"{edition.id}{suffix}.ipynb"
     titles = {p.name: p.title for p in edition_pages(edition, pages_dir)}
-    own_kernel = km is None
-    if own_kernel:
-        km, _ = start_kernel(source)
     _papermill_engine()
     sink: list = []
     try:
@@ -356,9 +343,6 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
                 f"{exc.evalue}\n  (edition {edition.id}, notebook {source}; executed copy: {out})"
             ) from None
         raise
-    finally:
-        if own_kernel:
-            km.shutdown_kernel(now=True)
     _write_executed(sink[0], out, titles[f"{edition.id}{suffix}"])
     return out
 
@@ -598,8 +582,6 @@ def _build(data: Path, editions, build_dir: Path, site_dir, render: bool, force:
         if errors:
             raise errors[0]
     on_site = site_editions(data, build_dir, environment, digests)  # fills in the others' digests
-    if across_ahead.ident is not None:
-        across_ahead.join()
     if on_site:
         write_across(on_site)  # nothing to do if written ahead for these editions (else the error again)
     pages: list[Path] = []
