@@ -107,46 +107,35 @@ def version() -> str:
     return metadata.version("nbconvert")
 
 
-def page_key(page, assets) -> list:
+def _templates_digest() -> str:
+    from .render import TEMPLATES
+
+    h = hashlib.sha256()
+    for path in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
+        h.update(path.relative_to(TEMPLATES).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def page_key(page, assets, templates: str) -> list:
     """What a page's HTML is made from, for the build's cache: the prepared page (its notebook as
-    JSON), where its scripts come from, and the templates (the library's code and nbconvert's
+    JSON), where its scripts come from, and the templates' digest (the library's code and nbconvert's
     version are in every key of the cache already)."""
     import json
     from dataclasses import asdict, fields
 
-    from .render import TEMPLATES
-
-    templates = hashlib.sha256()
-    for path in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
-        templates.update(path.relative_to(TEMPLATES).as_posix().encode() + b"\0" + path.read_bytes())
     described = {f.name: getattr(page, f.name) for f in fields(page) if f.name != "nb"}
     notebook = hashlib.sha256(json.dumps(page.nb, sort_keys=True).encode()).hexdigest()
-    return [described, notebook, asdict(assets), templates.hexdigest()]
+    return [described, notebook, asdict(assets), templates]
 
 
-def render_to_cache(pages: list, assets) -> None:
-    """Render ``pages`` into the build's cache only (see :func:`opencyber.render.prerender_edition`)."""
-    from . import cache
-
-    exporter = None
-
-    def rendered(page) -> str:
-        nonlocal exporter
-        exporter = exporter or make_exporter()
-        return render_page(page, exporter, assets)
-
-    for page in pages:
-        cache.stored("pages", page_key(page, assets), lambda: rendered(page))
-
-
-def render(pages: list, out_dir: Path, assets, log, **_) -> None:
-    """Write ``<name>.html`` for every prepared page into ``out_dir``. A page made from what an
-    earlier render made it from is taken from the build's cache (:mod:`opencyber.cache`): after an
-    edit of one notebook, only its pages go through nbconvert again."""
+def _rendered(pages: list, assets):
+    """Each page with its HTML: from the build's cache (:mod:`opencyber.cache`) when an earlier
+    render made it from the same page, else from nbconvert (one exporter, made when first needed)."""
     from . import cache
     from . import render_nbconvert as this  # looked up at call time, so that tests can interrupt a page
 
     exporter = None
+    templates = _templates_digest()
 
     def rendered(page) -> str:
         nonlocal exporter
@@ -154,6 +143,19 @@ def render(pages: list, out_dir: Path, assets, log, **_) -> None:
         return this.render_page(page, exporter, assets)
 
     for page in pages:
-        html = cache.stored("pages", page_key(page, assets), lambda: rendered(page))
+        yield page, cache.stored("pages", page_key(page, assets, templates), lambda: rendered(page))
+
+
+def render_to_cache(pages: list, assets) -> None:
+    """Render ``pages`` into the build's cache only (see :func:`opencyber.render.prerender_edition`)."""
+    for _ in _rendered(pages, assets):
+        pass
+
+
+def render(pages: list, out_dir: Path, assets, log, **_) -> None:
+    """Write ``<name>.html`` for every prepared page into ``out_dir``. A page made from what an
+    earlier render made it from is taken from the build's cache: after an edit of one notebook,
+    only its pages go through nbconvert again."""
+    for page, html in _rendered(pages, assets):
         (out_dir / f"{page.name}.html").write_text(html, encoding="utf-8")
         log(f"  page {page.name}.html: {len(html.encode()):,} bytes")
