@@ -35,19 +35,23 @@ def reader():
     return counting, cache.of_file("test")(read_text)
 
 
-def test_without_a_cache_folder_every_call_computes(tmp_path, reader):
+@pytest.fixture
+def f(tmp_path):
+    """An input file holding ``abc``."""
+    path = tmp_path / "in.txt"
+    path.write_text("abc")
+    return path
+
+
+def test_without_a_cache_folder_every_call_computes(tmp_path, reader, f):
     counting, read = reader
-    f = tmp_path / "in.txt"
-    f.write_text("abc")
     with cache.using(None):
         assert read(f) == read(f) == "abc"
     assert counting.calls == 2
 
 
-def test_the_same_file_and_arguments_are_read_once(tmp_path, reader):
+def test_the_same_file_and_arguments_are_read_once(tmp_path, reader, f):
     counting, read = reader
-    f = tmp_path / "in.txt"
-    f.write_text("abc")
     with cache.using(tmp_path / "cache"):
         assert read(f) == "abc" and read(f) == "abc"
         assert counting.calls == 1
@@ -56,10 +60,8 @@ def test_the_same_file_and_arguments_are_read_once(tmp_path, reader):
     assert len(list((tmp_path / "cache" / "test").glob("*.pickle"))) == 2
 
 
-def test_changed_bytes_are_read_again(tmp_path, reader):
+def test_changed_bytes_are_read_again(tmp_path, reader, f):
     counting, read = reader
-    f = tmp_path / "in.txt"
-    f.write_text("abc")
     with cache.using(tmp_path / "cache"):
         assert read(f) == "abc"
         f.write_text("abd")
@@ -78,10 +80,8 @@ def test_another_file_with_the_same_bytes_is_another_entry(tmp_path, reader):
     assert counting.calls == 2
 
 
-def test_a_damaged_entry_is_computed_again(tmp_path, reader):
+def test_a_damaged_entry_is_computed_again(tmp_path, reader, f):
     counting, read = reader
-    f = tmp_path / "in.txt"
-    f.write_text("abc")
     with cache.using(tmp_path / "cache"):
         read(f)
         (entry,) = (tmp_path / "cache" / "test").glob("*.pickle")
@@ -103,10 +103,8 @@ def test_an_error_is_not_stored_and_comes_again(tmp_path, reader):
     assert not list((tmp_path / "cache").rglob("*.pickle"))
 
 
-def test_a_code_change_is_a_new_entry(tmp_path, reader, monkeypatch):
+def test_a_code_change_is_a_new_entry(tmp_path, reader, f, monkeypatch):
     counting, read = reader
-    f = tmp_path / "in.txt"
-    f.write_text("abc")
     with cache.using(tmp_path / "cache"):
         read(f)
         monkeypatch.setattr(cache, "environment_digest", lambda: "another version of the library")
