@@ -9,7 +9,8 @@ The editions measured are those of issue 14 (2020/21 to 2022/23) unless ``--edit
     notebook modules (kernel start + imports), i.e. the least that their notebooks can cost;
 (b) cold sequential build of the editions (``build --force --jobs 1``, nbconvert renderer, a new
     build folder: its cache is empty);
-(c) cold parallel build (``--jobs 2``);
+(c) cold parallel build (``--jobs 2``), its kernels forked from the build's fork server (Linux);
+(c') the same with ``--spawn-kernels``: each kernel started as its own process, as papermill does;
 (d) a build after editing 03_report.ipynb (a copy of notebooks/ is edited: the build's
     ``NOTEBOOKS`` is pointed at it, the checkout is never modified);
 (e) a build with nothing changed;
@@ -94,7 +95,7 @@ def floor_seconds(tmp: Path, n: int) -> float:
     """n sequential papermill runs of the imports-only notebook, as the build runs them."""
     import papermill as pm
 
-    from opencyber.build import KERNEL_ARGUMENTS, NOTEBOOKS
+    from opencyber.kernels import KERNEL_ARGUMENTS, NOTEBOOKS
 
     src = tmp / "floor.ipynb"
     src.write_text(json.dumps(FLOOR_NOTEBOOK))
@@ -235,14 +236,14 @@ def main() -> None:
         tmp = Path(tmp)
         notebooks = tmp / "notebooks"
         shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        res: dict[str, list[float]] = {k: [] for k in "abcde"}
+        res: dict[str, list[float]] = {k: [] for k in "abcsde"}
         executed: dict[str, int] = {}
         for i in range(n):  # interleaved, so that a slow spell of the machine touches every kind
             res["a"].append(floor_seconds(tmp, n_notebooks))
-            for key, jobs in (("b", 1), ("c", 2)):
+            for key, jobs, fork in (("b", 1, True), ("c", 2, True), ("s", 2, False)):
                 dirs = tmp / f"{key}{i}"
                 wall, out = run_build(notebooks, data_dir=data, build_dir=dirs / "build", site_dir=dirs / "site",
-                                      force=True, jobs=jobs, editions=wanted)
+                                      force=True, jobs=jobs, editions=wanted, fork_kernels=fork)
                 res[key].append(wall)
                 executed[key] = len(out["executed"])
         work = tmp / "c0"  # built by (c) from the copy of the notebooks
@@ -272,6 +273,7 @@ def main() -> None:
             "a": f"(a) floor: {n_notebooks} papermill runs of an imports-only notebook",
             "b": "(b) cold build, --jobs 1",
             "c": "(c) cold build, --jobs 2",
+            "s": "(c') cold build, --jobs 2 --spawn-kernels",
             "d": "(d) after editing 03_report.ipynb",
             "e": "(e) nothing changed",
         }

@@ -95,9 +95,12 @@ def _comparable_notebook(path):
 
 
 def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
+    """Two cold builds, the first with each kernel started as its own process (as papermill starts
+    them), the second with the kernels forked from the build's fork server where the system allows
+    it; then the first again, every notebook executed, with all the cache holds."""
     data, _ = synthetic
-    for run in ("a", "b"):
-        build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert")
+    for run, fork in (("a", False), ("b", True)):
+        build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert", fork_kernels=fork)
     a, b = tmp_path / "a", tmp_path / "b"
     csvs = sorted(p.relative_to(a) for p in (a / "build").rglob("*.csv"))
     assert len(csvs) >= 6

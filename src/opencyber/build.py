@@ -28,10 +28,16 @@ import nbformat
 
 from . import cache
 from .errors import InputError, NoDataError, NotebookDataError, RegistryError
-from .registry import PROJECT_ROOT, REGISTRY_ENV, Edition, load_registry, resolve_data_dir
+from .kernels import KERNEL_ARGUMENTS, NOTEBOOKS, ForkServer, KernelPool, fork_available
+from .registry import (
+    PROJECT_ROOT,
+    REGISTRY_ENV,
+    Edition,
+    load_registry,
+    resolve_data_dir,
+)
 from .render import choose_renderer, edition_pages, log, prerender_edition, render_site
 
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
 #: source notebook -> page name suffix ("" is the edition page itself), in the order they run
 STAGES = (("01_curation.ipynb", "-curation"), ("02_scoring.ipynb", "-scoring"), ("03_report.ipynb", ""))
 #: the last notebook whose outputs the outputs across editions (:mod:`opencyber.across`) read
@@ -39,8 +45,8 @@ ACROSS_READS = "02_scoring.ipynb"
 #: modules of the library that the notebooks never import (the site, the commands): editing them
 #: re-renders the site but re-executes no notebook
 SITE_MODULES = {
-    "__main__.py", "build.py", "check.py", "cli.py", "fetch.py", "golden.py", "pages.py", "render.py",
-    "render_nbconvert.py", "render_quarto.py",
+    "__main__.py", "build.py", "check.py", "cli.py", "fetch.py", "golden.py", "kernel_server.py", "kernels.py",
+    "pages.py", "render.py", "render_nbconvert.py", "render_quarto.py",
 }
 
 
@@ -122,139 +128,8 @@ def stale_notebooks(edition: Edition, build_dir: Path, digests: dict[str, str]) 
     return stale
 
 
-#: the kernel's own log: errors only (ipykernel warns on every start that its local TCP ports are
-#: unencrypted, which is noise in a build's output)
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
-
 #: errors raised in a notebook that are the analyst's to fix (their message says what and where)
 DATA_ERRORS = tuple(e.__name__ for e in (InputError, RegistryError, NoDataError))
-
-
-def _warm_up_code(source: str) -> str:
-    """The import statements that open a notebook's first code cell after its parameters: a kernel
-    started ahead runs them while it waits, so the notebook finds its modules imported. Nothing else
-    runs ahead: the notebook's own code, in its own order, is what makes its outputs."""
-    import ast
-
-    nb = nbformat.read(NOTEBOOKS / source, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
-    if not code:
-        return ""
-    try:
-        body = ast.parse(code[0].source).body
-    except SyntaxError:
-        return ""
-    imports = []
-    for node in body:
-        if not isinstance(node, (ast.Import, ast.ImportFrom)):
-            break
-        imports.append(ast.unparse(node))
-    return "\n".join(imports)
-
-
-@dataclass
-class KernelCheck:
-    """What the input check run in a curation notebook's kernel said: its summary line, or the
-    error it raised (``ename``: the exception's class name; ``evalue``: its message)."""
-
-    summary: str = ""
-    ename: str = ""
-    evalue: str = ""
-    traceback: str = ""
-
-
-#: the input check, as the kernel of an edition's curation notebook runs it before the notebook
-#: (an expression: it binds no name in the notebook's namespace)
-_CHECK_EXPRESSION = "__import__('opencyber.check', fromlist=['check']).build_check({!r}, {!r}, {!r})"
-
-
-def start_kernel(source: str, check: tuple[str, Path, Path] | None = None):
-    """A kernel for ``source`` started as nbclient would start it (same arguments, working folder
-    notebooks/, history in memory), with the notebook's opening imports already run silently (no
-    output, no execution count). Returns ``(kernel manager, KernelCheck or None)``.
-
-    ``check`` (edition id, data folder, build folder): run the edition's input check
-    (:func:`opencyber.check.build_check`) in the kernel too, once its imports are done. The checks of
-    several editions then run at once, each in its own process, ahead of the notebooks; the curation
-    they make is in the build's cache when the notebook asks for it."""
-    import ast
-    import re
-
-    from jupyter_client.manager import KernelManager
-
-    km = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient")
-    km.start_kernel(extra_arguments=KERNEL_ARGUMENTS + ["--HistoryManager.hist_file=:memory:"], cwd=str(NOTEBOOKS))
-    kc = km.blocking_client()
-    result = None
-    try:
-        kc.start_channels()
-        kc.wait_for_ready(timeout=60)
-        code = _warm_up_code(source)
-        expressions = {"check": _CHECK_EXPRESSION.format(*map(str, check))} if check else {}
-        if code or expressions:  # an import that fails here fails again, with its message, in the notebook
-            msg_id = kc.execute(code, silent=True, store_history=False, user_expressions=expressions)
-            while (reply := kc.get_shell_msg(timeout=600))["parent_header"].get("msg_id") != msg_id:
-                pass
-            if check:
-                said = reply["content"].get("user_expressions", {}).get("check")
-                if said is None:  # the imports failed: the expression was not evaluated
-                    c = reply["content"]
-                    said = {"status": "error", "ename": c.get("ename", ""), "evalue": c.get("evalue", ""),
-                            "traceback": c.get("traceback", [])}
-                if said.get("status") == "ok":
-                    result = KernelCheck(summary=ast.literal_eval(said["data"]["text/plain"]))
-                else:
-                    trace = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(said.get("traceback", [])))
-                    result = KernelCheck(ename=said.get("ename", ""), evalue=said.get("evalue", ""), traceback=trace)
-    except Exception:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-        raise
-    kc.stop_channels()
-    return km, result
-
-
-class KernelPool:
-    """Kernels started ahead of the notebooks that will run in them, one per notebook (a notebook
-    never runs in a kernel another notebook used). ``prepare`` starts one in the background (for a
-    curation notebook, with the edition's input check, ``checks[edition id]``); ``take`` hands it
-    over with the check's result (starting it then if it was not prepared); a used kernel is
-    stopped at once. ``close`` shuts down any kernel prepared but not taken (a failed build)."""
-
-    def __init__(self, workers: int, checks: dict[str, tuple[str, Path, Path]] | None = None) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kernel")
-        self.futures: dict[str, object] = {}
-        self.checks = checks or {}
-        self.lock = threading.Lock()
-
-    def prepare(self, step: str) -> None:
-        ed_id, source = step.split("/", 1)
-        with self.lock:
-            if step not in self.futures:
-                check = self.checks.get(ed_id) if source == STAGES[0][0] else None
-                self.futures[step] = self.pool.submit(start_kernel, source, check)
-
-    def take(self, step: str):
-        self.prepare(step)
-        with self.lock:
-            future = self.futures[step]
-            self.futures[step] = None  # taken
-        return future.result()
-
-    def release(self, km) -> None:
-        """Stop a kernel whose notebook is done (its outputs are all in): at once, since a graceful
-        shutdown made the build wait up to two seconds at its end for nothing."""
-        km.shutdown_kernel(now=True)
-
-    def close(self) -> None:
-        with self.lock:
-            left = [f for f in self.futures.values() if f is not None]
-        for f in left:
-            try:
-                f.result()[0].shutdown_kernel(now=True)
-            except Exception:  # noqa: BLE001 - it failed to start: nothing to shut down
-                pass
-        self.pool.shutdown(wait=True)
 
 
 def _papermill_engine():
@@ -388,6 +263,7 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     renderer: str = "auto",
+    fork_kernels: bool = True,
 ) -> BuildResult:
     """Build every edition whose inputs are in the data directory (or those named), then the site.
 
@@ -395,18 +271,31 @@ def build(
     (``force`` executes every notebook of the editions built). The site shows every edition of the
     registry whose executed notebooks are up to date, not only those built this time, so that
     ``--edition`` rebuilds one edition and keeps the others.
+
+    ``fork_kernels``: fork the notebooks' kernels from a prepared process where the system allows
+    it (:mod:`opencyber.kernels`); ``False`` starts each as its own process, as papermill does.
     """
     data = resolve_data_dir(data_dir, sample_fallback=True).resolve()
     build_dir = Path(build_dir or PROJECT_ROOT / "build").resolve()
-    with cache.using(build_dir / cache.CACHE_DIR_NAME):  # the input checks' and the outputs across editions'
-        result = _build(data, editions, build_dir, site_dir, render, force, jobs, renderer)
+    if os.environ.get(REGISTRY_ENV):  # the notebooks' kernels run in notebooks/: make the path absolute
+        os.environ[REGISTRY_ENV] = str(Path(os.environ[REGISTRY_ENV]).resolve())
+    # started first, with the kernels' environment: it imports their packages while the build reads
+    # its inputs (and is stopped unused if no notebook is to run)
+    server = ForkServer(NOTEBOOKS) if fork_kernels and fork_available() else None
+    try:
+        with cache.using(build_dir / cache.CACHE_DIR_NAME):  # the input checks' and the outputs across editions'
+            result = _build(data, editions, build_dir, site_dir, render, force, jobs, renderer, server)
+    finally:
+        if server is not None:
+            server.close()
     cache.prune(build_dir / cache.CACHE_DIR_NAME)
     return result
 
 
-def _build(data: Path, editions, build_dir: Path, site_dir, render: bool, force: bool, jobs, renderer: str) -> BuildResult:
-    if os.environ.get(REGISTRY_ENV):  # the notebooks' kernels run in notebooks/: make the path absolute
-        os.environ[REGISTRY_ENV] = str(Path(os.environ[REGISTRY_ENV]).resolve())
+def _build(
+    data: Path, editions, build_dir: Path, site_dir, render: bool, force: bool, jobs, renderer: str,
+    server: ForkServer | None,
+) -> BuildResult:
     site_dir = Path(site_dir or PROJECT_ROOT / "_site").resolve()
     chosen, skipped = select_editions(data, editions)
     for ed_id, missing in skipped.items():
@@ -445,7 +334,7 @@ def _build(data: Path, editions, build_dir: Path, site_dir, render: bool, force:
     # workers no worker waits while one finishes a second edition alone. An edition's notebooks
     # still run in order (each reads what the one before wrote), never two at once. Each
     # notebook's kernel is started (and its imports run) ahead, while other notebooks run.
-    kernels = KernelPool(2 * jobs, {ed_id: (ed_id, data, build_dir) for ed_id in todo})
+    kernels = KernelPool(2 * jobs, {ed_id: (ed_id, data, build_dir) for ed_id in todo}, server, NOTEBOOKS) if todo else None
     order = list(todo)
     taken = {ed_id: 0 for ed_id in order}  # notebooks of the edition handed out
     running = {ed_id: False for ed_id in order}

@@ -61,7 +61,7 @@ def check_edition(edition: Edition, data_dir: Path) -> CheckResult:
 
 def build_check(edition_id: str, data_dir: str, build_dir: str) -> str:
     """The build's input check of one edition, as the kernel of its curation notebook runs it
-    (:func:`opencyber.build.start_kernel`): the summary line, with the build's cache in use, so that
+    (:func:`opencyber.kernels.start_kernel`): the summary line, with the build's cache in use, so that
     the notebook finds the curation made here."""
     from . import cache
     from .registry import get_edition

@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--force", action="store_true", help="execute every edition's notebooks even if nothing changed")
     b.add_argument("--jobs", type=int, default=None, help="editions executed at once (default: one per core)")
     b.add_argument(
+        "--spawn-kernels",
+        action="store_true",
+        help="start each notebook's kernel as its own process, as papermill does (default on Linux: fork them "
+        "from one process that has imported the kernel's and the library's packages, which is faster)",
+    )
+    b.add_argument(
         "--renderer",
         choices=("auto", "quarto", "nbconvert"),
         default="auto",
@@ -55,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             build(
                 args.data, args.edition, args.build_dir, args.site_dir,
                 render=not args.no_render, force=args.force, jobs=args.jobs, renderer=args.renderer,
+                fork_kernels=not args.spawn_kernels,
             )
         elif args.command == "check":
             from .build import select_editions

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import nbformat
 
-from .build import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
+from .build import STAGES
+from .kernels import KERNEL_ARGUMENTS, NOTEBOOKS
 from .errors import NoDataError
 from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, load_registry, resolve_data_dir
 from .render import log

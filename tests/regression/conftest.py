@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from opencyber.build import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
+from opencyber.build import STAGES
+from opencyber.kernels import KERNEL_ARGUMENTS, NOTEBOOKS
 from opencyber.golden import SAMPLE_EDITION
 from opencyber.registry import SAMPLE_DATA, STAGE_OUTPUTS
 
