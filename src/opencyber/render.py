@@ -419,6 +419,40 @@ def narrative_markdown(maker: str, editions: list[Edition], build_dir: Path) -> 
     return make() if maker == "accessibility_markdown" else make(editions, build_dir)
 
 
+#: what the narrative pages read besides the build's outputs: the data dictionary (methodology)
+#: and the publisher (accessibility)
+NARRATIVE_READS = (PROJECT_ROOT / "docs" / "data-dictionary.md", publication.SITE_FILE)
+
+
+def _narrative_inputs(editions: list[Edition], build_dir: Path) -> str:
+    """A digest of everything the narrative pages read: each shown edition's outputs and the outputs
+    across editions (every file, by path and bytes; not the build's digest files, which change when a
+    notebook's source does), and :data:`NARRATIVE_READS`."""
+    h = hashlib.sha256()
+    folders = [build_dir / ed.id for ed in editions] + [build_dir / ACROSS]
+    files = [f for d in folders for f in sorted(d.rglob("*")) if f.is_file() and not f.name.startswith(".")]
+    for f in [*files, *NARRATIVE_READS]:
+        h.update(str(f).encode() + b"\0" + (f.read_bytes() if f.is_file() else b"<missing>") + b"\0")
+    return h.hexdigest()
+
+
+def narrative_page(maker: str, editions: list[Edition], build_dir: Path) -> tuple[str, nbformat.NotebookNode]:
+    """A narrative page's Markdown and the notebook the renderers get (its widgets embedded), from the
+    build's cache when the outputs it reads are those it was made from: an edit of an edition's
+    report notebook, which leaves them as they were, does not make the pages again (nor import
+    pandas, plotly and the maps for them)."""
+    from dataclasses import asdict
+
+    from . import cache
+
+    def make() -> tuple[str, nbformat.NotebookNode]:
+        text = narrative_markdown(maker, editions, build_dir)
+        return text, _markdown_notebook(text, build_dir)
+
+    key = [maker, str(build_dir), [asdict(e) for e in editions], _narrative_inputs(editions, build_dir)]
+    return cache.stored("narrative", key, make)
+
+
 def navigation(editions: list[Edition], current: str) -> list[dict]:
     nav = [{"text": "Home", "href": "index.html", "current": current == "index", "children": []}]
     for ed in editions:
@@ -669,14 +703,26 @@ def site_pages(editions: list[Edition], pages_dir: Path) -> list[Page]:
     return out
 
 
+#: the edition pages this process prepared, by (page, digest of its executed notebook, site, banner):
+#: a page the build renders ahead (:func:`prerender_edition`) is not read and prepared again for
+#: the site (nothing uses a prepared page but to read it)
+_PREPARED: dict[tuple, PreparedPage] = {}
+
+
 def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", only: set[str] | None = None) -> list[PreparedPage]:
     """Write the narrative pages' Markdown, then prepare every page of the site once, for any
     renderer. ``only``: prepare just the pages of these names (and write no Markdown)."""
+    from dataclasses import asdict
+
+    site_key = json.dumps([asdict(e) for e in editions], sort_keys=True, default=str)
     pages_dir = build_dir / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
+    makers = {name: maker for name, _, _, maker in NARRATIVE_PAGES}
+    narrative = {}
     if only is None:
-        for name, _, _, maker in NARRATIVE_PAGES:
-            (pages_dir / f"{name}.md").write_text(narrative_markdown(maker, editions, build_dir), encoding="utf-8")
+        for name, maker in makers.items():
+            text, narrative[name] = narrative_page(maker, editions, build_dir)
+            (pages_dir / f"{name}.md").write_text(text, encoding="utf-8")
     # an edition's banner (e.g. "fictional sample data") is on its pages; the site's pages carry them all
     edition_banner = {p.name: ed.banner for ed in editions for p in edition_pages(ed, pages_dir) if ed.banner}
     site_banner = " ".join([banner] * bool(banner) + list(dict.fromkeys(edition_banner.values())))
@@ -685,12 +731,17 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
     for page in site_pages(editions, pages_dir):
         if only is not None and page.name not in only:
             continue
-        if page.source.suffix == ".md":
-            nb = _markdown_notebook(page.source.read_text(encoding="utf-8"), build_dir)
+        if page.name in makers:
+            nb = narrative[page.name] if page.name in narrative else narrative_page(makers[page.name], editions, build_dir)[1]
         else:
+            text = page.source.read_text(encoding="utf-8")
+            memo = (page.name, hashlib.sha256(text.encode()).hexdigest(), site_key, banner)
+            if memo in _PREPARED:  # prepared by this process already (a page rendered ahead by the build)
+                prepared.append(_PREPARED[memo])
+                continue
             # the build's own executed notebook, validated when nbformat wrote it (reading it with
             # nbformat.read would validate it again: a fifth of the time this takes)
-            nb = drop_test_outputs(nbformat.v4.reads_json(page.source.read_text(encoding="utf-8")))
+            nb = drop_test_outputs(nbformat.v4.reads_json(text))
         geometries = share_repeated_geometries(nb)
         delta_geometries(nb, geometries)
         has_chart = any(PLOTLY_MIME in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
@@ -706,6 +757,10 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
                 fragments, f"with Open Cyber {__version__}",
             )
         )
+        if page.name not in makers:
+            if len(_PREPARED) > 64:  # a long-lived process (the tests): keep the memory bounded
+                _PREPARED.clear()
+            _PREPARED[memo] = prepared[-1]
     return prepared
 
 

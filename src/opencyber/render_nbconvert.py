@@ -124,7 +124,9 @@ def page_key(page, assets, templates: str) -> list:
     from dataclasses import asdict, fields
 
     described = {f.name: getattr(page, f.name) for f in fields(page) if f.name != "nb"}
-    notebook = hashlib.sha256(json.dumps(page.nb, sort_keys=True).encode()).hexdigest()
+    notebook = page.__dict__.get("nb_digest")  # a page prepared once is keyed once (pages are only read)
+    if notebook is None:
+        notebook = page.__dict__["nb_digest"] = hashlib.sha256(json.dumps(page.nb, sort_keys=True).encode()).hexdigest()
     return [described, notebook, asdict(assets), templates]
 
 
