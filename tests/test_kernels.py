@@ -129,3 +129,18 @@ def test_a_kernel_with_another_environment_is_not_forked(monkeypatch):
         assert server.why_not(cmd, kernels.kernel_environment(), "/tmp").startswith("the kernel runs in /tmp")
     finally:
         server.close()
+
+
+def test_the_server_refuses_a_package_that_starts_a_thread_while_loading(tmp_path, monkeypatch):
+    """A thread is not copied into a forked process: the kernels would lack it."""
+    (tmp_path / "threaded.py").write_text(
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(30,), name='poller', daemon=True).start()\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    monkeypatch.setattr(kernels, "LIBRARY_MODULES", (*kernels.LIBRARY_MODULES, "threaded"))
+    server = ForkServer()
+    try:
+        assert not server.ready()
+        assert "a package started a thread while loading (poller)" in server.failed
+    finally:
+        server.close()

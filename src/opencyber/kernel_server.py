@@ -149,6 +149,11 @@ def serve(fd: int, kernel_modules: list[str], library_modules: list[str]) -> int
 
     try:
         asked = _import_as_in_a_kernel(kernel_modules, library_modules)
+        import threading
+
+        if threading.active_count() > 1:  # a thread would not be in the forked kernels
+            names = ", ".join(t.name for t in threading.enumerate() if t is not threading.main_thread())
+            raise RuntimeError(f"a package started a thread while loading ({names}): forking would lose it")
     except Exception as exc:  # noqa: BLE001 - the build says it and starts its kernels itself
         say({"error": f"{type(exc).__name__}: {exc}"})
         return 1
@@ -183,4 +188,7 @@ def serve(fd: int, kernel_modules: list[str], library_modules: list[str]) -> int
 
 if __name__ == "__main__":
     _fd, _kernel, _library = sys.argv[1:4]
-    sys.exit(serve(int(_fd), [m for m in _kernel.split(",") if m], [m for m in _library.split(",") if m]))
+    _code = serve(int(_fd), [m for m in _kernel.split(",") if m], [m for m in _library.split(",") if m])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_code)  # nothing to tidy: tearing the loaded packages down would keep the build waiting

@@ -163,7 +163,7 @@ class ForkServer:
         try:
             said = self._reply()
             if "error" in said:
-                self.failed = f"the fork server could not import the kernel's modules: {said['error']}"
+                self.failed = f"the fork server could not prepare the kernels' packages: {said['error']}"
             elif set(said.get("asked", [])) - KERNEL_CHECKERS:
                 others = sorted(set(said["asked"]) - KERNEL_CHECKERS)
                 self.failed = f"{', '.join(others)} asked for IPython's shell while loading, which a forked kernel cannot answer as its own would"
@@ -215,6 +215,8 @@ class ForkServer:
         return ForkedProcess(said["pid"])
 
     def close(self) -> None:
+        if self.process is not None and not self._ready.is_set():  # still importing: not needed any more
+            self.process.kill()
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -222,8 +224,6 @@ class ForkServer:
         self.replies.close()
         self.sock.close()
         if self.process is not None:
-            if not self._ready.is_set():  # still importing: not needed any more
-                self.process.kill()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
