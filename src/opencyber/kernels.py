@@ -361,6 +361,7 @@ def start_kernel(
     import ast
     import re
 
+    import zmq
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name="python3", client_class="opencyber.kernels.PromptKernelClient")
@@ -372,10 +373,11 @@ def start_kernel(
     result = None
     try:
         kc.start_channels()
+        kc.shell_channel.socket.setsockopt(zmq.SNDTIMEO, 30_000)  # a request never waits forever to be sent
+        kc.wait_for_ready(timeout=60)
         code = _warm_up_code(notebooks / source)
         expressions = {"check": _CHECK_EXPRESSION.format(*map(str, check))} if check else {}
-        # sent at once: the shell channel holds it until the kernel listens; its reply says the
-        # kernel is ready (an import that fails here fails again, with its message, in the notebook)
+        # an import that fails here fails again, with its message, in the notebook
         msg_id = kc.execute(code, silent=True, store_history=False, user_expressions=expressions)
         reply = _shell_reply(km, kc, msg_id)
         if check:
@@ -445,7 +447,15 @@ class KernelPool:
         if server is not None and not server.ready():
             server.say_why(server.failed)
             server = None
-        return start_kernel(source, check, server, self.notebooks)
+        if server is None:
+            return start_kernel(source, check, None, self.notebooks)
+        try:
+            return start_kernel(source, check, server, self.notebooks)
+        except Exception as exc:  # noqa: BLE001 - said, then the kernel is started the usual way
+            from .render import log
+
+            log(f"  (the kernel forked for {source} did not start: {type(exc).__name__}: {exc}; starting it as its own process)")
+            return start_kernel(source, check, None, self.notebooks)
 
     def prepare(self, step: str) -> None:
         ed_id, source = step.split("/", 1)
