@@ -374,7 +374,7 @@ def start_kernel(
     try:
         kc.start_channels()
         kc.shell_channel.socket.setsockopt(zmq.SNDTIMEO, 30_000)  # a request never waits forever to be sent
-        kc.wait_for_ready(timeout=60)
+        _wait_for_ready(km, kc, timeout=60)
         code = _warm_up_code(notebooks / source)
         expressions = {"check": _CHECK_EXPRESSION.format(*map(str, check))} if check else {}
         # an import that fails here fails again, with its message, in the notebook
@@ -397,6 +397,37 @@ def start_kernel(
         raise
     kc.stop_channels()
     return km, result
+
+
+def _wait_for_ready(km, kc, timeout: float) -> None:
+    """:class:`PromptKernelClient`'s wait, for the blocking client that starts a kernel: the kernel
+    has answered kernel_info and IOPub has delivered a message (both connected); what IOPub has
+    already delivered is taken without waiting for more."""
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            msg = kc.get_shell_msg(timeout=1)
+        except Empty:
+            msg = None
+        if msg is not None and msg["msg_type"] == "kernel_info_reply":
+            try:
+                kc.get_iopub_msg(timeout=0.2)
+            except Empty:
+                pass  # IOPub not connected yet: ask again
+            else:
+                break
+        if not km.is_alive():
+            raise RuntimeError("the kernel died before it replied to kernel_info")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the kernel did not reply to kernel_info in {timeout:g} s")
+    while True:
+        try:
+            kc.get_iopub_msg(timeout=0)
+        except Empty:
+            return
 
 
 def _shell_reply(km, kc, msg_id: str, timeout: float = 600):
