@@ -1,27 +1,28 @@
 """The process a build forks its notebooks' kernels from (``python -m opencyber.kernel_server``).
 
-Started by :class:`opencyber.kernels.ForkServer` in the notebooks' folder, with the build's
+Started by :class:`opencyber.kernels.ForkServer` in the notebooks' folder, with the kernels'
 environment, as ``python -m ipykernel_launcher`` would be: the interpreter, its path and its
 startup variables are a kernel's. It imports, once, what every kernel would otherwise import for
-itself (a second or so each):
+itself (a second or so each), with the standard streams a kernel has (UTF-8, not a terminal;
+what is written is dropped, as a kernel's is at that point):
 
 - the kernel's own modules (ipykernel, IPython, zmq, tornado, debugpy), which a kernel imports
   before it has a shell, just as here;
 - the heavy packages the library's modules import (pandas, pandera, geopandas), with ``get_ipython``
   answering as it does while a kernel's cell runs: pandas sets its default column limit by asking
   whether it runs in a Jupyter kernel. Whoever else asks is reported to the build, which then
-  starts its kernels the usual way (it cannot know what such a module would have done in a kernel).
+  starts its kernels the usual way (it cannot know what such a module would have done in a kernel),
+  as it does if a package started a thread (a forked kernel would not have it).
 
 Then, for each request from the build (a line of JSON on the socket it was given: the kernel's
 command, environment and folder; the environment must be the server's own when it started), it
-forks; the child becomes that kernel by running
-``ipykernel_launcher`` as ``python -m`` would, and the server answers with the child's pid. Each
-child leads a session of its own, as jupyter_client starts kernels (Ctrl-C in the terminal reaches
-the build, which stops them). When the build closes the socket (done, or gone), the server kills the children still
-running and exits.
+forks; the child becomes that kernel by running ``ipykernel_launcher`` as ``python -m`` would, and
+the server answers with the child's pid. Each child leads a session of its own, as jupyter_client
+starts kernels (Ctrl-C in the terminal reaches the build, which stops them). When the build closes
+the socket (done, or gone), the server kills the children still running and exits.
 
-Nothing of the library is imported here beyond this module: a notebook imports the library's
-modules itself, in its kernel.
+Nothing of the library is imported here beyond the package's ``__init__`` and this module: a
+notebook imports the library's modules itself, in its kernel.
 """
 
 from __future__ import annotations

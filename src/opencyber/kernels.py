@@ -4,12 +4,12 @@ kernel per notebook, and forked from a prepared process where the system allows 
 A kernel that starts as its own process spends a second or more importing: the kernel's own
 modules (ipykernel, IPython, zmq, debugpy) and the heavy packages the library needs (pandas,
 pandera, geopandas). On Linux the build starts one process that imports them once
-(:mod:`opencyber.kernel_server`) and forks each kernel from it, which takes a few hundredths of a
-second. The kernel that comes out is the kernel ``python -m ipykernel_launcher`` would have
+(:mod:`opencyber.kernel_server`) and forks each kernel from it: a forked kernel answers in 0.1 to
+0.2 s. The kernel that comes out is the kernel ``python -m ipykernel_launcher`` would have
 started: same interpreter, command, environment, folder and module path, and the packages were
 imported as they are in a kernel (see the server's docstring for how, and for what makes the
 build fall back). Where fork is not available (Windows, macOS, whose system libraries are not
-safe to fork), where the kernel's command or interpreter variables differ from the server's, or
+safe to fork), where the kernel's command, folder or environment differ from the server's, or
 with ``--spawn-kernels``, each kernel is started as its own process, as papermill would.
 """
 
