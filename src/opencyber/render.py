@@ -436,11 +436,11 @@ def _narrative_inputs(editions: list[Edition], build_dir: Path) -> str:
     return h.hexdigest()
 
 
-def narrative_page(maker: str, editions: list[Edition], build_dir: Path) -> tuple[str, nbformat.NotebookNode]:
+def narrative_page(maker: str, editions: list[Edition], build_dir: Path, inputs: str) -> tuple[str, nbformat.NotebookNode]:
     """A narrative page's Markdown and the notebook the renderers get (its widgets embedded), from the
-    build's cache when the outputs it reads are those it was made from: an edit of an edition's
-    report notebook, which leaves them as they were, does not make the pages again (nor import
-    pandas, plotly and the maps for them)."""
+    build's cache when the outputs it reads are those it was made from (``inputs``: their digest,
+    :func:`_narrative_inputs`): an edit of an edition's report notebook, which leaves them as they
+    were, does not make the pages again (nor import pandas, plotly and the maps for them)."""
     from dataclasses import asdict
 
     from . import cache
@@ -449,7 +449,7 @@ def narrative_page(maker: str, editions: list[Edition], build_dir: Path) -> tupl
         text = narrative_markdown(maker, editions, build_dir)
         return text, _markdown_notebook(text, build_dir)
 
-    key = [maker, str(build_dir), [asdict(e) for e in editions], _narrative_inputs(editions, build_dir)]
+    key = [maker, str(build_dir), [asdict(e) for e in editions], inputs]
     return cache.stored("narrative", key, make)
 
 
@@ -717,11 +717,12 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
     site_key = json.dumps([asdict(e) for e in editions], sort_keys=True, default=str)
     pages_dir = build_dir / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
-    makers = {name: maker for name, _, _, maker in NARRATIVE_PAGES}
+    makers = {name: maker for name, _, _, maker in NARRATIVE_PAGES if only is None or name in only}
+    inputs = _narrative_inputs(editions, build_dir) if makers else ""  # the files they read, read once
     narrative = {}
-    if only is None:
-        for name, maker in makers.items():
-            text, narrative[name] = narrative_page(maker, editions, build_dir)
+    for name, maker in makers.items():
+        text, narrative[name] = narrative_page(maker, editions, build_dir, inputs)
+        if only is None:
             (pages_dir / f"{name}.md").write_text(text, encoding="utf-8")
     # an edition's banner (e.g. "fictional sample data") is on its pages; the site's pages carry them all
     edition_banner = {p.name: ed.banner for ed in editions for p in edition_pages(ed, pages_dir) if ed.banner}
@@ -731,8 +732,8 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
     for page in site_pages(editions, pages_dir):
         if only is not None and page.name not in only:
             continue
-        if page.name in makers:
-            nb = narrative[page.name] if page.name in narrative else narrative_page(makers[page.name], editions, build_dir)[1]
+        if page.name in narrative:
+            nb = narrative[page.name]
         else:
             text = page.source.read_text(encoding="utf-8")
             memo = (page.name, hashlib.sha256(text.encode()).hexdigest(), site_key, banner)
@@ -757,7 +758,7 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
                 fragments, f"with Open Cyber {__version__}",
             )
         )
-        if page.name not in makers:
+        if page.name not in narrative:
             if len(_PREPARED) > 64:  # a long-lived process (the tests): keep the memory bounded
                 _PREPARED.clear()
             _PREPARED[memo] = prepared[-1]
