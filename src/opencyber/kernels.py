@@ -257,53 +257,60 @@ def _forked_provisioner(km, server: ForkServer):
     return ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
 
 
-def _client_class():
+def _client_classes() -> dict[str, type]:
+    """The kernel clients of the build's kernel managers: ``PromptKernelClient`` (asynchronous, the
+    one nbclient runs a notebook with) and ``PromptBlockingKernelClient`` (the one that starts a
+    kernel and runs its warm-up). Their ``wait_for_ready`` is jupyter_client's, without the last
+    step: after the kernel answered on its shell channel and IOPub delivered a message (both
+    connected), jupyter_client waits 0.2 s more for IOPub messages that do not come, once per
+    kernel, while the build waits for it. What IOPub has already delivered is taken, without
+    waiting (nbclient keeps only the replies to its own requests)."""
+    from queue import Empty
+
     from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_client.utils import ensure_async, run_sync
 
-    class PromptKernelClient(AsyncKernelClient):
-        """The client nbclient runs a notebook with. Its ``wait_for_ready`` is jupyter_client's,
-        without the last step: after the kernel answered on its shell channel and IOPub delivered
-        a message (both connected), jupyter_client waits 0.2 s more for IOPub messages that do not
-        come, once per notebook, while the build waits for that notebook. What IOPub has already
-        delivered is taken, without waiting (nbclient keeps only the replies to its own requests)."""
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            from queue import Empty
-
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            while True:
-                self.kernel_info()
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
+            except Empty:
+                msg = None
+            if msg is not None and msg["msg_type"] == "kernel_info_reply":
                 try:
-                    msg = await self.shell_channel.get_msg(timeout=1)
+                    await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
                 except Empty:
-                    msg = None
-                if msg is not None and msg["msg_type"] == "kernel_info_reply":
-                    try:
-                        await self.iopub_channel.get_msg(timeout=0.2)
-                    except Empty:
-                        pass  # IOPub not connected yet: ask again
-                    else:
-                        self._handle_kernel_info_reply(msg)
-                        break
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-            while True:
-                try:
-                    await self.iopub_channel.get_msg(timeout=0)
-                except Empty:
+                    pass  # IOPub not connected yet: ask again
+                else:
+                    self._handle_kernel_info_reply(msg)
                     break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        while True:
+            try:
+                await ensure_async(self.iopub_channel.get_msg(timeout=0))
+            except Empty:
+                break
 
-    return PromptKernelClient
+    return {
+        "PromptKernelClient": type("PromptKernelClient", (AsyncKernelClient,), {"wait_for_ready": wait_for_ready}),
+        "PromptBlockingKernelClient": type(
+            "PromptBlockingKernelClient", (BlockingKernelClient,), {"wait_for_ready": run_sync(wait_for_ready)}
+        ),
+    }
 
 
 def __getattr__(name: str):
-    """``PromptKernelClient``, the client class of the build's kernel managers (:func:`_client_class`),
-    made when first asked for: jupyter_client is imported then, not by a build that starts no kernel."""
-    if name == "PromptKernelClient":
-        globals()[name] = cls = _client_class()
-        return cls
+    """The kernel client classes of :func:`_client_classes`, made when first asked for: jupyter_client
+    is imported then, not by a build that starts no kernel."""
+    if name in ("PromptKernelClient", "PromptBlockingKernelClient"):
+        globals().update(_client_classes())
+        return globals()[name]
     raise AttributeError(name)
 
 
@@ -364,7 +371,10 @@ def start_kernel(
     import zmq
     from jupyter_client.manager import KernelManager
 
-    km = KernelManager(kernel_name="python3", client_class="opencyber.kernels.PromptKernelClient")
+    km = KernelManager(
+        kernel_name="python3", client_class="opencyber.kernels.PromptKernelClient",
+        blocking_class="opencyber.kernels.PromptBlockingKernelClient",
+    )
     if server is not None:
         km.provisioner = _forked_provisioner(km, server)
     notebooks = notebooks or NOTEBOOKS
@@ -374,7 +384,7 @@ def start_kernel(
     try:
         kc.start_channels()
         kc.shell_channel.socket.setsockopt(zmq.SNDTIMEO, 30_000)  # a request never waits forever to be sent
-        _wait_for_ready(km, kc, timeout=60)
+        kc.wait_for_ready(timeout=60)
         code = _warm_up_code(notebooks / source)
         expressions = {"check": _CHECK_EXPRESSION.format(*map(str, check))} if check else {}
         # an import that fails here fails again, with its message, in the notebook
@@ -397,37 +407,6 @@ def start_kernel(
         raise
     kc.stop_channels()
     return km, result
-
-
-def _wait_for_ready(km, kc, timeout: float) -> None:
-    """:class:`PromptKernelClient`'s wait, for the blocking client that starts a kernel: the kernel
-    has answered kernel_info and IOPub has delivered a message (both connected); what IOPub has
-    already delivered is taken without waiting for more."""
-    from queue import Empty
-
-    deadline = time.monotonic() + timeout
-    while True:
-        kc.kernel_info()
-        try:
-            msg = kc.get_shell_msg(timeout=1)
-        except Empty:
-            msg = None
-        if msg is not None and msg["msg_type"] == "kernel_info_reply":
-            try:
-                kc.get_iopub_msg(timeout=0.2)
-            except Empty:
-                pass  # IOPub not connected yet: ask again
-            else:
-                break
-        if not km.is_alive():
-            raise RuntimeError("the kernel died before it replied to kernel_info")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the kernel did not reply to kernel_info in {timeout:g} s")
-    while True:
-        try:
-            kc.get_iopub_msg(timeout=0)
-        except Empty:
-            return
 
 
 def _shell_reply(km, kc, msg_id: str, timeout: float = 600):
