@@ -50,7 +50,7 @@ STATUS_EXPECTED = (
 ERRORS = [
     (
         "export: missing column",
-        lambda d: edit(d, EXPORT, lambda t: t.replace(",Date Of Publication", "", 1)),
+        lambda d: _drop_export_column(d, 3),
         "{d}/dspt_export.csv, line 1: no published column (found ['Code', 'Organisation Name', 'Status', "
         "'Primary Sector', 'Integrated Care Board (where available, from ODS)']); expected one of 'Date Of Publication', "
         "'DateOfPublication'",
@@ -81,8 +81,9 @@ ERRORS = [
     (
         "export: duplicate code with conflicting statuses",
         lambda d: edit(d, EXPORT, lambda t: t + "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Standards Met,06/06/2024,NHS Trust,\n"),
-        "{d}/dspt_export.csv, line 12, column 'Code': code RAB appears on lines 8, 12 with different values "
-        "(found 'RAB'); expected one row per organisation",
+        "{d}/dspt_export.csv, line 12, column 'Status': code RAB appears on lines 8 and 12 with different values "
+        "(Status '23/24 Approaching Standards' on line 8) (found '23/24 Standards Met'); expected one row per "
+        "organisation (take the export from the original download)",
     ),
     (
         "export: unknown status",
@@ -123,8 +124,97 @@ ERRORS = [
     (
         "export: truncated inside a quoted field",
         lambda d: edit(d, EXPORT, lambda t: t + 'RAZ,"TRUNCATED NHS TRU'),
-        "{d}/dspt_export.csv, line 12: the CSV cannot be parsed (Error tokenizing data. C error: EOF inside string "
-        "starting at row 11); the file may be truncated or have an unclosed quote",
+        "{d}/dspt_export.csv, line 12: the file ends inside a quoted field that opens on this line; expected a closing "
+        "quote: the file looks cut short (a download that stopped early?) or a quote is not closed",
+    ),
+    (
+        "export: a header with a column fewer than its rows",
+        lambda d: edit(d, EXPORT, lambda t: t.replace(",Date Of Publication", "", 1)),
+        "{d}/dspt_export.csv, line 2: the row has 6 fields, the header 5 (found ['0XA', 'ALPHA CSU', '23/24 Standards "
+        "Exceeded', '01/06/2024', 'Commissioning Support Unit (CSU)', '']); expected 5 fields in every row (a field "
+        "with a comma must be in quotes)",
+    ),
+    (
+        "export: a short row in the middle (2 of 6 fields)",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("RAC,BETA HOSPITAL NHS TRUST,23/24 Standards Exceeded,07/06/2024,NHS Trust,\n",
+                                                      "RAC,BETA HOSPITAL NHS TRUST\n")),
+        "{d}/dspt_export.csv, line 9: the row has 2 fields, the header 6 (found ['RAC', 'BETA HOSPITAL NHS TRUST']); "
+        "expected 6 fields in every row (a field with a comma must be in quotes)",
+    ),
+    (
+        "export: a long row (a comma in a name without quotes)",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("RAC,BETA HOSPITAL NHS TRUST,", "RAC,BETA HOSPITAL, NHS TRUST,")),
+        "{d}/dspt_export.csv, line 9: the row has 7 fields, the header 6 (found ['RAC', 'BETA HOSPITAL', ' NHS TRUST', "
+        "'23/24 Standards Exceeded', '07/06/2024', 'NHS Trust', '']); expected 6 fields in every row (a field with a "
+        "comma must be in quotes)",
+    ),
+    (
+        "export: cut in the middle of the last row (a download that stopped early)",
+        lambda d: edit(d, EXPORT, lambda t: t[: t.index("TAA,BETA CARE TRUST,22/23") + len("TAA,BETA CARE TRUST,22/23")]),
+        "{d}/dspt_export.csv, line 11: the row has 3 fields, the header 6; the file looks cut short (a download that "
+        "stopped early?) (found ['TAA', 'BETA CARE TRUST', '22/23']); expected 6 fields in every row",
+    ),
+    (
+        "export: a NUL byte inside a name",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("BETA HOSPITAL NHS TRUST", "BETA HOSPITAL\x00 NHS TRUST")),
+        "{d}/dspt_export.csv, line 9, column 'Organisation Name': the field holds a control character (U+0000) (found "
+        "'BETA HOSPITAL\\x00 NHS TRUST'); expected text without control characters (a tab, a line break or a NUL byte "
+        "inside a field means the file was damaged or saved by a program that added them)",
+    ),
+    (
+        "export: a tab inside a name",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("BETA HOSPITAL NHS TRUST", "BETA HOSPITAL\tNHS TRUST")),
+        "{d}/dspt_export.csv, line 9, column 'Organisation Name': the field holds a control character (U+0009) (found "
+        "'BETA HOSPITAL\\tNHS TRUST'); expected text without control characters (a tab, a line break or a NUL byte "
+        "inside a field means the file was damaged or saved by a program that added them)",
+    ),
+    (
+        "export: a line break inside a quoted name",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("RAC,BETA HOSPITAL NHS TRUST,", 'RAC,"BETA HOSPITAL\nNHS TRUST",')),
+        "{d}/dspt_export.csv, line 9, column 'Organisation Name': the field holds a control character (U+000A) (found "
+        "'BETA HOSPITAL\\nNHS TRUST'); expected text without control characters (a tab, a line break or a NUL byte "
+        "inside a field means the file was damaged or saved by a program that added them)",
+    ),
+    (
+        "export: a quote in the middle of a field",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("RAC,BETA HOSPITAL NHS TRUST,", 'RAC,"BETA" HOSPITAL NHS TRUST,')),
+        "{d}/dspt_export.csv, line 9: the CSV cannot be read: ',' expected after '\"'; expected fields separated by "
+        "commas, quotes only around whole fields",
+    ),
+    (
+        "export: the same code twice with different names",
+        lambda d: edit(d, EXPORT, lambda t: t + "RAB,ALPHA COMMUNITY HEALTH NHS TRUST,23/24 Approaching Standards,06/06/2024,NHS Trust,\n"),
+        "{d}/dspt_export.csv, line 12, column 'Organisation Name': code RAB appears on lines 8 and 12 with different "
+        "values (Organisation Name 'ALPHA COMMUNITY NHS TRUST' on line 8) (found 'ALPHA COMMUNITY HEALTH NHS TRUST'); "
+        "expected one row per organisation (take the export from the original download)",
+    ),
+    (
+        "export: an empty status where the export's format has none",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("RAB,ALPHA COMMUNITY NHS TRUST,23/24 Approaching Standards,", "RAB,ALPHA COMMUNITY NHS TRUST,,")),
+        "{d}/dspt_export.csv, line 8, column 'Status': the status is empty (found ''); expected a DSPT status such as "
+        "'22/23 Standards Met' or 'Not Published' (an empty status counts as Not Published only for an export whose "
+        "format leaves it empty for unpublished organisations, as the 2019 export does: editions.toml key empty_status)",
+    ),
+    (
+        "export: a column named twice in the header",
+        lambda d: edit(d, EXPORT, lambda t: t.replace("Primary Sector", "Status", 1)),
+        "{d}/dspt_export.csv, line 1: the header names column 'Status' twice (found ['Code', 'Organisation Name', "
+        "'Status', 'Date Of Publication', 'Status', 'Integrated Care Board (where available, from ODS)']); expected "
+        "each column once",
+    ),
+    (
+        "ODS: a control character in a name",
+        lambda d: edit(d, f"{D}/etr.csv", lambda t: t.replace('"BETA HOSPITAL NHS TRUST"', '"BETA HOSPITAL\x1b NHS TRUST"')),
+        "{d}/etr.csv, line 3, column '2': the field holds a control character (U+001B) (found 'BETA HOSPITAL\\x1b NHS "
+        "TRUST'); expected text without control characters (a tab, a line break or a NUL byte inside a field means the "
+        "file was damaged or saved by a program that added them)",
+    ),
+    (
+        "lookup: a short row",
+        lambda d: edit(d, f"{D}/lookup.csv", lambda t: t.replace(",E40000901,Y01,Testshire,2\n", "\n")),
+        "{d}/lookup.csv, line 3: the row has 6 fields, the header 10 (found ['E38000902', 'B1B', 'NHS Beta ICB - B1B', "
+        "'E54000902', 'QBB', 'NHS Beta Integrated Care Board']); expected 10 fields in every row (a field with a comma "
+        "must be in quotes)",
     ),
     (
         "export: binary garbage",
@@ -272,6 +362,16 @@ ERRORS = [
 ]
 
 
+def _drop_export_column(data, i):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((data / EXPORT).read_text())))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([r[:i] + r[i + 1:] for r in rows])
+    (data / EXPORT).write_text(buf.getvalue())
+
+
 def _csu_workbook(data, rows):
     from openpyxl import Workbook
 
@@ -392,9 +492,9 @@ def test_tolerated_input_is_repaired_and_reported(synthetic, capsys, damage, rep
     assert (recon["rows_in"] == recon["in_scope"] + recon["out_of_scope"]).all()
 
 
-def test_the_corpus_has_at_least_25_distinct_cases():
-    ids = [c[0] for c in ERRORS + TOLERATED + REFERENCE_ERRORS]
-    assert len(set(ids)) == len(ids) >= 25
+def test_the_corpus_has_at_least_45_distinct_cases():
+    ids = [c[0] for c in ERRORS + TOLERATED + REFERENCE_ERRORS + XLSX_ERRORS]
+    assert len(set(ids)) == len(ids) >= 45
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,3 +565,95 @@ def test_check_reports_every_edition_not_just_the_first_failure(tmp_path, monkey
     assert out.startswith("[2023-24] inputs OK: 15 organisations named, 9 in scope")
     assert err == (f"error: {data}/bad/dspt_export.csv, line 8, column 'Status': not a DSPT status (found "
                    f"'23/24 Nearly There'); expected {STATUS_EXPECTED}\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# The 2019 export: an Excel workbook (OrganisationName, ODSCode, PublicationStatus, ...), read with the
+# 2018/19 edition's options (statuses without an edition prefix; an empty status is Not Published)
+
+XLSX_HEADER = ["OrganisationName", "ODSCode", "PublicationStatus", "DateOfPublication", "PrimarySector", "CCG (from ODS and CQC)"]
+XLSX_ROWS = [
+    ["ALPHA NHS TRUST", "RAA", "Standards Met", "01/06/2019", "Acute", "NHS ALPHA CCG"],
+    ["BETA NHS TRUST", "RBB", None, None, "Acute", "NHS ALPHA CCG"],
+    ["A CARE HOME", "VAA1", "Entry Level", None, "Care Home", None],
+]
+XLSX_OPTIONS = {"unprefixed": "18/19", "empty_status": "Not Published"}
+
+
+def _xlsx(path, rows, *, above=()):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for r in above:
+        ws.append(r)
+    ws.append(XLSX_HEADER)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def _xlsx_with_control_character(path):
+    """A workbook with U+0007 in a cell, written as Excel writes it (``_x0007_``: openpyxl refuses it)."""
+    import zipfile
+
+    _xlsx(path, [XLSX_ROWS[0], ["BETA@BELL NHS TRUST", "RBB", None, None, "Acute", None]])
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data.replace(b"@BELL", b"_x0007_"))
+    return path
+
+
+XLSX_ERRORS = [
+    (
+        "2019 xlsx: a title row above the header",
+        lambda p: _xlsx(p, XLSX_ROWS, above=[["DSPT Progress as of 17/06/2019"]]),
+        "{p}, line 1: the first row of the sheet is not a header (it has empty or repeated column names) (found "
+        "['DSPT Progress as of 17/06/2019', '', '', '', '', '']); expected the header in the first row; it seems to be "
+        "on row 2: delete the rows above it",
+    ),
+    (
+        "2019 xlsx: a control character in a cell",
+        lambda p: _xlsx_with_control_character(p),
+        "{p}, line 3, column 'OrganisationName': the field holds a control character (U+0007) (found 'BETA\\x07 NHS "
+        "TRUST'); expected text without control characters (a tab, a line break or a NUL byte inside a field means "
+        "the file was damaged or saved by a program that added them)",
+    ),
+    (
+        "2019 xlsx: the same code twice with different statuses",
+        lambda p: _xlsx(p, XLSX_ROWS + [["ALPHA NHS TRUST", "RAA", "Standards Exceeded", "01/06/2019", "Acute", "NHS ALPHA CCG"]]),
+        "{p}, line 5, column 'PublicationStatus': code RAA appears on lines 2 and 5 with different values "
+        "(PublicationStatus 'Standards Met' on line 2) (found 'Standards Exceeded'); expected one row per "
+        "organisation (take the export from the original download)",
+    ),
+    (
+        "2019 xlsx: a workbook cut short",
+        lambda p: p.write_bytes(_xlsx(p, XLSX_ROWS).read_bytes()[:3000]),
+        "{p}: cannot read the workbook: ",
+    ),
+    (
+        "2019 xlsx: an empty status where the edition does not say what it means",
+        lambda p: _xlsx(p, XLSX_ROWS),
+        "{p}, line 3, column 'PublicationStatus': the status is empty (found ''); expected a DSPT status such as "
+        "'22/23 Standards Met' or 'Not Published' (an empty status counts as Not Published only for an export whose "
+        "format leaves it empty for unpublished organisations, as the 2019 export does: editions.toml key empty_status)",
+    ),
+]
+
+
+@pytest.mark.parametrize("damage, expected", [c[1:] for c in XLSX_ERRORS], ids=[c[0] for c in XLSX_ERRORS])
+def test_bad_2019_workbook_stops_with_one_clear_message(tmp_path, damage, expected):
+    from opencyber.errors import InputError
+    from opencyber.readers import read_dspt_export
+
+    good = read_dspt_export(_xlsx(tmp_path / "good.xlsx", XLSX_ROWS), **XLSX_OPTIONS)
+    assert list(good["outcome"]) == ["Standards Met", "Not Published", "Entry Level"]  # the undamaged workbook reads
+    p = tmp_path / "export.xlsx"
+    damage(p)
+    options = {"unprefixed": "18/19"} if "empty status" in expected else XLSX_OPTIONS
+    with pytest.raises(InputError) as e:
+        read_dspt_export(p, **options)
+    assert str(e.value).startswith(expected.format(p=p)) if expected.endswith(": ") else str(e.value) == expected.format(p=p)

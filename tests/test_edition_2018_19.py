@@ -33,7 +33,7 @@ def ed():
 
 @pytest.fixture(scope="module")
 def export(ed, data_dir):
-    return readers.read_dspt_export(data_dir / EXPORT, **ed.status_options)
+    return readers.read_dspt_export(data_dir / EXPORT, **ed.export_options)
 
 
 @pytest.fixture(scope="module")

@@ -90,7 +90,7 @@ class _Builder:
         """The edition's DSPT export, read once (with the edition's status vocabulary)."""
         if self._export is None:
             path = self.ed.input_path("export", self.data_dir)
-            self._export = readers.read_dspt_export(path, **self.ed.status_options)
+            self._export = readers.read_dspt_export(path, **self.ed.export_options)
         return self._export
 
     def record_repairs(self, source: str, table: pd.DataFrame) -> None:

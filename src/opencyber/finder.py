@@ -155,7 +155,7 @@ def full_exports(editions: list[Edition], data_dir: Path | None) -> list[tuple[E
         path = ed.input_path("export", data_dir)
         if not path.is_file():
             continue
-        df = readers.read_dspt_export(path, **ed.status_options)
+        df = readers.read_dspt_export(path, **ed.export_options)
         if df["export_sector"].nunique() >= FULL_EXPORT_MIN_SECTORS:
             out.append((ed, df))
     return out

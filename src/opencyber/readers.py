@@ -40,7 +40,8 @@ def read_text(path: Path) -> tuple[str, Counter]:
     data = Path(path).read_bytes()
     if not data.strip():
         raise InputError(path, "the file is empty", expected="a header row and data rows")
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head.startswith(XLSX_MAGIC) or head.count(b"\x00") > len(head) // 100:  # a zip, UTF-16 or other binary
         raise InputError(path, "the file is binary, not text", expected="a CSV text file")
     notes: Counter = Counter()
     try:
@@ -59,35 +60,110 @@ def read_text(path: Path) -> tuple[str, Counter]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), notes
 
 
+#: control characters (C0, DEL) that no field of an input may hold: a NUL, a tab or a line break
+#: inside a name is a damaged file, not data (and a tab or CR at the start of a cell is also what
+#: spreadsheets run as a formula)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+#: the same but the line break: found anywhere in a file's text, its fields are searched one by one
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def _check_fields(path: Path, header: list[str], row: list[str], line: int) -> None:
+    """A row of ``path`` has no control character in any field, else an InputError naming it."""
+    for i, field in enumerate(row):
+        m = CONTROL_CHARACTERS.search(field)
+        if m:
+            raise InputError(
+                path,
+                f"the field holds a control character (U+{ord(m.group()):04X})",
+                line=line,
+                column=header[i] if i < len(header) else str(i + 1),
+                value=field,
+                expected="text without control characters (a tab, a line break or a NUL byte inside a field "
+                "means the file was damaged or saved by a program that added them)",
+            )
+
+
+def read_records(path: Path, *, header: bool = True, columns: int | None = None) -> tuple[list[str], list[tuple[int, list[str]]], Counter]:
+    """The records of a CSV file, each checked against the header: ``(header, [(line, fields)], notes)``.
+
+    ``line`` is the line of the file where the record starts, as an editor shows it. Every record
+    must have as many fields as the header (or ``columns`` for a file without a header); a record
+    with fewer or more is an error naming its line and the fields found, and a last record with
+    too few fields says that the file looks cut short. A file that ends inside a quoted field, a
+    quote in the middle of a field, and a control character in any field are errors too. Blank
+    lines are skipped. ``notes`` are the tolerated differences of :func:`read_text`.
+    """
+    text, notes = read_text(path)
+    reader = csv.reader(io.StringIO(text), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    names: list[str] | None = None
+    previous = 0
+    search_all = _CONTROL_BUT_NEWLINE.search(text) is not None  # else only records over several lines
+    try:
+        for row in reader:
+            line, previous = previous + 1, reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if search_all or previous > line:
+                _check_fields(path, names or [], row, line)
+            if names is None and header:
+                names = [c.strip() for c in row]
+                seen = set()
+                for name in names:
+                    if name in seen:
+                        raise InputError(path, f"the header names column {name!r} twice", line=line, value=names,
+                                         expected="each column once")
+                    seen.add(name)
+                continue
+            records.append((line, row))
+    except csv.Error as exc:
+        start = previous + 1
+        if str(exc) == "unexpected end of data":
+            raise InputError(
+                path,
+                "the file ends inside a quoted field that opens on this line",
+                line=start,
+                expected="a closing quote: the file looks cut short (a download that stopped early?) or a quote "
+                "is not closed",
+            ) from None
+        raise InputError(path, f"the CSV cannot be read: {exc}", line=start,
+                         expected="fields separated by commas, quotes only around whole fields") from None
+    if header and names is None:
+        raise InputError(path, "the file has no header row", expected="a header row and data rows")
+    width = len(names) if names is not None else columns
+    for n, (line, row) in enumerate(records):
+        if width is not None and len(row) != width:
+            last = n == len(records) - 1
+            raise InputError(
+                path,
+                f"the row has {len(row)} field{'s' * (len(row) != 1)}"
+                + (f", the header {width}" if names is not None else f", not {width}")
+                + ("; the file looks cut short (a download that stopped early?)" if last and len(row) < width else ""),
+                line=line,
+                value=row,
+                expected=f"{width} fields in every row"
+                + ("" if last else " (a field with a comma must be in quotes)"),
+            )
+    return names or [], records, notes
+
+
 def _read_csv(path: Path, *, header: bool = True) -> tuple[pd.DataFrame, Counter]:
     """A CSV as strings, cells stripped; returns the table and the tolerated repairs (file-level
-    notes of :func:`read_text` and ``surrounding spaces trimmed``, counted per cell)."""
-    text, notes = read_text(path)
-    try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            header=0 if header else None,
-            skipinitialspace=False,
-        )
-    except pd.errors.ParserError as exc:
-        m = re.search(r"(?:line|row) (\d+)", str(exc))
-        raise InputError(
-            path,
-            f"the CSV cannot be parsed ({exc}); the file may be truncated or have an unclosed quote",
-            line=int(m.group(1)) + (1 if header and "row" in str(exc) else 0) if m else None,
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise InputError(path, "the file has no header row", expected="a header row and data rows") from None
-    if header:
-        df.columns = [str(c).strip() for c in df.columns]
-    stripped = df.apply(lambda s: s.str.strip())
-    trimmed = int((stripped != df).sum().sum())
+    notes of :func:`read_text` and ``surrounding spaces trimmed``, counted per cell). Every row is
+    checked against the header (:func:`read_records`)."""
+    names, records, notes = read_records(path, header=header)
+    width = len(names) if header else max((len(r) for _, r in records), default=0)
+    columns = names if header else list(range(width))
+    rows, trimmed = [], 0
+    for _, row in records:
+        cells = [f.strip() for f in row]
+        trimmed += sum(len(a) != len(b) for a, b in zip(row, cells))
+        rows.append(cells)
     if trimmed:
         notes["surrounding spaces trimmed"] = trimmed
-    df = stripped
-    df["line"] = range(2 if header else 1, len(df) + (2 if header else 1))
+    df = pd.DataFrame(rows, columns=columns, dtype=str) if rows else pd.DataFrame(columns=columns, dtype=str)
+    df["line"] = [line for line, _ in records]
     return df, notes
 
 
@@ -194,6 +270,8 @@ EXPORT_COLUMNS = {
 
 
 def _status_checker(options: dict):
+    """A vectorised check: which values of a column are DSPT statuses (each distinct value parsed once)."""
+
     def is_status(raw: str) -> bool:
         try:
             parse_status(raw, **options)
@@ -201,7 +279,7 @@ def _status_checker(options: dict):
             return False
         return True
 
-    return is_status
+    return lambda s: s.isin([u for u in s.unique() if is_status(u)])
 
 
 _is_status = _status_checker({})
@@ -211,8 +289,8 @@ STATUS_EXPECTED = (
     "'<edition> Standards Met|Standards Exceeded|Approaching Standards|Standards Not Met|Entry Level' "
     "(e.g. '22/23 Standards Met') or 'Not Published'"
 )
-STATUS = v.rule("not a DSPT status", STATUS_EXPECTED, lambda s: s.map(_is_status).astype(bool))
-STATUS_OR_EMPTY = v.rule("not a DSPT status", STATUS_EXPECTED + " or empty", lambda s: s.eq("") | s.map(_is_status).astype(bool))
+STATUS = v.rule("not a DSPT status", STATUS_EXPECTED, _is_status)
+STATUS_OR_EMPTY = v.rule("not a DSPT status", STATUS_EXPECTED + " or empty", lambda s: s.eq("") | _is_status(s))
 DATE_DMY = v.rule(
     "not a date", "dd/mm/yyyy or empty",
     lambda s: s.eq("") | pd.to_datetime(s, format="%d/%m/%Y", errors="coerce").notna(),
@@ -224,7 +302,7 @@ def export_schema(status_options: dict | None = None):
         check = _status_checker(status_options)
         status = v.rule("not a DSPT status of this edition's vocabulary",
                         STATUS_EXPECTED + ", or a status of the edition's status_aliases / unprefixed_statuses",
-                        lambda s: s.map(check).astype(bool))
+                        check)
     return v.schema(
         {
             "code": v.code_column(),
@@ -260,7 +338,21 @@ def _read_xlsx_export(path: Path) -> tuple[pd.DataFrame, Counter]:
         raise InputError(path, f"cannot read the workbook: {exc}") from None
     if raw.empty:
         raise InputError(path, "the workbook's first sheet is empty", expected="a header row and data rows")
-    header = [str(c).strip() if c is not None and not (isinstance(c, float) and pd.isna(c)) else "" for c in raw.iloc[0]]
+    def header_of(row) -> list[str]:
+        return [str(c).strip() if c is not None and not (isinstance(c, float) and pd.isna(c)) else "" for c in row]
+
+    header = header_of(raw.iloc[0])
+    if "" in header or len(set(header)) < len(header):
+        known = {n.lower() for names in EXPORT_COLUMNS.values() for n in names}
+        found = next((i for i in range(1, min(len(raw), 50)) if known & {c.lower() for c in header_of(raw.iloc[i])}), None)
+        raise InputError(
+            path,
+            "the first row of the sheet is not a header (it has empty or repeated column names)",
+            line=1,
+            value=header,
+            expected=f"the header in the first row; it seems to be on row {found + 1}: delete the rows above it"
+            if found is not None else "the export's header row (Code or ODSCode, Organisation Name, ...) in the first row",
+        )
     body = raw.iloc[1:].reset_index(drop=True)
     body.columns = header
     notes: Counter = Counter()
@@ -308,11 +400,16 @@ def _read_xlsx_export(path: Path) -> tuple[pd.DataFrame, Counter]:
         notes["surrounding spaces trimmed"] = trimmed
     out = stripped
     out["line"] = range(2, len(out) + 2)
+    if out[header].apply(lambda col: col.str.contains(CONTROL_CHARACTERS)).any(axis=None):
+        for row, line in zip(out[header].itertuples(index=False), out["line"]):
+            _check_fields(path, header, list(row), int(line))
     return out, notes
 
 
 @cache.of_file("inputs")
-def read_dspt_export(path: Path, *, aliases: dict[str, str] | None = None, unprefixed: str | None = None) -> pd.DataFrame:
+def read_dspt_export(
+    path: Path, *, aliases: dict[str, str] | None = None, unprefixed: str | None = None, empty_status: str | None = None
+) -> pd.DataFrame:
     """Read a DSPT Organisation Search export (every header variant since 2019; CSV, or the 2019
     Excel workbook).
 
@@ -321,6 +418,10 @@ def read_dspt_export(path: Path, *, aliases: dict[str, str] | None = None, unpre
     spreadsheet damaged are restored from the sort order where exactly one restoration fits.
     ``aliases`` and ``unprefixed`` say how an older export writes statuses (the edition's
     :attr:`~opencyber.registry.Edition.status_options`); ``status_raw`` keeps the export's words.
+    An empty status is an error unless ``empty_status`` (the edition's registry key of that name)
+    says what the export's own format means by it: the 2019 export leaves it empty for an
+    organisation that has published no assessment (``"Not Published"``). An empty status is never
+    read from a missing field: a row with fewer fields than the header is an error.
     """
     path = Path(path)
     options = {"aliases": aliases, "unprefixed": unprefixed}
@@ -342,10 +443,23 @@ def read_dspt_export(path: Path, *, aliases: dict[str, str] | None = None, unpre
     repairs = notes + _restore_spreadsheet_codes(out, "code")
     repairs.update(_normalise_codes(path, out, "code", cols["code"]))
     v.validate(out, export_schema(options), path, cols)
+    empty = out["status_raw"].eq("")
+    if empty.any() and empty_status is None:
+        raise InputError(
+            path,
+            "the status is empty",
+            line=int(out.loc[empty.idxmax(), "line"]),
+            column=cols["status_raw"],
+            value="",
+            expected="a DSPT status such as '22/23 Standards Met' or 'Not Published' (an empty status counts as Not "
+            "Published only for an export whose format leaves it empty for unpublished organisations, as the 2019 "
+            "export does: editions.toml key empty_status)",
+            more=int(empty.sum()) - 1,
+        )
     parsed = {raw: parse_status(raw, **options) for raw in out["status_raw"].unique()}
     out["status_edition"] = out["status_raw"].map(lambda r: parsed[r].edition or "")
     out["outcome"] = out["status_raw"].map(lambda r: parsed[r].outcome)
-    out = _drop_duplicate_codes(path, out, repairs, cols["code"])
+    out = _drop_duplicate_codes(path, out, repairs, cols)
     out.attrs["repairs"] = dict(repairs)
     out.attrs["columns"] = cols
     kept = {k: out.attrs[k] for k in ("lower_case_codes", "duplicate_codes") if k in out.attrs}
@@ -354,22 +468,29 @@ def read_dspt_export(path: Path, *, aliases: dict[str, str] | None = None, unpre
     return out
 
 
-def _drop_duplicate_codes(path: Path, df: pd.DataFrame, repairs: Counter, column: str) -> pd.DataFrame:
+def _drop_duplicate_codes(path: Path, df: pd.DataFrame, repairs: Counter, columns: dict[str, str]) -> pd.DataFrame:
+    """Drop rows that repeat an earlier row of the same code exactly (counted as a repair); the same
+    code with any other value (a name, a status, a date) is an error naming both lines and the
+    first column that differs (``columns``: the file's name of each column)."""
     dup = df[df["code"].duplicated(keep=False)]
     if dup.empty:
         return df
-    compare = [c for c in df.columns if c not in ("line", "name")]
+    compare = [c for c in df.columns if c != "line"]
     for code, rows in dup.groupby("code", sort=True):
-        if len(rows[compare].drop_duplicates()) > 1:
-            lines = ", ".join(str(x) for x in rows["line"])
-            raise InputError(
-                path,
-                f"code {code} appears on lines {lines} with different values",
-                line=int(rows["line"].iloc[1]),
-                column=column,
-                value=code,
-                expected="one row per organisation",
-            )
+        first = rows.iloc[0]
+        for _, other in rows.iloc[1:].iterrows():
+            differ = [c for c in compare if first[c] != other[c]]
+            if differ:
+                col = differ[0]
+                raise InputError(
+                    path,
+                    f"code {code} appears on lines {first['line']} and {other['line']} with different values "
+                    f"({columns.get(col, col)} {first[col]!r} on line {first['line']})",
+                    line=int(other["line"]),
+                    column=columns.get(col, col),
+                    value=other[col],
+                    expected="one row per organisation (take the export from the original download)",
+                )
     repairs["identical duplicate row dropped"] = int(df["code"].duplicated().sum())
     df.attrs["duplicate_codes"] = dict(Counter(df.loc[df["code"].duplicated(), "code"]))
     return df[~df["code"].duplicated()]
@@ -404,12 +525,9 @@ ODS_SCHEMA = v.schema(
 def read_ods(path: Path) -> pd.DataFrame:
     """Read a headerless NHS ODS organisation file (27 columns). Dates become ISO strings."""
     path = Path(path)
-    text, notes = read_text(path)
-    rows = list(csv.reader(io.StringIO(text)))
+    _, rows, notes = read_records(path, header=False)
     records = []
-    for n, row in enumerate(rows, start=1):
-        if not row:
-            continue
+    for n, row in rows:
         if len(row) != ODS_COLUMNS:
             raise InputError(
                 path,
@@ -443,11 +561,9 @@ def read_ods_successors(path: Path) -> pd.DataFrame:
     """Read a headerless NHS ODS successor file (``succ.csv``): predecessor code, successor code,
     reason, effective date (YYYYMMDD), indicator. Columns: code, successor_code, reason, date, line."""
     path = Path(path)
-    text, notes = read_text(path)
+    _, rows, notes = read_records(path, header=False)
     records = []
-    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row:
-            continue
+    for n, row in rows:
         if len(row) < 2:
             raise InputError(path, f"a successor row has {len(row)} column", line=n,
                              expected="predecessor code, successor code[, reason, effective date, indicator]")

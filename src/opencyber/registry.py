@@ -108,6 +108,9 @@ class Edition:
     unprefixed_statuses: str | None = None
     #: an older export's status words -> the current vocabulary, a documented assumption
     status_aliases: dict[str, str] = field(default_factory=dict)
+    #: what an empty status means in this edition's export, where its format leaves the status of an
+    #: unpublished organisation empty (the 2019 export): only "Not Published"; elsewhere an error
+    empty_status: str | None = None
     sectors: dict[str, str] = field(
         default_factory=lambda: {
             "trust": TRUST_SECTOR,
@@ -116,7 +119,10 @@ class Edition:
     )
 
     def input_paths(self, role: str, data_dir: Path) -> list[Path]:
-        """The files of an input role, resolved inside ``data_dir`` (never outside it)."""
+        """The files of an input role inside ``data_dir``: a name of the registry that leads out of it
+        (``../``, an absolute path) is an error. The check is on the names, not on where a link
+        placed in the data directory by its owner points (a data directory may be assembled from
+        links)."""
         value = self.inputs.get(role)
         if value is None:
             return []
@@ -124,7 +130,7 @@ class Edition:
         root = Path(data_dir).resolve()
         paths = []
         for name in names:
-            path = (root / name).resolve()
+            path = Path(os.path.normpath(root / name))
             if not path.is_relative_to(root):
                 raise RegistryError(
                     f"edition {self.id}: input {role} = {name!r} points outside the data directory {root}"
@@ -153,6 +159,11 @@ class Edition:
         """How the edition's export writes statuses (keyword arguments of ``status.parse_status``)."""
         aliases = {k.lower(): v for k, v in self.status_aliases.items()}
         return {"aliases": aliases or None, "unprefixed": self.unprefixed_statuses}
+
+    @property
+    def export_options(self) -> dict:
+        """How to read the edition's export (keyword arguments of ``readers.read_dspt_export``)."""
+        return {**self.status_options, "empty_status": self.empty_status}
 
     def required_roles(self) -> tuple[str, ...]:
         if self.export_sectors:
@@ -227,6 +238,10 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         except StatusError as exc:
             raise RegistryError(f"{where}: status_aliases.{old!r}: {exc}") from None
         aliases[" ".join(str(old).split())] = str(new)
+    empty_status = t.get("empty_status")
+    if empty_status is not None and empty_status != "Not Published":
+        raise RegistryError(f"{where}: empty_status can only be 'Not Published' (what an export that leaves the "
+                            f"status of unpublished organisations empty means by it), not {empty_status!r}")
     reference_columns, reference_sectors = {}, {}
     if "reference" in inputs:
         reference_columns = dict(need("reference_columns"))
@@ -282,6 +297,7 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         export_code_patterns=patterns,
         unprefixed_statuses=unprefixed,
         status_aliases=aliases,
+        empty_status=empty_status,
     )
 
 

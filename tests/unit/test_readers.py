@@ -67,7 +67,7 @@ def test_export_bad_date(tmp_path):
 
 def test_export_conflicting_duplicate_is_an_error(tmp_path):
     p = write(tmp_path, NEW_HEADER + "\nRAA,A,22/23 Standards Met,,NHS Trust,\nraa,A,22/23 Approaching Standards,,NHS Trust,\n")
-    with pytest.raises(InputError, match="code RAA appears on lines 2, 3 with different values"):
+    with pytest.raises(InputError, match="code RAA appears on lines 2 and 3 with different values"):
         readers.read_dspt_export(p)
 
 
