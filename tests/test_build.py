@@ -41,9 +41,10 @@ def test_build_without_data_says_what_to_do(tmp_path):
 def test_build_with_an_empty_data_dir_lists_what_is_missing(tmp_path):
     (tmp_path / "empty").mkdir()
     env = {"PATH": "/usr/bin:/bin", "OPEN_CYBER_DATA": str(tmp_path / "empty"), "HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "opencyber.cli", "build"], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, "-m", "opencyber.cli", "build", "--build-dir", str(tmp_path / "b"),
+                           "--site-dir", str(tmp_path / "s")], capture_output=True, text=True, env=env)
     assert proc.returncode == 2
-    assert "Skipping edition 2022-23" in proc.stdout
+    assert "Edition 2022-23 not built: none of its input files is in" in proc.stdout
     assert "No edition can be built" in proc.stderr and "data/README.md" in proc.stderr
 
 
@@ -74,7 +75,7 @@ def test_a_data_error_in_a_notebook_is_one_clear_message(synthetic, tmp_path):
     )
     assert proc.returncode == 2
     assert "dspt_export.csv, line 8, column 'Status': not a DSPT status (found '23/24 Nearly There')" in proc.stderr
-    assert "(edition 2023-24: found by the input check, before any notebook ran)" in proc.stderr
+    assert proc.stderr.endswith(" (edition 2023-24: found by the input check, before any notebook ran)\n") and proc.stderr.count("\n") == 1
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "s").exists()  # no half-written site
 

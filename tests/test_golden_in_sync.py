@@ -41,3 +41,32 @@ def test_source_notebooks_carry_no_outputs():
         nb = nbformat.read(path, as_version=4)
         assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{path} has outputs"
         assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), f"{path} has no parameters cell"
+
+
+def test_golden_refuses_a_notebook_whose_cell_failed(tmp_path, monkeypatch):
+    """A cell that fails (here: on the sample edition) is named, and no golden notebook is written."""
+    import json
+    import shutil
+
+    from opencyber import golden
+    from opencyber.errors import NotebookDataError
+
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    report = notebooks / "03_report.ipynb"
+    nb = json.loads(report.read_text())
+    cell = next(c for c in nb["cells"] if "".join(c["source"]).startswith("if ed.has_maps:"))
+    cell["source"] = ["if ed.has_maps:\n", "    ed.inputs['no such input']\n"]
+    report.write_text(json.dumps(nb))
+    gold = tmp_path / "regression"
+    shutil.copytree(GOLDEN_DIR / SAMPLE_EDITION, gold / SAMPLE_EDITION)
+    before = {p.name: p.read_bytes() for p in (gold / SAMPLE_EDITION).iterdir()}
+    monkeypatch.setattr(golden, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(golden, "GOLDEN_DIR", gold)
+    monkeypatch.setattr(golden, "SAMPLE_DATA", ROOT / "data" / "sample")
+    with pytest.raises(NotebookDataError) as e:
+        golden.make_golden(editions=[SAMPLE_EDITION])
+    index = next(i for i, c in enumerate(nb["cells"], start=1) if c is cell)
+    assert str(e.value).startswith(f"golden sample/03_report.ipynb: cell {index} (if ed.has_maps:): KeyError: 'no such input'; "
+                                   "no golden notebook of edition sample was written")
+    assert {p.name: p.read_bytes() for p in (gold / SAMPLE_EDITION).iterdir()} == before

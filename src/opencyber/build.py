@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import cache
+from . import cache, publish
 from .errors import InputError, NoDataError, NotebookDataError, RegistryError
 from .kernels import KERNEL_ARGUMENTS, NOTEBOOKS, ForkServer, KernelPool, fork_available
 from .registry import (
@@ -57,28 +57,78 @@ class BuildResult:
     seconds: dict[str, float]  # per edition built (0.0: nothing executed), and "render" if rendered
     pages: list[Path]
     executed: list[str] = field(default_factory=list)  # "2022-23/03_report.ipynb", in the order run
+    states: dict[str, str] = field(default_factory=dict)  # edition id -> its state on the site, in words
 
 
-def select_editions(data_dir: Path, wanted: list[str] | None = None) -> tuple[list[Edition], dict[str, list[Path]]]:
-    """Editions of the registry whose required inputs are all in ``data_dir`` (newest first)."""
+@dataclass
+class Inputs:
+    """What the data directory holds of each edition of the registry."""
+
+    complete: list[Edition]  # every required input is a file (newest first)
+    incomplete: dict[str, list[str]]  # edition id -> what is wrong: its export is there, other inputs are not
+    absent: dict[str, list[Path]]  # edition id -> its missing inputs: not even its export is there
+
+    def problems(self, on_site: set[str]) -> list[str]:
+        """The editions that cannot be built although they are meant to be: an incomplete one, and an
+        absent one that is on the site now (it would disappear from it)."""
+        out = [f"edition {e}: {'; '.join(p)}" for e, p in self.incomplete.items()]
+        out += [f"edition {e} is on the site, but none of its input files is in the data directory (e.g. {m[0]})"
+                for e, m in self.absent.items() if e in on_site]
+        return out
+
+
+def find_inputs(data_dir: Path, wanted: list[str] | None = None) -> Inputs:
+    """Sort the editions of the registry (or those ``wanted``) by what the data directory holds of
+    their inputs. An input that is a folder or cannot be read is wrong, as a missing one is."""
     registry = load_registry(data_dir=data_dir)
     if wanted:
         unknown = [w for w in wanted if w not in registry]
         if unknown:
             raise NoDataError(f"Unknown edition(s) {', '.join(unknown)}; the registry has {', '.join(registry)}.")
-    chosen, skipped = [], {}
+    found = Inputs([], {}, {})
     for ed in registry.values():
         if wanted and ed.id not in wanted:
             continue
         missing = ed.missing_inputs(data_dir)
-        if missing:
-            skipped[ed.id] = missing
+        problems = [f"input {p} is a folder, not a file"
+                    for role in ed.inputs for p in ed.input_paths(role, data_dir) if p.is_dir()]
+        problems += [f"input {p} cannot be read ({exc.strerror})" for p in ed.present_inputs(data_dir) for exc in _unreadable(p)]
+        files = [p for p in missing if not p.is_dir()]
+        if files:
+            problems.append(f"{len(files)} input file(s) missing: " + ", ".join(str(p) for p in files[:5]))
+        if files and len(problems) == 1 and all(p in files for p in ed.input_paths("export", data_dir)):
+            found.absent[ed.id] = missing  # not even its export: the edition is not in this data directory
+        elif problems:
+            found.incomplete[ed.id] = problems
         else:
-            chosen.append(ed)
-    return chosen, skipped
+            found.complete.append(ed)
+    return found
+
+
+def _unreadable(path: Path) -> list[OSError]:
+    try:
+        with path.open("rb") as f:
+            f.read(1)
+    except OSError as exc:
+        return [exc]
+    return []
+
+
+def select_editions(data_dir: Path, wanted: list[str] | None = None) -> tuple[list[Edition], dict[str, list[Path]]]:
+    """Editions of the registry whose required inputs are all in ``data_dir`` (newest first), and
+    those that are not, with their missing inputs (``check``'s view: every edition it can read)."""
+    found = find_inputs(data_dir, wanted)
+    skipped = dict(found.absent)
+    registry = load_registry(data_dir=data_dir)
+    for ed_id in found.incomplete:
+        skipped[ed_id] = registry[ed_id].missing_inputs(data_dir)
+    return found.complete, skipped
 
 
 DIGEST_FILE = ".build-digest"
+#: what the build writes in its folder (besides each edition's own folder): a folder that holds only
+#: these is the build's own (:func:`opencyber.publish.claim_build_dir`)
+BUILD_NAMES = {"pages", "site-src", cache.CACHE_DIR_NAME, "all-editions", publish.LOCK, publish.BUILD_MARK, "opencyber.log"}
 
 
 def _environment_digest() -> bytes:
@@ -89,8 +139,11 @@ def _environment_digest() -> bytes:
 def notebook_digests(
     edition: Edition, data_dir: Path, environment: bytes | None = None, registry: dict[str, Edition] | None = None
 ) -> dict[str, str]:
-    """For each notebook of an edition (in order), a digest of everything its executed copy depends on."""
-    h = hashlib.sha256(environment if environment is not None else _environment_digest())
+    """For each notebook of an edition (in order), a digest of everything its executed copy depends
+    on; and, under ``part:`` keys, the digests of the parts (the inputs and registry entries, the
+    library and packages, each notebook's source), which say why a notebook is out of date."""
+    environment = environment if environment is not None else _environment_digest()
+    h = hashlib.sha256()
     # the edition, and its previous edition, whose organisations the key points compare with
     previous = (registry if registry is not None else load_registry(data_dir=data_dir)).get(edition.previous or "")
     for ed in (edition, previous) if previous is not None else (edition,):
@@ -98,12 +151,14 @@ def notebook_digests(
         for role in sorted(ed.inputs):
             for path in ed.input_paths(role, data_dir):
                 h.update(role.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
-    previous = h.hexdigest()
+    parts = {"part:inputs": h.hexdigest(), "part:environment": hashlib.sha256(environment).hexdigest()}
+    chained = hashlib.sha256(environment + parts["part:inputs"].encode()).hexdigest()
     digests = {}
     for source, _ in STAGES:
-        step = hashlib.sha256(previous.encode() + b"\0" + (NOTEBOOKS / source).read_bytes())
-        digests[source] = previous = step.hexdigest()
-    return digests
+        text = (NOTEBOOKS / source).read_bytes()
+        parts[f"part:{source}"] = hashlib.sha256(text).hexdigest()
+        chained = digests[source] = hashlib.sha256(chained.encode() + b"\0" + text).hexdigest()
+    return {**digests, **parts}
 
 
 def _stamp(build_dir: Path, edition: Edition) -> dict[str, str]:
@@ -115,17 +170,58 @@ def _stamp(build_dir: Path, edition: Edition) -> dict[str, str]:
     return stamp if isinstance(stamp, dict) else {}
 
 
+def _page(build_dir: Path, edition: Edition, source: str) -> Path:
+    return build_dir / "pages" / f"{edition.id}{dict(STAGES)[source]}.ipynb"
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def stale_notebooks(edition: Edition, build_dir: Path, digests: dict[str, str]) -> list[str]:
-    """The notebooks of an edition whose executed copy is missing or was made from other inputs.
-    Once one is stale, every later one is too (it reads the earlier one's outputs)."""
+    """The notebooks of an edition whose executed copy is missing, damaged (not the bytes the build
+    wrote) or was made from other inputs. Once one is stale, every later one is too (it reads the
+    earlier one's outputs)."""
     stamp = _stamp(build_dir, edition)
-    pages_dir = build_dir / "pages"
     stale: list[str] = []
-    for source, suffix in STAGES:
-        page = pages_dir / f"{edition.id}{suffix}.ipynb"
-        if stale or stamp.get(source) != digests[source] or not page.is_file():
+    for source, _ in STAGES:
+        page = _page(build_dir, edition, source)
+        if stale or stamp.get(source) != digests[source] or stamp.get(f"page:{source}") != _file_digest(page):
             stale.append(source)
     return stale
+
+
+def stale_reasons(edition: Edition, build_dir: Path, digests: dict[str, str]) -> list[str]:
+    """Why an edition's executed notebooks are out of date, in words for the build's log: ``not built``
+    and ``damaged`` mean that they cannot be shown as they are."""
+    stamp = _stamp(build_dir, edition)
+    reasons = []
+    for source, _ in STAGES:
+        page = _page(build_dir, edition, source)
+        if not page.is_file() or source not in stamp:
+            return [f"not built yet ({page.name} missing)"]
+        if stamp.get(f"page:{source}") != _file_digest(page):
+            return [f"damaged: {page} is not the notebook the build wrote"]
+    if stamp.get("part:inputs") != digests["part:inputs"]:
+        reasons.append("its input files or registry entry changed (or those of its previous edition)")
+    if stamp.get("part:environment") != digests["part:environment"]:
+        reasons.append("the library or the installed packages changed")
+    reasons += [f"notebooks/{source} changed" for source, _ in STAGES if stamp.get(f"part:{source}") != digests[f"part:{source}"]]
+    return reasons or ["built from other inputs"]
+
+
+def downstream(registry: dict[str, Edition], wanted: set[str]) -> set[str]:
+    """``wanted`` and every edition that compares with one of them (its ``previous``), and so on."""
+    out = set(wanted)
+    grew = True
+    while grew:
+        more = {e.id for e in registry.values() if e.previous in out} - out
+        out |= more
+        grew = bool(more)
+    return out
 
 
 #: errors raised in a notebook that are the analyst's to fix (their message says what and where)
@@ -214,12 +310,25 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
         if sink:
             _write_executed(sink[0], out, titles[f"{edition.id}{suffix}"])
         if exc.ename in DATA_ERRORS:
-            raise NotebookDataError(
-                f"{exc.evalue}\n  (edition {edition.id}, notebook {source}; executed copy: {out})"
-            ) from None
-        raise
+            raise NotebookDataError(f"{exc.evalue} (edition {edition.id}, notebooks/{source}; the executed copy: {out})") from None
+        cell = _failed_cell(sink[0] if sink else None, exc.cell_index, source)
+        raise NotebookDataError(
+            f"edition {edition.id}, notebooks/{source}, {cell}: {exc.ename}: {exc.evalue} (the executed copy, with the "
+            f"traceback: {out})"
+        ) from None
     _write_executed(sink[0], out, titles[f"{edition.id}{suffix}"])
     return out
+
+
+def _failed_cell(executed, index: int, source: str) -> str:
+    """``cell N (first line)``: the failed cell of an executed notebook, N counting the cells of the
+    source notebook from 1, as an editor shows them (papermill adds cells of its own)."""
+    if executed is None or not 0 <= index < len(executed.cells):
+        return "a cell"
+    cell = executed.cells[index]
+    ids = [c.get("id") for c in nbformat.read(NOTEBOOKS / source, as_version=4).cells]
+    where = f"cell {ids.index(cell.get('id')) + 1}" if cell.get("id") in ids else "a cell"
+    return f"{where} ({(cell.source.splitlines() or [''])[0][:60]})"
 
 
 def _write_executed(nb, out: Path, title: str) -> None:
@@ -264,42 +373,67 @@ def build(
     jobs: int | None = None,
     renderer: str = "auto",
     fork_kernels: bool = True,
+    skip_missing: bool = False,
 ) -> BuildResult:
     """Build every edition whose inputs are in the data directory (or those named), then the site.
 
     A notebook whose dependencies have not changed since its last run is not executed again
-    (``force`` executes every notebook of the editions built). The site shows every edition of the
-    registry whose executed notebooks are up to date, not only those built this time, so that
-    ``--edition`` rebuilds one edition and keeps the others.
+    (``force`` executes every notebook of the editions built). No edition leaves the site unless
+    asked: an edition whose inputs are incomplete, or that is on the site and whose inputs are gone,
+    stops the build with a message naming them, unless ``skip_missing``. ``editions`` (``--edition``)
+    builds those editions and the editions that compare with them (``previous``); every other
+    edition on the site stays there, out of date if it is, and the summary says so.
 
     ``fork_kernels``: fork the notebooks' kernels from a prepared process where the system allows
     it (:mod:`opencyber.kernels`); ``False`` starts each as its own process, as papermill does.
     """
     data = resolve_data_dir(data_dir, sample_fallback=True).resolve()
-    build_dir = Path(build_dir or PROJECT_ROOT / "build").resolve()
+    build_dir = Path(os.path.abspath(build_dir or PROJECT_ROOT / "build"))
+    # the site's path is a link to its current release: made absolute, never resolved
+    site_dir = Path(os.path.abspath(site_dir or PROJECT_ROOT / "_site"))
     if os.environ.get(REGISTRY_ENV):  # the notebooks' kernels run in notebooks/: make the path absolute
         os.environ[REGISTRY_ENV] = str(Path(os.environ[REGISTRY_ENV]).resolve())
-    # started first, with the kernels' environment: it imports their packages while the build reads
-    # its inputs (and is stopped unused if no notebook is to run)
-    server = ForkServer(NOTEBOOKS) if fork_kernels and fork_available() else None
-    try:
-        with cache.using(build_dir / cache.CACHE_DIR_NAME):  # the input checks' and the outputs across editions'
-            result = _build(data, editions, build_dir, site_dir, render, force, jobs, renderer, server)
-    finally:
-        if server is not None:
-            server.close()
-    cache.prune(build_dir / cache.CACHE_DIR_NAME)
+    registry = load_registry(data_dir=data)
+    publish.claim_site_dir(site_dir)  # both checked before anything is written
+    publish.claim_build_dir(build_dir, BUILD_NAMES | set(registry))
+    with publish.exclusive(build_dir, "the build folder"):
+        # started first, with the kernels' environment: it imports their packages while the build reads
+        # its inputs (and is stopped unused if no notebook is to run)
+        server = ForkServer(NOTEBOOKS) if fork_kernels and fork_available() else None
+        try:
+            with cache.using(build_dir / cache.CACHE_DIR_NAME):  # the input checks' and the outputs across editions'
+                result = _build(data, editions, build_dir, site_dir, render, force, jobs, renderer, server, skip_missing)
+        finally:
+            if server is not None:
+                server.close()
+        cache.prune(build_dir / cache.CACHE_DIR_NAME)
     return result
 
 
 def _build(
-    data: Path, editions, build_dir: Path, site_dir, render: bool, force: bool, jobs, renderer: str,
-    server: ForkServer | None,
+    data: Path, editions, build_dir: Path, site_dir: Path, render: bool, force: bool, jobs, renderer: str,
+    server: ForkServer | None, skip_missing: bool,
 ) -> BuildResult:
-    site_dir = Path(site_dir or PROJECT_ROOT / "_site").resolve()
-    chosen, skipped = select_editions(data, editions)
-    for ed_id, missing in skipped.items():
-        log(f"Skipping edition {ed_id}: {len(missing)} input file(s) not in {data}: " + ", ".join(str(m.relative_to(data.resolve())) for m in missing[:5]))
+    registry = load_registry(data_dir=data)
+    found = find_inputs(data, None)
+    if editions:
+        unknown = [w for w in editions if w not in registry]
+        if unknown:
+            raise NoDataError(f"Unknown edition(s) {', '.join(unknown)}; the registry has {', '.join(registry)}.")
+    on_site_before = set(publish.manifest(site_dir).get("editions", []))
+    problems = found.problems(on_site_before | set(editions or ()))
+    if problems and not skip_missing:
+        raise NoDataError(
+            "Editions that cannot be built from " + str(data) + ":\n  " + "\n  ".join(problems) + "\n"
+            "Restore their input files (data/README.md says where each comes from), or point --data at the folder "
+            "that holds them; --skip-missing builds the site without these editions."
+        )
+    for line in problems:
+        log(f"WARNING: {line}: left out of the site (--skip-missing)")
+    chosen = found.complete
+    for ed_id, missing in found.absent.items():
+        if ed_id not in on_site_before:
+            log(f"Edition {ed_id} not built: none of its input files is in {data} (e.g. {missing[0].relative_to(data)})")
     if not chosen:
         raise NoDataError(
             f"No edition can be built from {data}: every edition of editions.toml is missing input files "
@@ -307,13 +441,26 @@ def _build(
             "data/README.md says what each edition needs and where to get it."
         )
     environment = _environment_digest()
-    registry = load_registry(data_dir=data)
     digests = {ed.id: notebook_digests(ed, data, environment, registry) for ed in chosen}
+    asked = {ed.id for ed in chosen} if not editions else downstream(registry, set(editions)) & {ed.id for ed in chosen}
+    stale_of = {
+        ed.id: [s for s, _ in STAGES] if force and ed.id in asked else stale_notebooks(ed, build_dir, digests[ed.id])
+        for ed in chosen
+    }
     todo = {}
+    kept: dict[str, str] = {}  # edition id -> why it is out of date, for those left as they were
     for ed in reversed(chosen):  # oldest first
-        stale = [s for s, _ in STAGES] if force else stale_notebooks(ed, build_dir, digests[ed.id])
-        if stale:
+        stale = stale_of[ed.id]
+        if not stale:
+            continue
+        reasons = stale_reasons(ed, build_dir, digests[ed.id])
+        whole = not any(why.startswith(("not built", "damaged")) for why in reasons)
+        if ed.id in asked or (not whole and ed.id in on_site_before):  # never dropped for lack of pages
             todo[ed.id] = stale
+        elif whole:
+            kept[ed.id] = "; ".join(reasons)
+        else:
+            log(f"Edition {ed.id} not built (--edition {' --edition '.join(editions or [])}): {'; '.join(reasons)}")
     plan = [
         step
         for ed_id, stale in todo.items()
@@ -338,7 +485,10 @@ def _build(
     order = list(todo)
     taken = {ed_id: 0 for ed_id in order}  # notebooks of the edition handed out
     running = {ed_id: False for ed_id in order}
-    stamps = {ed_id: {k: v for k, v in _stamp(build_dir, by_id[ed_id]).items() if k not in todo[ed_id]} for ed_id in order}
+    stamps = {
+        ed_id: {k: v for k, v in _stamp(build_dir, by_id[ed_id]).items() if k.removeprefix("page:") not in todo[ed_id]}
+        for ed_id in order
+    }
     started = {}
     cond = threading.Condition()
     errors: list[BaseException] = []
@@ -369,16 +519,18 @@ def _build(
             if checked is not None:  # the inputs are read again (01 runs): the kernel checked them first
                 if checked.ename in DATA_ERRORS:
                     raise NotebookDataError(
-                        f"{checked.evalue}\n  (edition {ed.id}: found by the input check, before any notebook ran)"
+                        f"{checked.evalue} (edition {ed.id}: found by the input check, before any notebook ran)"
                     )
                 if checked.ename:
-                    raise RuntimeError(f"the input check of edition {ed.id} failed:\n{checked.traceback}")
+                    raise NotebookDataError(f"edition {ed.id}: the input check failed: {checked.ename}: {checked.evalue}")
                 ordered.done(f"{ed.id}/input check", checked.summary)
                 t = time.perf_counter()
-            execute_notebook(ed, source, data, build_dir, km=km)
+            page = execute_notebook(ed, source, data, build_dir, km=km)
         finally:
             kernels.release(km)
         stamp[source] = digests[ed.id][source]
+        stamp[f"page:{source}"] = _file_digest(page)  # a page damaged later is found and made again
+        stamp.update({k: v for k, v in digests[ed.id].items() if k.startswith("part:")})
         stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")
         executed.append(f"{ed.id}/{source}")
         ordered.done(f"{ed.id}/{source}", f"{ed.id} {source}: {time.perf_counter() - t:.1f} s")
@@ -425,8 +577,8 @@ def _build(
     # are written ahead, in a thread of the build, as soon as every edition's 02 is done, for the
     # editions the site will show if the build succeeds; the call after the notebooks writes them
     # only if that turned out otherwise (or the thread failed: then it raises the error).
-    up_to_date = {ed.id for ed in site_editions(data, build_dir, environment, digests)}
-    planned_site = [ed for ed in registry.values() if ed.id in up_to_date or ed.id in todo]
+    # what the site will show if the build succeeds: every edition built, up to date or kept
+    planned_site = [ed for ed in chosen if ed.id in todo or ed.id in kept or not stale_of[ed.id]]
 
     def write_across(site: list[Edition]) -> None:
         from .across import write_outputs
@@ -470,9 +622,17 @@ def _build(
                 prerender.shutdown(wait=True)
         if errors:
             raise errors[0]
-    on_site = site_editions(data, build_dir, environment, digests)  # fills in the others' digests
+    on_site = planned_site
     if on_site:
         write_across(on_site)  # nothing to do if written ahead for these editions (else the error again)
+    states = {}
+    for ed in on_site:
+        if ed.id in todo:
+            states[ed.id] = f"built now ({len(todo[ed.id])} notebook(s) executed)"
+        elif ed.id in kept:
+            states[ed.id] = f"OUT OF DATE, kept as last built: {kept[ed.id]}; `opencyber build` brings it up to date"
+        else:
+            states[ed.id] = "up to date"
     pages: list[Path] = []
     if render:
         t = time.perf_counter()
@@ -483,26 +643,5 @@ def _build(
 
         source = write_source(on_site, build_dir)
         log(f"Quarto project of the site: {source} (cd there and run `quarto render` or `quarto preview`)")
-    return BuildResult(on_site, skipped, seconds, pages, executed)
-
-
-def site_editions(
-    data_dir: Path, build_dir: Path, environment: bytes | None = None, digests: dict[str, dict[str, str]] | None = None
-) -> list[Edition]:
-    """Every edition of the registry (newest first) whose inputs are present and whose executed
-    notebooks in ``build_dir`` are up to date with them: what the site shows.
-
-    ``digests`` (edition id -> notebook digests) are used where given, and the missing ones are
-    computed and added to it, so that no edition's inputs are read twice in a build."""
-    environment = environment if environment is not None else _environment_digest()
-    registry = load_registry(data_dir=data_dir)
-    digests = {} if digests is None else digests
-    out = []
-    for ed in registry.values():
-        if ed.missing_inputs(data_dir):
-            continue
-        if ed.id not in digests:
-            digests[ed.id] = notebook_digests(ed, data_dir, environment, registry)
-        if not stale_notebooks(ed, build_dir, digests[ed.id]):
-            out.append(ed)
-    return out
+    log(("Editions on the site:" if render else "Editions built:") + "".join(f"\n  {e}: {st}" for e, st in states.items()))
+    return BuildResult(on_site, dict(found.absent), seconds, pages, executed, states)

@@ -12,6 +12,10 @@ package. A changed input, a code change or an upgrade never gets an old result: 
 entry. An entry that cannot be read is computed again. A step that raises (a bad input) stores
 nothing, so its error comes again, the same, on the next run.
 
+Entries hold plain data (tables, text, WKB bytes), never shapely geometries: a pickle drops the
+precision grid of a geometry, and points derived from it afterwards move, so a cached and a fresh
+build would differ. :func:`stored` refuses them.
+
 The cache is used only where a build folder names it (:func:`use`: the build, and a notebook
 through :func:`~opencyber.registry.open_edition`, use ``<build>/.cache``); elsewhere (a test, a
 script) every call computes. Entries are ``pickle`` files written by this library into the user's
@@ -25,6 +29,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import logging
 import os
 import pickle
 import sys
@@ -106,13 +111,15 @@ def stored(kind: str, key: list, compute: Callable[[], T]) -> T:
             value = pickle.load(f)
     except FileNotFoundError:
         pass
-    except Exception:  # noqa: BLE001 - a damaged or unreadable entry: compute it again
+    except Exception as exc:  # noqa: BLE001 - a damaged or unreadable entry: said, and computed again
+        logging.getLogger(__name__).warning("The build's cache entry %s is damaged (%s): made again", path, type(exc).__name__)
         path.unlink(missing_ok=True)
     else:
         with contextlib.suppress(OSError):
             os.utime(path)  # used: kept by prune()
         return value
     value = compute()
+    _refuse_geometries(kind, value)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
     try:
@@ -123,6 +130,23 @@ def stored(kind: str, key: list, compute: Callable[[], T]) -> T:
         Path(tmp).unlink(missing_ok=True)
         raise
     return value
+
+
+def _is_geometric(obj) -> bool:
+    """A shapely geometry, a GeoDataFrame or GeoSeries, or a table with a column of geometries."""
+    if type(obj).__module__.startswith(("geopandas", "shapely")):
+        return True
+    columns = getattr(obj, "columns", None)  # a pandas DataFrame (pandas is not imported here)
+    return columns is not None and len(obj) > 0 and any(_is_geometric(obj[c].iloc[0]) for c in columns)
+
+
+def _refuse_geometries(kind: str, value) -> None:
+    """Entries hold plain data: a shapely geometry loses its precision grid in a pickle (and the
+    points derived from it move), so a geometry, or a table or GeoSeries of them, is refused."""
+    parts = list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, (tuple, list)) else [value]
+    for part in parts:
+        if _is_geometric(part):
+            raise TypeError(f"cache entry {kind!r}: keep geometries as WKB, not as {type(part).__name__} (see opencyber.cache)")
 
 
 def of_file(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:

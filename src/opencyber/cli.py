@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
-from .errors import InputError, NoDataError, NotebookDataError, RegistryError, RenderError
+from .errors import FolderError, InputError, NoDataError, NotebookDataError, RegistryError, RenderError
 from .registry import DATA_ENV
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 1 to 65535")
+    return port
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--site-dir", type=Path, help="where the website goes (default: _site/)")
     b.add_argument("--no-render", action="store_true", help="execute the notebooks only")
     b.add_argument("--force", action="store_true", help="execute every edition's notebooks even if nothing changed")
+    b.add_argument(
+        "--skip-missing",
+        action="store_true",
+        help="build the site without the editions whose inputs are incomplete or gone (by default that is an error, "
+        "so that no edition leaves the site unnoticed)",
+    )
     b.add_argument("--jobs", type=int, default=None, help="editions executed at once (default: one per core)")
     b.add_argument(
         "--spawn-kernels",
@@ -43,9 +60,13 @@ def main(argv: list[str] | None = None) -> int:
 
     fetch_cmd.add_parser(sub)
 
-    s = sub.add_parser("serve", help="serve the built site on http://127.0.0.1:PORT (offline preview)")
-    s.add_argument("--site-dir", type=Path, default=None)
-    s.add_argument("--port", type=int, default=8000)
+    s = sub.add_parser("serve", help="serve the built site on http://127.0.0.1:PORT (offline preview)",
+                       description="Serve the built site over HTTP on this machine (its own files only).")
+    s.add_argument("--dir", "--site-dir", dest="site_dir", type=Path, default=None,
+                   help="the site to serve (default: _site/ in the checkout)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every network)")
+    s.add_argument("--port", type=_port, default=8000, help="the port to listen on, 1-65535 (default: 8000)")
 
     g = sub.add_parser("golden", help="re-make the committed executed notebooks of the regression tests")
     g.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
@@ -57,12 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             from .build import build
+            from .registry import PROJECT_ROOT
 
-            build(
-                args.data, args.edition, args.build_dir, args.site_dir,
-                render=not args.no_render, force=args.force, jobs=args.jobs, renderer=args.renderer,
-                fork_kernels=not args.spawn_kernels,
-            )
+            try:
+                build(
+                    args.data, args.edition, args.build_dir, args.site_dir,
+                    render=not args.no_render, force=args.force, jobs=args.jobs, renderer=args.renderer,
+                    fork_kernels=not args.spawn_kernels, skip_missing=args.skip_missing,
+                )
+            except OSError as exc:
+                if not exc.filename:  # a write that failed names no file: name the folders written to
+                    exc.filename = (f"writing into {args.build_dir or PROJECT_ROOT / 'build'} or "
+                                    f"{args.site_dir or PROJECT_ROOT / '_site'}")
+                raise
         elif args.command == "check":
             from .build import select_editions
             from .check import check_edition
@@ -86,23 +114,44 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
         elif args.command == "serve":
             from .registry import PROJECT_ROOT
-            import functools
-            import http.server
+            from .serve import make_server
 
             root = args.site_dir or PROJECT_ROOT / "_site"
-            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-            print(f"Serving {root} on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)")
-            http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler).serve_forever()
+            with make_server(root, args.host, args.port) as server:
+                print(f"Serving {root} on http://{args.host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+                server.serve_forever()
         elif args.command == "golden":
             from .golden import make_golden
 
             make_golden(args.data, args.edition)
-    except (InputError, RegistryError, NoDataError, NotebookDataError, RenderError) as exc:
+    except (InputError, RegistryError, NoDataError, NotebookDataError, RenderError, FolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a folder that cannot be written, a port in use
+        print(f"error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+#: what to do about the operating system's errors a build meets
+_OS_ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space, then run the command again",
+    errno.EFBIG: "the file is larger than this system allows (or the disk is full): free some space or raise the limit",
+    errno.EROFS: "the folder is on a read-only disk: choose a writable folder (--build-dir, --site-dir)",
+    errno.EACCES: "no permission to write there: choose a folder you can write to (--build-dir, --site-dir)",
+    errno.EPERM: "no permission to write there: choose a folder you can write to (--build-dir, --site-dir)",
+    errno.EADDRINUSE: "another program uses that port: choose another with --port",
+    errno.EADDRNOTAVAIL: "that address is not on this machine: choose another with --host",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line: the file, the system's words, and what to do."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    advice = _OS_ADVICE.get(exc.errno)
+    return f"{where}{exc.strerror or exc}" + (f"; {advice}" if advice else "")
 
 
 if __name__ == "__main__":

@@ -68,3 +68,8 @@ class NotebookDataError(Exception):
 class RenderError(Exception):
     """The site could not be rendered (a page the renderer did not write, the renderer's own error):
     the message names the page and the renderer's message; the previous site is left as it was."""
+
+
+class FolderError(Exception):
+    """A build or site folder the build may not use (it holds someone else's files): the message
+    names the folder, what is in it and what to do. Nothing is written or deleted."""

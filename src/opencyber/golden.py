@@ -23,7 +23,7 @@ import nbformat
 
 from .build import STAGES
 from .kernels import KERNEL_ARGUMENTS, NOTEBOOKS
-from .errors import NoDataError
+from .errors import NoDataError, NotebookDataError
 from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, load_registry, resolve_data_dir
 from .render import log
 
@@ -92,8 +92,7 @@ def changed_cells(old: nbformat.NotebookNode | None, new: nbformat.NotebookNode)
 def make_golden(data_dir: str | Path | None = None, editions: list[str] | tuple[str, ...] | None = None) -> dict[str, list[str]]:
     """Re-make the golden notebooks of ``editions`` (default: every edition of the registry whose
     inputs are in the data directory, and the sample). Returns, per notebook written, the cells
-    whose outputs changed, and prints them."""
-    import papermill as pm
+    whose outputs changed, and prints them. An edition whose notebooks fail writes nothing."""
 
     if data_dir is None and default_data_dir() is None:
         real: list[str] = []
@@ -122,34 +121,74 @@ def make_golden(data_dir: str | Path | None = None, editions: list[str] | tuple[
             os.environ[DATA_ENV] = str(SAMPLE_DATA if ed == SAMPLE_EDITION else data)
             os.environ[BUILD_ENV] = tmp
             try:
-                out_dir = GOLDEN_DIR / ed
-                out_dir.mkdir(parents=True, exist_ok=True)
-                for source, _ in STAGES:
-                    out = out_dir / source
-                    old = nbformat.read(out, as_version=4) if out.is_file() else None
-                    pm.execute_notebook(
-                        str(NOTEBOOKS / source),
-                        str(out),
-                        parameters={
-                            "edition": ed,
-                            "data_dir": os.path.relpath(SAMPLE_DATA, out_dir) if ed == SAMPLE_EDITION else "",
-                            "build_dir": "",
-                        },
-                        cwd=str(out_dir),
-                        progress_bar=False,
-                        kernel_name="python3",
-                        extra_arguments=KERNEL_ARGUMENTS,
-                    )
-                    new = strip_volatile(nbformat.read(out, as_version=4))
-                    nbformat.write(new, out)
-                    changes = changed_cells(old, new)
-                    name = f"{ed}/{source}"
-                    report[name] = changes
-                    log(f"golden {name}: " + ("outputs unchanged" if not changes else "outputs changed in " + "; ".join(changes)))
+                report.update(_golden_edition(ed, Path(tmp)))
             finally:
                 for k, v in saved.items():
                     if v is None:
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
+    return report
+
+
+def error_cells(nb: nbformat.NotebookNode, source: nbformat.NotebookNode) -> list[str]:
+    """The code cells of an executed notebook with an error output, as ``cell N (first line): Error:
+    message``, N counting the cells of the ``source`` notebook from 1, as an editor shows them."""
+    position = {c.get("id"): i for i, c in enumerate(source.cells, start=1)}
+    found = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                first = (cell.source.splitlines() or [""])[0][:60]
+                where = f"cell {position[cell.get('id')]}" if cell.get("id") in position else "a cell"
+                found.append(f"{where} ({first}): {out.get('ename')}: {out.get('evalue')}")
+    return found
+
+
+def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
+    """Execute the three notebooks of ``ed`` into ``tmp`` (the golden folder's relative paths kept),
+    and only if none has an error output, put them in ``tests/regression/<ed>/``; else a
+    NotebookDataError that names the notebook and the cell, and the golden notebooks stay as they are."""
+    import papermill as pm
+
+    out_dir = GOLDEN_DIR / ed
+    staged = tmp / "golden" / ed  # at the same depth as out_dir, for the sample's relative data_dir
+    staged.mkdir(parents=True)
+    made = {}
+    for source, _ in STAGES:
+        target = staged / source
+        try:
+            pm.execute_notebook(
+                str(NOTEBOOKS / source),
+                str(target),
+                parameters={
+                    "edition": ed,
+                    "data_dir": os.path.relpath(SAMPLE_DATA, out_dir) if ed == SAMPLE_EDITION else "",
+                    "build_dir": "",
+                },
+                cwd=str(out_dir),
+                progress_bar=False,
+                kernel_name="python3",
+                extra_arguments=KERNEL_ARGUMENTS,
+            )
+        except pm.PapermillExecutionError:
+            pass  # the notebook is written with its error output, found below
+        new = strip_volatile(nbformat.read(target, as_version=4))
+        failed = error_cells(new, nbformat.read(NOTEBOOKS / source, as_version=4))
+        if failed:
+            raise NotebookDataError(
+                f"golden {ed}/{source}: {failed[0]}; no golden notebook of edition {ed} was written "
+                "(fix the notebook, run it for that edition, then `opencyber golden` again)"
+            )
+        made[source] = new
+    report = {}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for source, new in made.items():
+        out = out_dir / source
+        old = nbformat.read(out, as_version=4) if out.is_file() else None
+        nbformat.write(new, out)
+        changes = changed_cells(old, new)
+        name = f"{ed}/{source}"
+        report[name] = changes
+        log(f"golden {name}: " + ("outputs unchanged" if not changes else "outputs changed in " + "; ".join(changes)))
     return report

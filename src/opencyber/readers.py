@@ -821,14 +821,24 @@ def geojson_schema(kind: str):
     )
 
 
-@cache.of_file("inputs")
 def read_geojson(path: Path, code_property: str, kind: str = "area"):
     """Read a GeoJSON FeatureCollection (EPSG:4326) as a GeoDataFrame with a ``code`` column.
 
     ``kind`` is ``"area"`` (polygons, one per code) or ``"point"``. Every feature is checked: a code,
     readable numeric coordinates, the geometry type, degrees (not a projected CRS), validity.
+    The build's cache keeps the checked features as plain data (properties and WKB), never the
+    GeoDataFrame itself: WKB round-trips every coordinate exactly.
     """
     import geopandas as gpd
+    import shapely
+
+    properties, wkb = _geojson_features(path, code_property, kind)
+    return gpd.GeoDataFrame(properties, geometry=shapely.from_wkb(wkb), crs="EPSG:4326")
+
+
+@cache.of_file("inputs")
+def _geojson_features(path: Path, code_property: str, kind: str) -> tuple[pd.DataFrame, list[bytes]]:
+    """The checked features of a GeoJSON file: their properties (and ``code``) and geometries as WKB."""
     import shapely
     from shapely.geometry import shape
 
@@ -866,8 +876,6 @@ def read_geojson(path: Path, code_property: str, kind: str = "area"):
     table = pd.DataFrame(rows)
     labels = {"code": code_property, **dict.fromkeys(("geometry_problem", "geometry_type", "in_degrees", "validity"), "geometry")}
     v.validate(table, geojson_schema(kind), path, labels, features=True)
-    gdf = gpd.GeoDataFrame(
-        [{**((f or {}).get("properties") or {})} for f in features], geometry=geoms, crs="EPSG:4326"
-    )
-    gdf["code"] = table["code"].values
-    return gdf
+    properties = pd.DataFrame([{**((f or {}).get("properties") or {})} for f in features])
+    properties["code"] = table["code"].values
+    return properties, list(shapely.to_wkb(geoms))

@@ -171,12 +171,16 @@ class Edition:
         return REQUIRED_INPUTS + (() if "reference" in self.inputs else REFERENCE_LISTS)
 
     def missing_inputs(self, data_dir: Path) -> list[Path]:
-        """Required input files that are not in ``data_dir``."""
+        """Required input files that are not in ``data_dir`` (a folder in a file's place among them)."""
         missing = []
         roles = self.required_roles()
         for role in roles:
             missing += [p for p in self.input_paths(role, data_dir) if not p.is_file()]
         return missing
+
+    def present_inputs(self, data_dir: Path) -> list[Path]:
+        """Every input file of the edition (required or optional) that is in ``data_dir``."""
+        return [p for role in self.inputs for p in self.input_paths(role, data_dir) if p.is_file()]
 
     @property
     def in_scope_date(self) -> dt.date:
@@ -367,8 +371,9 @@ def resolve_data_dir(data_dir: str | Path | None, *, sample_fallback: bool = Fal
         return SAMPLE_DATA
     if chosen is None:
         raise NoDataError(
-            "No input data found. Give the folder that holds the DSPT snapshot files with\n"
-            f"  --data DIR   or   export {DATA_ENV}=DIR\n"
+            f"No input data found: ${DATA_ENV} is not set and there is no {PROJECT_ROOT.parent / 'shared' / 'data'}. "
+            "Give the folder that holds the DSPT data pack with\n"
+            f"  --data DIR (a command), data_dir = \"DIR\" (a notebook's parameter)   or   export {DATA_ENV}=DIR\n"
             "(`python -m opencyber fetch --data DIR` downloads them; data/README.md describes the layout)."
         )
     if not chosen.is_dir():
@@ -392,24 +397,39 @@ def open_edition(
     """What a notebook needs: (edition, data directory, this edition's output folder).
 
     Empty arguments fall back to $OPEN_CYBER_DATA / ../shared/data and $OPEN_CYBER_BUILD / build/.
-    With no data at all, as in a fresh clone, the notebook uses the bundled fictional sample edition,
-    as the build does. ``after`` names the notebooks (``"01_curation"``) whose outputs this one reads:
-    if one has not been run for the edition, a NoDataError says to run it first.
+    An empty ``edition_id`` is the newest edition whose inputs are in the data directory; with no
+    data at all, as in a fresh clone, that is the bundled fictional sample edition, as the build
+    does. An edition named but not found in the data directory is an error that names the folder
+    (never the sample instead). ``after`` names the notebooks (``"01_curation"``) whose outputs this
+    one reads: if one has not been run for the edition, a NoDataError says to run it first.
     """
-    data = resolve_data_dir(data_dir or None, sample_fallback=True)
-    if data == SAMPLE_DATA and not data_dir:
-        sample_ids = list(load_registry(data_dir=data))
-        if edition_id not in sample_ids:
-            print(f"(edition {edition_id!r} needs the real data: showing the sample edition {sample_ids[0]!r} instead)", flush=True)
-            edition_id = sample_ids[0]
-    edition = get_edition(edition_id, data_dir=data)
+    data = resolve_data_dir(data_dir or None, sample_fallback=not edition_id or edition_id == "sample")
+    registry = load_registry(data_dir=data)
+    if not edition_id:
+        present = [e for e in registry.values() if not e.missing_inputs(data)]
+        if not present:
+            raise NoDataError(f"No edition of the registry has its input files in {data}: set data_dir (or "
+                              f"${DATA_ENV}) to the folder that holds the DSPT data pack (data/README.md).")
+        edition_id = present[0].id
+    elif edition_id not in registry:
+        raise NoDataError(
+            f"Edition {edition_id!r} is not in the registry {registry_path(data)} (known: {', '.join(registry)}); "
+            f"the data directory is {data}" + ("" if data_dir else f" (from ${DATA_ENV} or ../shared/data)") + "."
+        )
+    edition = registry[edition_id]
+    missing = edition.missing_inputs(data)
+    if missing:
+        raise NoDataError(
+            f"Edition {edition.id}: its input files are not in the data directory {data} (e.g. {missing[0]}): set "
+            f"data_dir (or ${DATA_ENV}) to the folder that holds the DSPT data pack; data/README.md lists every input."
+        )
     build = Path(build_dir or os.environ.get(BUILD_ENV) or PROJECT_ROOT / "build")
     out = build / edition.id
     for stage in after:
-        missing = [name for name in STAGE_OUTPUTS[stage] if not (out / name).is_file()]
-        if missing:
+        missing_outputs = [name for name in STAGE_OUTPUTS[stage] if not (out / name).is_file()]
+        if missing_outputs:
             raise NoDataError(
-                f"{out / missing[0]} is missing: run notebooks/{stage}.ipynb for edition {edition.id} first "
+                f"{out / missing_outputs[0]} is missing: run notebooks/{stage}.ipynb for edition {edition.id} first "
                 f"(or `python -m opencyber build --edition {edition.id} --no-render`), then this notebook."
             )
     out.mkdir(parents=True, exist_ok=True)

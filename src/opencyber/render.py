@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import __version__, publication
+from . import __version__, downloads, publication, publish
 from .across import DIR as ACROSS
 from .errors import RenderError
 from .outputs import MAP_CHECK_MIME, PLOTLY_MIME
@@ -605,9 +605,6 @@ def edition_links(editions: list[Edition]) -> dict[str, list[dict]]:
     return links
 
 
-SITE_DIGEST = ".site-digest"
-
-
 def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer: str) -> str:
     """A digest of everything the site is made from: each page's source, the editions' outputs, the
     registry entries, the site's code, templates and scripts, and the renderer's version."""
@@ -900,16 +897,7 @@ def copy_across(build_dir: Path, site: Path) -> None:
         var = "OC_" + f.stem.upper()
         (data / f"{f.stem}.js").write_text(f"window.{var}=" + f.read_text(encoding="utf-8").strip() + ";\n", encoding="utf-8")
     for f in sorted(across.glob("*.csv")):
-        shutil.copy2(f, dl / f.name)
-
-
-def _swap_in(tmp: Path, site_dir: Path) -> None:
-    old = site_dir.with_name(site_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site_dir.exists():
-        site_dir.rename(old)
-    tmp.rename(site_dir)
-    shutil.rmtree(old, ignore_errors=True)
+        downloads.copy_csv(f, dl / f.name)
 
 
 def render_site(
@@ -926,10 +914,15 @@ def render_site(
     renderer = choose_renderer(renderer)
     module = _renderer_module(renderer)
     digest = site_digest(editions, build_dir, banner, f"{renderer} {module.version()}")
-    stamp = site_dir / SITE_DIGEST
-    if stamp.is_file() and stamp.read_text().strip() == digest:
-        log(f"Website unchanged: {site_dir / 'index.html'} (nothing to render)")
-        return sorted(site_dir.glob("*.html"))
+    with publish.exclusive(publish.releases_dir(site_dir), "the site"):
+        publish.claim_site_dir(site_dir)
+        if publish.manifest(site_dir).get("digest") == digest:
+            log(f"Website unchanged: {site_dir / 'index.html'} (nothing to render)")
+            return sorted(site_dir.glob("*.html"))
+        return _render_site(editions, build_dir, site_dir, banner, renderer, module, digest)
+
+
+def _render_site(editions, build_dir: Path, site_dir: Path, banner: str, renderer: str, module, digest: str) -> list[Path]:
     log(f"Rendering the website into {site_dir} ({renderer}) ...")
     publisher = publication.load_publisher()
     if publication.missing_contact(publisher):
@@ -940,9 +933,7 @@ def render_site(
     footer = publication.footer_html(publisher)
     edition_of = {p.name: ed for ed in editions for p in edition_pages(ed, build_dir / "pages")}
     prepared = prepare_pages(editions, build_dir, banner)
-    tmp = site_dir.with_name(site_dir.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp = publish.new_release(site_dir)
     try:
         assets = copy_assets(tmp)
         module.render(prepared, tmp, assets, log, build_dir=build_dir, editions=editions)
@@ -965,12 +956,11 @@ def render_site(
             dl = tmp / "downloads" / ed.id
             dl.mkdir(parents=True, exist_ok=True)
             for csv in sorted((build_dir / ed.id).glob("*.csv")):
-                shutil.copy2(csv, dl / csv.name)
+                downloads.copy_csv(csv, dl / csv.name)
         copy_across(build_dir, tmp)
-        (tmp / SITE_DIGEST).write_text(digest + "\n")
     except BaseException:  # a failed or interrupted render leaves no partial site behind
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _swap_in(tmp, site_dir)
+    publish.switch(site_dir, tmp, {"digest": digest, "editions": [ed.id for ed in editions]})
     log(f"Website ready: {site_dir / 'index.html'}")
     return [site_dir / f"{p.name}.html" for p in prepared]

@@ -586,3 +586,12 @@ def test_map_geometries_are_restored_exactly_as_the_notebook_drew_them(browser, 
     visit.page.close()
     want, got = geometries(nb.metadata.widgets[WIDGET_STATE]), geometries(restored)
     assert len(want) > 400 and got == want
+
+
+def test_every_download_is_safe_to_open_in_a_spreadsheet(site):
+    """No cell of any CSV the real site offers starts like a formula (OWASP CSV injection)."""
+    from opencyber.downloads import unsafe_cells
+
+    offered = sorted(site.rglob("*.csv"))
+    assert len(offered) >= 20
+    assert {str(p.relative_to(site)): unsafe_cells(p)[:3] for p in offered if unsafe_cells(p)} == {}

@@ -80,14 +80,18 @@ def test_another_file_with_the_same_bytes_is_another_entry(tmp_path, reader):
     assert counting.calls == 2
 
 
-def test_a_damaged_entry_is_computed_again(tmp_path, reader, f):
+@pytest.mark.parametrize("damage", [lambda b: b"not a pickle", lambda b: b[: len(b) // 2], lambda b: b""])
+def test_a_damaged_entry_is_reported_and_computed_again(tmp_path, reader, f, caplog, damage):
     counting, read = reader
     with cache.using(tmp_path / "cache"):
         read(f)
         (entry,) = (tmp_path / "cache" / "test").glob("*.pickle")
-        entry.write_bytes(b"not a pickle")
+        entry.write_bytes(damage(entry.read_bytes()))
         assert read(f) == "abc"
         assert counting.calls == 2
+        (record,) = caplog.records
+        assert record.levelname == "WARNING" and record.getMessage().startswith(f"The build's cache entry {entry} is damaged (")
+        assert record.getMessage().endswith("): made again")
         assert read(f) == "abc" and counting.calls == 2  # and stored again, whole
 
 
@@ -155,3 +159,17 @@ def test_a_curation_from_the_cache_equals_one_from_the_inputs(synthetic, tmp_pat
         changed = curate_edition(edition, data)
     assert not changed.organisations.equals(fresh.organisations)
     assert changed.organisations.equals(curate_edition(edition, data).organisations)
+
+
+def test_a_geometry_is_never_stored(tmp_path):
+    """A shapely geometry loses its precision grid in a pickle: entries hold WKB instead."""
+    import geopandas as gpd
+    import shapely
+
+    square = shapely.set_precision(shapely.box(0, 0, 1, 1), 1e-4)
+    with cache.using(tmp_path / "cache"):
+        for value in (gpd.GeoDataFrame(geometry=[square]), (gpd.GeoSeries([square]), 1), [square],
+                      __import__("pandas").DataFrame({"g": [square]})):
+            with pytest.raises(TypeError, match="keep geometries as WKB"):
+                cache.stored("geo", [repr(type(value))], lambda v=value: v)
+        assert cache.stored("geo", ["wkb"], lambda: [shapely.to_wkb(square)]) == [shapely.to_wkb(square)]
