@@ -106,3 +106,25 @@ def test_the_damaged_pack_helper_links_every_other_file(tmp_path):
     assert (copy / "a" / "y.csv").is_symlink() and (real / "a" / "x.csv").read_text() == "x"
     shutil.rmtree(copy)
     assert (real / "a" / "y.csv").read_text() == "y"
+
+
+@pytest.mark.data
+def test_the_full_export_re_encoded_is_read_with_the_same_figures(data_dir, tmp_path, capsys):
+    """Saved again as Windows-1252 with Windows line endings (as a spreadsheet program may save it):
+    read, the repairs reported, and the same organisations with the same statuses."""
+    from opencyber.curate import curate_edition
+    from opencyber.registry import get_edition
+    from opencyber.score import crosstab
+
+    def windows(b: bytes) -> bytes:
+        return b.decode("utf-8").replace("\n", "\r\n").encode("cp1252", errors="strict")
+
+    data = damaged_pack(data_dir, tmp_path / "data", FULL, windows)
+    rc, err = check(data, "2021-22", capsys)
+    assert (rc, err) == (0, "")
+    ed = get_edition("2021-22")
+    damaged, real = curate_edition(ed, data), curate_edition(ed, data_dir)
+    assert crosstab(damaged.organisations).equals(crosstab(real.organisations))
+    assert damaged.organisations[["code", "name", "status"]].equals(real.organisations[["code", "name", "status"]])
+    repairs = " ".join(damaged.reconciliation["repairs"])
+    assert "Windows line endings read" in repairs  # (the export is ASCII: its Windows-1252 bytes are the same)
