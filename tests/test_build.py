@@ -75,7 +75,7 @@ def test_a_data_error_in_a_notebook_is_one_clear_message(synthetic, tmp_path):
     )
     assert proc.returncode == 2
     assert "dspt_export.csv, line 8, column 'Status': not a DSPT status (found '23/24 Nearly There')" in proc.stderr
-    assert proc.stderr.endswith(" (edition 2023-24: found by the input check, before any notebook ran)\n") and proc.stderr.count("\n") == 1
+    assert proc.stderr.endswith(" (edition 2023-24, notebooks/01_curation.ipynb)\n") and proc.stderr.count("\n") == 1
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "s").exists()  # no half-written site
 
@@ -96,12 +96,11 @@ def _comparable_notebook(path):
 
 
 def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
-    """Two cold builds, the first with each kernel started as its own process (as papermill starts
-    them), the second with the kernels forked from the build's fork server where the system allows
-    it; then the first again, every notebook executed, with all the cache holds."""
+    """Two cold builds, one with a notebook at a time and one with two; then the first again, every
+    notebook executed, with all the cache holds."""
     data, _ = synthetic
-    for run, fork in (("a", False), ("b", True)):
-        build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert", fork_kernels=fork)
+    for run, jobs in (("a", 1), ("b", 2)):
+        build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert", jobs=jobs)
     a, b = tmp_path / "a", tmp_path / "b"
     csvs = sorted(p.relative_to(a) for p in (a / "build").rglob("*.csv"))
     assert len(csvs) >= 6
@@ -128,20 +127,23 @@ def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
         assert _comparable_notebook(a / rel) == _comparable_notebook(b / rel), rel
 
 
-def test_a_parallel_build_is_identical_to_a_sequential_one(synthetic, tmp_path, monkeypatch, capsys):
-    """Two editions built one at a time (--jobs 1) and at once (--jobs 2), each notebook in a kernel
-    started ahead of it: the same files, byte for byte, and the same log lines in the same order."""
+def test_a_parallel_build_is_identical_to_a_sequential_one(synthetic, tmp_path, monkeypatch, caplog):
+    """Two editions built one notebook at a time (--jobs 1) and two at once (--jobs 2): the same
+    files, byte for byte, and the same log lines in the same order."""
+    import logging
+
     from tests.synthetic import write_registry_of
 
     data, _ = synthetic
     monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(write_registry_of(tmp_path / "two.toml", 2)))
+    caplog.set_level(logging.INFO, logger="opencyber")
     logs = {}
     for run, jobs in (("seq", 1), ("par", 2)):
-        capsys.readouterr()
+        caplog.clear()
         result = build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert", jobs=jobs)
         assert len(result.executed) == 6
-        logs[run] = [ln.split(": ")[0] for ln in capsys.readouterr().out.splitlines() if ln.lstrip().startswith("[")]
-    assert logs["seq"] == logs["par"] and len(logs["seq"]) == 8  # input check + 3 notebooks, per edition
+        logs[run] = [r.getMessage().split(": ")[0] for r in caplog.records if r.getMessage().lstrip().startswith("[")]
+    assert logs["seq"] == logs["par"] and len(logs["seq"]) == 6  # 3 notebooks per edition
     a, b = tmp_path / "seq", tmp_path / "par"
     files = sorted(p.relative_to(a) for p in (a / "build").rglob("*.csv"))
     files += sorted(p.relative_to(a) for p in (a / "site").rglob("*.html"))

@@ -3,6 +3,7 @@ not make is touched, one build at a time, and the site's path is always a whole 
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -111,7 +112,7 @@ def test_the_site_is_a_link_to_a_whole_release_and_old_releases_are_removed(synt
 # nothing disappears silently
 
 
-def test_an_edition_on_the_site_whose_inputs_are_gone_stops_the_build(tmp_path, monkeypatch, capsys):
+def test_an_edition_on_the_site_whose_inputs_are_gone_stops_the_build(tmp_path, monkeypatch, caplog):
     data = two_editions(tmp_path, monkeypatch)
     build(data, **dirs(tmp_path))
     (data / "a" / "dspt_export.csv").rename(tmp_path / "moved.csv")
@@ -123,7 +124,7 @@ def test_an_edition_on_the_site_whose_inputs_are_gone_stops_the_build(tmp_path, 
     assert site_files(tmp_path / "site") == before
     result = build(data, skip_missing=True, **dirs(tmp_path))  # said explicitly: built without it, with a warning
     assert [e.id for e in result.editions] == ["2024-25"]
-    assert "edition 2023-24 is on the site" in capsys.readouterr().out
+    assert "edition 2023-24 is on the site" in caplog.text
 
 
 @pytest.mark.parametrize("damage", ["missing", "folder"])
@@ -152,7 +153,7 @@ def test_a_one_edition_build_rebuilds_the_editions_that_compare_with_it(tmp_path
     assert (tmp_path / "site" / "2024-25.html").is_file() and "Latest edition: 2024/25" in (tmp_path / "site" / "index.html").read_text()
 
 
-def test_after_a_notebook_edit_a_one_edition_build_keeps_the_others_and_says_so(tmp_path, monkeypatch, capsys):
+def test_after_a_notebook_edit_a_one_edition_build_keeps_the_others_and_says_so(tmp_path, monkeypatch, caplog):
     import shutil
 
     from opencyber import build as build_module
@@ -164,13 +165,13 @@ def test_after_a_notebook_edit_a_one_edition_build_keeps_the_others_and_says_so(
     build(data, **dirs(tmp_path))
     report = notebooks / "03_report.ipynb"
     report.write_text(report.read_text().replace("## Caveats", "## Caveats and limits"))
-    capsys.readouterr()
+    caplog.set_level(logging.INFO, logger="opencyber")
+    caplog.clear()
     again = build(data, editions=["2024-25"], **dirs(tmp_path))
     assert again.executed == ["2024-25/03_report.ipynb"]
     assert [e.id for e in again.editions] == ["2024-25", "2023-24"]  # the other edition stays on the site
     assert again.states["2023-24"].startswith("OUT OF DATE, kept as last built: notebooks/03_report.ipynb changed")
-    out = capsys.readouterr().out
-    assert "Editions on the site:\n  2024-25: built now (1 notebook(s) executed)\n  2023-24: OUT OF DATE" in out
+    assert "Editions on the site:\n  2024-25: built now (1 notebook(s) executed)\n  2023-24: OUT OF DATE" in caplog.text
     site = tmp_path / "site"
     assert "Caveats and limits" in (site / "2024-25.html").read_text() and "Caveats and limits" not in (site / "2023-24.html").read_text()
     assert (site / "downloads" / "2023-24" / "organisations.csv").is_file()
@@ -178,7 +179,7 @@ def test_after_a_notebook_edit_a_one_edition_build_keeps_the_others_and_says_so(
     assert full.executed == ["2023-24/03_report.ipynb"] and set(full.states.values()) == {"up to date", "built now (1 notebook(s) executed)"}
 
 
-def test_a_damaged_executed_notebook_is_found_and_executed_again(synthetic, tmp_path, capsys):
+def test_a_damaged_executed_notebook_is_found_and_executed_again(synthetic, tmp_path):
     data, _ = synthetic
     build(data, **dirs(tmp_path))
     page = tmp_path / "build" / "pages" / "2023-24.ipynb"
@@ -188,12 +189,13 @@ def test_a_damaged_executed_notebook_is_found_and_executed_again(synthetic, tmp_
     assert page.stat().st_size > 5000
 
 
-def test_the_summary_lists_every_edition_and_its_state(synthetic, tmp_path, capsys):
+def test_the_summary_lists_every_edition_and_its_state(synthetic, tmp_path, caplog):
     data, _ = synthetic
     build(data, **dirs(tmp_path))
-    capsys.readouterr()
+    caplog.set_level(logging.INFO, logger="opencyber")
+    caplog.clear()
     build(data, **dirs(tmp_path))
-    assert capsys.readouterr().out.endswith("Editions on the site:\n  2023-24: up to date\n")
+    assert caplog.records[-1].getMessage() == "Editions on the site:\n  2023-24: up to date"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from opencyber.build import STAGES
+from opencyber.stages import STAGES
 from opencyber.golden import GOLDEN_DIR, SAMPLE_EDITION, golden_editions, registry_editions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ def test_every_edition_with_data_has_golden_notebooks(data_dir):
 
 
 @pytest.mark.parametrize("edition", golden_editions())
-@pytest.mark.parametrize("notebook", [s for s, _ in STAGES])
+@pytest.mark.parametrize("notebook", [s.notebook for s in STAGES])
 def test_golden_notebook_matches_source(edition, notebook):
     src = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
     gold = nbformat.read(GOLDEN_DIR / edition / notebook, as_version=4)

@@ -68,25 +68,19 @@ def folder() -> Path | None:
     return _dir
 
 
-def library_digest(leave_out: frozenset[str] = frozenset()) -> str:
-    """Python's version, the source of the library's modules (all but the file names in
-    ``leave_out``), every installed package's version: computed afresh on every call. The build's
-    notebook digests leave out the modules the notebooks never import."""
+@functools.cache
+def environment_digest() -> str:
+    """Python's version, the source of every module of the library, every installed package's
+    version, once per process: part of every entry's name, so that an edit or an upgrade never gets
+    an old result."""
     from importlib import metadata
 
     h = hashlib.sha256(sys.version.encode())
     for path in sorted(LIBRARY.rglob("*.py")):
-        if path.name not in leave_out:
-            h.update(path.relative_to(LIBRARY).as_posix().encode() + b"\0" + path.read_bytes())
+        h.update(path.relative_to(LIBRARY).as_posix().encode() + b"\0" + path.read_bytes())
     packages = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions()}.items())
     h.update(json.dumps(packages).encode())
     return h.hexdigest()
-
-
-@functools.cache
-def environment_digest() -> str:
-    """:func:`library_digest` of the whole library, once per process: part of every entry's name."""
-    return library_digest()
 
 
 def file_digest(path: str | Path) -> str:

@@ -57,14 +57,3 @@ def check_edition(edition: Edition, data_dir: Path) -> CheckResult:
             key = f"{row.file}: {what}"
             repairs[key] = repairs.get(key, 0) + int(n)
     return CheckResult(edition.id, len(orgs), int(orgs["in_scope"].sum()), repairs, unlocated)
-
-
-def build_check(edition_id: str, data_dir: str, build_dir: str) -> str:
-    """The build's input check of one edition, as the kernel of its curation notebook runs it
-    (:func:`opencyber.kernels.start_kernel`): the summary line, with the build's cache in use, so that
-    the notebook finds the curation made here."""
-    from . import cache
-    from .registry import get_edition
-
-    cache.use(Path(build_dir) / cache.CACHE_DIR_NAME)
-    return check_edition(get_edition(edition_id, data_dir=Path(data_dir)), Path(data_dir)).summary()

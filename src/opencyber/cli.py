@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .errors import FolderError, InputError, NoDataError, NotebookDataError, RegistryError, RenderError
+from . import logs
 from .registry import DATA_ENV
 
 
@@ -23,6 +24,9 @@ def _port(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="opencyber", description=__doc__)
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true", help="say more (debug lines too)")
+    loudness.add_argument("-q", "--quiet", action="store_true", help="say only warnings and errors")
     sub = parser.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="curate, score and map every edition whose inputs are found; render the site")
@@ -39,12 +43,6 @@ def main(argv: list[str] | None = None) -> int:
         "so that no edition leaves the site unnoticed)",
     )
     b.add_argument("--jobs", type=int, default=None, help="editions executed at once (default: one per core)")
-    b.add_argument(
-        "--spawn-kernels",
-        action="store_true",
-        help="start each notebook's kernel as its own process, as papermill does (default on Linux: fork them "
-        "from one process that has imported the kernel's and the library's packages, which is faster)",
-    )
     b.add_argument(
         "--renderer",
         choices=("auto", "quarto", "nbconvert"),
@@ -73,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--edition", action="append", help="re-baseline only this edition (repeatable; default: all)")
 
     args = parser.parse_args(argv)
+    logs.console(1 if args.verbose else -1 if args.quiet else 0)
     if args.command == "fetch":
         return fetch_cmd.run(args)
     try:
@@ -84,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                 build(
                     args.data, args.edition, args.build_dir, args.site_dir,
                     render=not args.no_render, force=args.force, jobs=args.jobs, renderer=args.renderer,
-                    fork_kernels=not args.spawn_kernels, skip_missing=args.skip_missing,
+                    skip_missing=args.skip_missing,
                 )
             except OSError as exc:
                 if not exc.filename:  # a write that failed names no file: name the folders written to

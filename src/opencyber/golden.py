@@ -21,8 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build import STAGES
-from .kernels import KERNEL_ARGUMENTS, NOTEBOOKS
+from .stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
 from .errors import NoDataError, NotebookDataError
 from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, load_registry, resolve_data_dir
 from .render import log
@@ -34,7 +33,7 @@ SAMPLE_EDITION = "sample"
 def golden_editions() -> list[str]:
     """The editions whose golden notebooks are committed (each folder of tests/regression), oldest
     first as nbval (alphabetical) runs them."""
-    return sorted(p.name for p in GOLDEN_DIR.iterdir() if p.is_dir() and (p / STAGES[0][0]).is_file())
+    return sorted(p.name for p in GOLDEN_DIR.iterdir() if p.is_dir() and (p / STAGES[0].notebook).is_file())
 
 
 def registry_editions(data_dir: Path) -> list[str]:
@@ -155,7 +154,7 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
     staged = tmp / "golden" / ed  # at the same depth as out_dir, for the sample's relative data_dir
     staged.mkdir(parents=True)
     made = {}
-    for source, _ in STAGES:
+    for source in (s.notebook for s in STAGES):
         target = staged / source
         try:
             pm.execute_notebook(

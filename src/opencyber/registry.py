@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import NoDataError, RegistryError
+from .stages import stage as stage_of
 from .status import StatusError, normalise_edition, parse_status
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -384,13 +385,6 @@ def resolve_data_dir(data_dir: str | Path | None, *, sample_fallback: bool = Fal
 BUILD_ENV = "OPEN_CYBER_BUILD"
 
 
-#: what each notebook writes into the edition's output folder, for the notebooks that read it
-STAGE_OUTPUTS = {
-    "01_curation": ("organisations.csv", "areas.csv", "reconciliation.csv", "overrides.csv"),
-    "02_scoring": ("crosstab.csv", "area_scores.csv"),
-}
-
-
 def open_edition(
     edition_id: str, data_dir: str | Path | None = None, build_dir: str | Path | None = None, *, after: tuple[str, ...] = ()
 ):
@@ -425,11 +419,11 @@ def open_edition(
         )
     build = Path(build_dir or os.environ.get(BUILD_ENV) or PROJECT_ROOT / "build")
     out = build / edition.id
-    for stage in after:
-        missing_outputs = [name for name in STAGE_OUTPUTS[stage] if not (out / name).is_file()]
+    for name_of_stage in after:
+        missing_outputs = [name for name in stage_of(name_of_stage).writes if not (out / name).is_file()]
         if missing_outputs:
             raise NoDataError(
-                f"{out / missing_outputs[0]} is missing: run notebooks/{stage}.ipynb for edition {edition.id} first "
+                f"{out / missing_outputs[0]} is missing: run notebooks/{name_of_stage}.ipynb for edition {edition.id} first "
                 f"(or `python -m opencyber build --edition {edition.id} --no-render`), then this notebook."
             )
     out.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -30,6 +31,7 @@ from .across import DIR as ACROSS
 from .errors import RenderError
 from .outputs import MAP_CHECK_MIME, PLOTLY_MIME
 from .registry import PROJECT_ROOT, Edition
+from .stages import STAGES
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -43,8 +45,15 @@ REQUIREJS_VERSION = "2.3.8"
 CDN = "https://cdn.jsdelivr.net/npm"
 
 
+_log = logging.getLogger(__name__)
+
+
 def log(msg: str) -> None:
-    print(msg, flush=True)
+    """A line of the build's output (a ``WARNING:`` line as a warning)."""
+    if msg.startswith("WARNING"):
+        _log.warning(msg)
+    else:
+        _log.info(msg)
 
 
 @dataclass
@@ -173,12 +182,6 @@ def _jupyter_leaflet_dir() -> Path:
 
 #: the Assets of a site with its own widget bundle (what :func:`copy_assets` returns then)
 BUNDLED_ASSETS = Assets("", "assets/widgets.js", "assets/plotly.min.js", {}, True, ("assets/widgets.css", "assets/widgets.js"))
-
-
-def bundle_ready() -> bool:
-    """Whether the npm packages and the widget bundle are in place already (nothing to install or build)."""
-    out = _bundle_dir()
-    return all(p.is_file() for p in _npm_files()) and (out / "widgets.js").is_file() and (out / "widgets.css").is_file()
 
 
 def copy_assets(site: Path) -> Assets:
@@ -390,11 +393,9 @@ class Page:
 
 
 def edition_pages(edition: Edition, pages_dir: Path) -> list[Page]:
-    return [
-        Page(edition.id, f"{edition.label} edition", pages_dir / f"{edition.id}.ipynb"),
-        Page(f"{edition.id}-curation", f"{edition.label}: how the organisations were chosen", pages_dir / f"{edition.id}-curation.ipynb"),
-        Page(f"{edition.id}-scoring", f"{edition.label}: how the scores were computed", pages_dir / f"{edition.id}-scoring.ipynb"),
-    ]
+    """The pages of an edition, one per stage: the report's (the edition's own page), then the others."""
+    return [Page(f"{edition.id}{s.page_suffix}", s.title.format(label=edition.label), pages_dir / f"{edition.id}{s.page_suffix}.ipynb")
+            for s in sorted(STAGES, key=lambda s: s.page_suffix != "")]
 
 
 #: narrative pages: (page name, title, navigation text, the function of :mod:`opencyber.pages` that
@@ -700,18 +701,9 @@ def site_pages(editions: list[Edition], pages_dir: Path) -> list[Page]:
     return out
 
 
-#: the edition pages this process prepared, by (page, digest of its executed notebook, site, banner):
-#: a page the build renders ahead (:func:`prerender_edition`) is not read and prepared again for
-#: the site (nothing uses a prepared page but to read it)
-_PREPARED: dict[tuple, PreparedPage] = {}
-
-
 def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", only: set[str] | None = None) -> list[PreparedPage]:
     """Write the narrative pages' Markdown, then prepare every page of the site once, for any
     renderer. ``only``: prepare just the pages of these names (and write no Markdown)."""
-    from dataclasses import asdict
-
-    site_key = json.dumps([asdict(e) for e in editions], sort_keys=True, default=str)
     pages_dir = build_dir / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
     makers = {name: maker for name, _, _, maker in NARRATIVE_PAGES if only is None or name in only}
@@ -732,14 +724,9 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
         if page.name in narrative:
             nb = narrative[page.name]
         else:
-            text = page.source.read_text(encoding="utf-8")
-            memo = (page.name, hashlib.sha256(text.encode()).hexdigest(), site_key, banner)
-            if memo in _PREPARED:  # prepared by this process already (a page rendered ahead by the build)
-                prepared.append(_PREPARED[memo])
-                continue
             # the build's own executed notebook, validated when nbformat wrote it (reading it with
             # nbformat.read would validate it again: a fifth of the time this takes)
-            nb = drop_test_outputs(nbformat.v4.reads_json(text))
+            nb = drop_test_outputs(nbformat.v4.reads_json(page.source.read_text(encoding="utf-8")))
         geometries = share_repeated_geometries(nb)
         delta_geometries(nb, geometries)
         has_chart = any(PLOTLY_MIME in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
@@ -755,24 +742,7 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
                 fragments, f"with Open Cyber {__version__}",
             )
         )
-        if page.name not in narrative:
-            if len(_PREPARED) > 64:  # a long-lived process (the tests): keep the memory bounded
-                _PREPARED.clear()
-            _PREPARED[memo] = prepared[-1]
     return prepared
-
-
-def prerender_edition(editions: list[Edition], edition: Edition, build_dir: Path, banner: str = "") -> None:
-    """Render the pages of ``edition`` (whose notebooks are done) into the build's cache, as the
-    site of ``editions`` will show them, while the build runs other notebooks: the render at the
-    end then finds them there. Only the built-in renderer has such a cache; if the site turns out
-    otherwise (another edition list), the pages are rendered again then, as always."""
-    from . import render_nbconvert
-
-    if not bundle_ready():  # the render at the end installs or builds them (never two at once)
-        return
-    names = {p.name for p in edition_pages(edition, build_dir / "pages")}
-    render_nbconvert.render_to_cache(prepare_pages(editions, build_dir, banner, only=names), BUNDLED_ASSETS)
 
 
 # Quarto (and any renderer that follows Jupyter's defaults) loads the widgets' scripts from a CDN;

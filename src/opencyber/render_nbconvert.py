@@ -148,12 +148,6 @@ def _rendered(pages: list, assets):
         yield page, cache.stored("pages", page_key(page, assets, templates), lambda: rendered(page))
 
 
-def render_to_cache(pages: list, assets) -> None:
-    """Render ``pages`` into the build's cache only (see :func:`opencyber.render.prerender_edition`)."""
-    for _ in _rendered(pages, assets):
-        pass
-
-
 def render(pages: list, out_dir: Path, assets, log, **_) -> None:
     """Write ``<name>.html`` for every prepared page into ``out_dir``. A page made from what an
     earlier render made it from is taken from the build's cache: after an edit of one notebook,

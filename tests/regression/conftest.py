@@ -8,18 +8,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from opencyber.build import STAGES
-from opencyber.kernels import KERNEL_ARGUMENTS, NOTEBOOKS
+from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES, stage
 from opencyber.golden import SAMPLE_EDITION
-from opencyber.registry import SAMPLE_DATA, STAGE_OUTPUTS
+from opencyber.registry import SAMPLE_DATA
 
 HERE = Path(__file__).resolve().parent
 _prepared: set[tuple[str, str]] = set()
 
 
-def _outputs_present(edition: str, stage: str) -> bool:
+def _outputs_present(edition: str, name_of_stage: str) -> bool:
     out = Path(os.environ["OPEN_CYBER_BUILD"]) / edition
-    return all((out / name).is_file() for name in STAGE_OUTPUTS[stage])
+    return all((out / name).is_file() for name in stage(name_of_stage).writes)
 
 
 def pytest_runtest_setup(item):
@@ -29,11 +28,11 @@ def pytest_runtest_setup(item):
     edition, notebook = path.parent.name, path.name
     import papermill as pm
 
-    for source, _ in STAGES:
+    for source in (s.notebook for s in STAGES):
         if source == notebook:
             break
-        stage = source.removesuffix(".ipynb")
-        if (edition, stage) in _prepared or _outputs_present(edition, stage):
+        name = source.removesuffix(".ipynb")
+        if (edition, name) in _prepared or _outputs_present(edition, name):
             continue
         pm.execute_notebook(
             str(NOTEBOOKS / source),
@@ -44,4 +43,4 @@ def pytest_runtest_setup(item):
             kernel_name="python3",
             extra_arguments=KERNEL_ARGUMENTS,
         )
-        _prepared.add((edition, stage))
+        _prepared.add((edition, name))

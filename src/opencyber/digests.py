@@ -1,0 +1,139 @@
+"""What an executed notebook depends on, as digests: the build executes a notebook again only when
+one of them changed, and says which.
+
+A notebook's executed copy depends on the edition's registry entry and the bytes of its inputs
+(and those of the edition it compares with, ``previous``), the notebook's source, the library
+modules it imports (directly or through other modules: found by reading the import statements,
+:func:`notebook_modules`, so that an edit of any module a notebook uses executes it again, and an
+edit of the site's code executes none), Python's version and every installed package's version,
+and the notebook before it, whose outputs it reads.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import nbformat
+
+from .registry import Edition
+from .stages import NOTEBOOKS, STAGES
+
+LIBRARY = Path(__file__).resolve().parent
+PACKAGE = LIBRARY.name
+
+
+def _module_file(name: str) -> Path | None:
+    """The file of a module of the library (``opencyber.curate`` -> curate.py), or None."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = LIBRARY.joinpath(*parts[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(LIBRARY).with_suffix("")
+    parts = [PACKAGE, *rel.parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported(tree: ast.AST, package: str) -> set[str]:
+    """The library modules a piece of code imports anywhere (in functions too), ``package`` being
+    the package a relative import starts from."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names.add(module)
+            names |= {f"{module}.{a.name}" for a in node.names}  # a submodule, where it is one
+    return {n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")}
+
+
+def _closure(names: set[str]) -> frozenset[Path]:
+    files: set[Path] = set()
+    todo = [n for n in names]
+    while todo:
+        name = todo.pop()
+        # a module is imported with the packages that hold it
+        for k in range(1, name.count(".") + 2):
+            path = _module_file(".".join(name.split(".")[:k]))
+            if path is None or path in files:
+                continue
+            files.add(path)
+            package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+            todo += sorted(_imported(ast.parse(path.read_text(encoding="utf-8")), package))
+    return frozenset(files)
+
+
+def notebook_modules(notebook: Path) -> frozenset[Path]:
+    """Every file of the library that the notebook's code imports, directly or through the modules it
+    imports (import statements anywhere in them, in functions too)."""
+    nb = nbformat.read(notebook, as_version=4)
+    names: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            lines = [ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+            names |= _imported(ast.parse("\n".join(lines)), PACKAGE)
+    return _closure(names)
+
+
+@functools.cache
+def packages_digest() -> str:
+    """Python's version and every installed package's version (once per process)."""
+    from importlib import metadata
+
+    packages = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions()}.items())
+    return hashlib.sha256(sys.version.encode() + json.dumps(packages).encode()).hexdigest()
+
+
+def files_digest(paths) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(path.relative_to(LIBRARY).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def inputs_digest(edition: Edition, data_dir: Path, registry: dict[str, Edition]) -> str:
+    """The edition's registry entry and the bytes of its inputs, and those of its previous edition,
+    whose organisations its key points compare with."""
+    h = hashlib.sha256()
+    previous = registry.get(edition.previous or "")
+    for ed in (edition, previous) if previous is not None else (edition,):
+        h.update(json.dumps(asdict(ed), sort_keys=True, default=str).encode())
+        for role in sorted(ed.inputs):
+            for path in ed.input_paths(role, data_dir):
+                h.update(role.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
+    return h.hexdigest()
+
+
+def notebook_digests(edition: Edition, data_dir: Path, registry: dict[str, Edition], notebooks: Path | None = None) -> dict[str, str]:
+    """For each notebook of an edition (in order), a digest of everything its executed copy depends
+    on; and, under ``part:`` keys, the digest of each part (the inputs, the packages, each
+    notebook's source and the library modules it imports), which say why a notebook is out of date."""
+    notebooks = notebooks or NOTEBOOKS
+    parts = {"part:inputs": inputs_digest(edition, data_dir, registry), "part:packages": packages_digest()}
+    chained = hashlib.sha256((parts["part:inputs"] + parts["part:packages"]).encode()).hexdigest()
+    digests = {}
+    for s in STAGES:
+        path = notebooks / s.notebook
+        parts[f"part:{s.notebook}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        parts[f"part:library:{s.notebook}"] = files_digest(notebook_modules(path))
+        step = chained + parts[f"part:{s.notebook}"] + parts[f"part:library:{s.notebook}"]
+        chained = digests[s.notebook] = hashlib.sha256(step.encode()).hexdigest()
+    return {**digests, **parts}
