@@ -2,20 +2,18 @@
 
     python scripts/benchmark.py [--data DIR] [--repeat 3] [--edition ID ...] [--skip-growth | --growth-repeat N]
 
-The editions measured are those of issue 14 (2020/21 to 2022/23) unless ``--edition`` names others;
-(f2) adds a cold build of every edition the data hold (2018/19 too).
+The editions measured are every edition the data hold (the four real ones: 2018/19 to 2022/23)
+unless ``--edition`` names others.
 
 (a) floor: 3 x (editions) sequential papermill runs of a notebook that only imports the library's
-    notebook modules (kernel start + imports), i.e. the least that their notebooks can cost;
+    report modules (kernel start + imports), i.e. what the notebooks would cost if each paid for
+    every import;
 (b) cold sequential build of the editions (``build --force --jobs 1``, nbconvert renderer, a new
     build folder: its cache is empty);
-(c) cold parallel build (``--jobs 2``), its kernels forked from the build's fork server (Linux);
-(c') the same with ``--spawn-kernels``: each kernel started as its own process, as papermill does;
+(c) cold parallel build (``--jobs 2``);
 (d) a build after editing 03_report.ipynb (a copy of notebooks/ is edited: the build's
     ``NOTEBOOKS`` is pointed at it, the checkout is never modified);
 (e) a build with nothing changed;
-(f2) cold parallel build of every edition the data hold, with its own floor (papermill runs of
-    the imports-only notebook, one per notebook it executes);
 (f) page weights: every file a page loads from the site (listed with the Chrome DevTools Protocol),
     raw and ``gzip -9``, on a first visit and for a further edition page after the first;
 (g) growth: a synthetic registry of 10 editions built cold, then an 11th edition added.
@@ -61,9 +59,6 @@ r = b.build(**args)
 print("BENCH " + json.dumps({"executed": r.executed, "seconds": r.seconds, "inproc": time.perf_counter() - t}))
 """
 
-#: the three editions issue 14 measured (2018/19 was added after it)
-ISSUE_EDITIONS = ("2022-23", "2021-22", "2020-21")
-
 FLOOR_NOTEBOOK = {
     "cells": [
         {"cell_type": "code", "execution_count": None, "id": "imports", "metadata": {}, "outputs": [],
@@ -95,14 +90,14 @@ def floor_seconds(tmp: Path, n: int) -> float:
     """n sequential papermill runs of the imports-only notebook, as the build runs them."""
     import papermill as pm
 
-    from opencyber.kernels import KERNEL_ARGUMENTS, NOTEBOOKS
+    from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS
 
     src = tmp / "floor.ipynb"
     src.write_text(json.dumps(FLOOR_NOTEBOOK))
     t = time.perf_counter()
     for i in range(n):
-        pm.execute_notebook(str(src), str(tmp / f"floor-out-{i}.ipynb"), cwd=str(NOTEBOOKS), progress_bar=False,
-                            kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS)
+        pm.execute_notebook(str(src), None, progress_bar=False, kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}}, record_timing=False, shutdown_kernel="immediate")
     return time.perf_counter() - t
 
 
@@ -224,26 +219,26 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-growth", action="store_true")
     ap.add_argument("--growth-repeat", type=int, default=None, help="runs of the growth step (default: --repeat)")
-    ap.add_argument("--edition", action="append", help="an edition to build (repeatable; default: those of issue 14)")
+    ap.add_argument("--edition", action="append", help="an edition to build (repeatable; default: every edition the data hold)")
     args = ap.parse_args()
-    from opencyber.registry import resolve_data_dir
+    from opencyber.registry import load_registry, resolve_data_dir
 
     data = resolve_data_dir(args.data).resolve()
     n = args.repeat
-    wanted = args.edition or list(ISSUE_EDITIONS)
+    wanted = args.edition or [e.id for e in load_registry(data_dir=data).values() if not e.missing_inputs(data)]
     n_notebooks = 3 * len(wanted)
     with tempfile.TemporaryDirectory(prefix="opencyber-bench-") as tmp:
         tmp = Path(tmp)
         notebooks = tmp / "notebooks"
         shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        res: dict[str, list[float]] = {k: [] for k in "abcsde"}
+        res: dict[str, list[float]] = {k: [] for k in "abcde"}
         executed: dict[str, int] = {}
         for i in range(n):  # interleaved, so that a slow spell of the machine touches every kind
             res["a"].append(floor_seconds(tmp, n_notebooks))
-            for key, jobs, fork in (("b", 1, True), ("c", 2, True), ("s", 2, False)):
+            for key, jobs in (("b", 1), ("c", 2)):
                 dirs = tmp / f"{key}{i}"
                 wall, out = run_build(notebooks, data_dir=data, build_dir=dirs / "build", site_dir=dirs / "site",
-                                      force=True, jobs=jobs, editions=wanted, fork_kernels=fork)
+                                      force=True, jobs=jobs, editions=wanted)
                 res[key].append(wall)
                 executed[key] = len(out["executed"])
         work = tmp / "c0"  # built by (c) from the copy of the notebooks
@@ -257,15 +252,6 @@ def main() -> None:
             res["e"].append(wall)
             executed["e"] = len(out["executed"])
 
-        # every edition the data hold, cold, with its own floor (after the others: the same machine state)
-        everything, all_floor, all_executed = [], [], 0
-        for i in range(n):
-            dirs = tmp / f"f{i}"
-            wall, out = run_build(notebooks, data_dir=data, build_dir=dirs / "build", site_dir=dirs / "site", force=True, jobs=2)
-            everything.append(wall)
-            all_executed = len(out["executed"])
-            all_floor.append(floor_seconds(tmp, all_executed))
-
         floor = median(res["a"])
         print(f"\n## Build ({', '.join(wanted)}; seconds, median of {n} (the runs); ratio = median / floor)\n")
         print("| measure | notebooks executed | seconds | ÷ floor |\n|---|---:|---:|---:|")
@@ -273,19 +259,13 @@ def main() -> None:
             "a": f"(a) floor: {n_notebooks} papermill runs of an imports-only notebook",
             "b": "(b) cold build, --jobs 1",
             "c": "(c) cold build, --jobs 2",
-            "s": "(c') cold build, --jobs 2 --spawn-kernels",
             "d": "(d) after editing 03_report.ipynb",
             "e": "(e) nothing changed",
         }
         for k, label in labels.items():
             print(f"| {label} | {executed.get(k, n_notebooks)} | {fmt(res[k])} | {median(res[k]) / floor:.2f} |")
-        print(f"| (f2) floor: {all_executed} papermill runs | {all_executed} | {fmt(all_floor)} | - |")
-        print(f"| (f2) cold build of every edition, --jobs 2 | {all_executed} | {fmt(everything)} | "
-              f"{median(everything) / median(all_floor):.2f} (÷ its floor) |")
 
-        site = tmp / "f0" / "site"  # every edition
-        from opencyber.registry import load_registry
-
+        site = tmp / "c0" / "site"  # every edition measured
         editions = [e for e in load_registry(data_dir=data) if (site / f"{e}.html").is_file()]
         print("\n## Pages (files loaded from the site; bytes raw / gzip -9)\n")
         print("| page | first visit raw | first visit gzip | further edition page (after) raw | gzip | scripts loaded | outside requests (blocked) |")

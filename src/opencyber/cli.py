@@ -54,9 +54,22 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
     c.add_argument("--edition", action="append", help="check only this edition id (repeatable)")
 
-    from . import fetch as fetch_cmd
-
-    fetch_cmd.add_parser(sub)
+    f = sub.add_parser(
+        "fetch",
+        help="download the public input files of the editions into the data directory",
+        description="Download the input files of the editions (default: all) that sources.toml lists into the data "
+        "directory, check each one's sha256, and say what was downloaded, already there, or cannot be downloaded "
+        "(files derived for the data pack).",
+    )
+    f.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data); created if missing")
+    f.add_argument("--edition", action="append", help="only the files this edition reads (repeatable; default: all)")
+    f.add_argument("--current-ods", action="store_true",
+                   help="also download today's ODS files (etr, ect, eccg, ecsu) into ods/ (live: no pinned hash)")
+    f.add_argument("--current-ons", action="store_true",
+                   help="also download the editions' ONS boundaries and lookups from the ONS Open Geography Portal into ons/ (live)")
+    f.add_argument("--timeout", type=float, help="seconds to wait for a server (default: $OPEN_CYBER_FETCH_TIMEOUT, else 30)")
+    f.add_argument("--base-url", help="send every request to this server instead, e.g. a mirror (default: $OPEN_CYBER_FETCH_BASE)")
+    f.add_argument("--sources", type=Path, help="the registry of files (default: the package's sources.toml)")
 
     s = sub.add_parser("serve", help="serve the built site on http://127.0.0.1:PORT (offline preview)",
                        description="Serve the built site over HTTP on this machine (its own files only).")
@@ -73,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logs.console(1 if args.verbose else -1 if args.quiet else 0)
     if args.command == "fetch":
-        return fetch_cmd.run(args)
+        return run_fetch(args)
     try:
         if args.command == "build":
             from .build import build
@@ -132,6 +145,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    """``opencyber fetch``: 0 when every file is in place or not downloadable, 1 when a file failed,
+    2 for a usage or registry error, 3 when a server cannot be reached at all."""
+    from . import fetch
+
+    try:
+        report = fetch.fetch(args.edition or None, args.data or None, sources=args.sources, base_url=args.base_url,
+                             current_ods=args.current_ods, current_ons=args.current_ons, timeout=args.timeout, log=print)
+    except fetch.FetchNetworkError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return fetch.EXIT_NETWORK
+    except fetch.FetchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return fetch.EXIT_USAGE
+    if not report.ok:
+        print(f"error: {len(report.failed)} file(s) failed: {', '.join(r.name for r in report.failed)}", file=sys.stderr)
+        return fetch.EXIT_FAILED
+    return fetch.EXIT_OK
 
 
 #: what to do about the operating system's errors a build meets

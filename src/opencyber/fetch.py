@@ -1,44 +1,37 @@
-"""``opencyber fetch``: download the public input files of the editions into the data directory.
+"""``opencyber fetch``: download the public files of the data directory, verified, with pooch.
 
-What is downloaded, from where, and the sha256 each file must have is in the registry
-``src/opencyber/sources.toml`` (one ``[[file]]`` table per file of the data directory):
+``sources.toml`` names each file of the data directory once: where it comes from and the sha256 it
+must have. Which editions read a file is in ``editions.toml`` and is not written again there:
+``fetch --edition ID`` downloads the inputs that edition names.
 
-* **pinned** files (the original project's repository ``nhsx/open-cyber`` at a fixed commit): the
-  download must have the registry's sha256. It is written to a temporary file in the target folder
-  and moved into place only when the hash matches (``pooch.retrieve``), so a partial, broken or
-  mismatching download never appears under the file's name. A file already there with the right
-  hash is not downloaded again ("already there"). A file already there with a **different** hash is
-  downloaded again and replaced once the new download has the right hash ("replaced", the line
-  gives the old hash); if that download fails, the local file is left as it was and the failure
-  says so.
-* **live** files (today's ODS files, ONS boundaries and lookups) change over time, so they carry no
-  hash: they are fetched only when asked (``--current-ods``, ``--current-ons``) and the line reports
-  the sha256 received. ONS ArcGIS queries are fetched page by page (``resultOffset`` /
-  ``resultRecordCount``, while the server says ``exceededTransferLimit``) and saved as one GeoJSON
-  FeatureCollection. They too are written to a temporary file first and moved into place at the end.
-* **derived** files (``url = ""``) exist only in the data pack (made by its conversion script):
-  fetch says "not downloadable: <note>" (the note names the official source to use instead) and
-  does not count them as failures.
+* **pinned** files (``url`` and ``sha256``; the original project's repository at a fixed commit):
+  one pooch registry (``pooch.create``) over them. pooch downloads into a temporary file and moves
+  it into place only when its hash matches, downloads again a file whose hash differs ("replaced",
+  once the new download has the right hash; if it fails, the file is left as it was) and leaves a
+  file with the right hash alone ("already there"). What it did is read from its log.
+* **live** files (today's ODS files, ONS boundaries and lookups: no hash, they change) are fetched
+  only when asked (``--current-ods``, ``--current-ons``) into a temporary file and moved into place;
+  the line gives the sha256 received. ONS ArcGIS queries are asked page by page
+  (``resultOffset``/``resultRecordCount``, while the server says ``exceededTransferLimit``) and saved
+  as one GeoJSON FeatureCollection.
+* **derived** files (``url = ""``) exist only in the data pack: fetch says "not downloadable: <note>"
+  (the note names the official source to use instead); they are not failures.
 
-One line per file (name, outcome, bytes, sha256 prefix), then a summary. Exit status (``run``): 0 when
-every file is in place or not downloadable, 1 when a file failed (wrong hash, HTTP error, broken
-transfer), 2 for a usage or registry error, 3 when a server cannot be reached at all (no network,
-DNS failure, connection refused or timed out): fetch stops there and says so in one line.
+One line per file, then a summary. :func:`fetch` returns the report; the command's exit status is 0
+when every file is in place or not downloadable, 1 when a file failed (wrong hash, HTTP error, a
+transfer that broke off), 3 when a server cannot be reached at all (fetch stops there).
 
-For tests and mirrors, ``base_url`` (``--base-url``, environment ``OPEN_CYBER_FETCH_BASE``) sends every
-request to another server: ``https://host/path?query`` becomes ``<base_url>/path?query``.
+For tests and mirrors, ``base_url`` (``--base-url``, ``$OPEN_CYBER_FETCH_BASE``) sends every request
+to another server: ``https://host/path?query`` becomes ``<base_url>/path?query``.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import hashlib
 import json
 import logging
 import os
-import socket
-import sys
+import re
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -48,7 +41,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pooch
 import requests
-from urllib3.exceptions import ConnectTimeoutError, ProtocolError, ReadTimeoutError
 
 from .errors import RegistryError
 from .registry import DATA_ENV, default_data_dir, load_registry
@@ -56,7 +48,7 @@ from .registry import DATA_ENV, default_data_dir, load_registry
 DEFAULT_SOURCES = Path(__file__).resolve().with_name("sources.toml")
 BASE_ENV = "OPEN_CYBER_FETCH_BASE"
 TIMEOUT_ENV = "OPEN_CYBER_FETCH_TIMEOUT"
-#: seconds to wait for a connection and between two reads (requests' timeout)
+#: seconds to wait for a connection and between two reads
 DEFAULT_TIMEOUT = 30.0
 #: ArcGIS: features asked per page, and a bound on the number of pages of one query
 DEFAULT_PAGE_SIZE = 1000
@@ -73,7 +65,7 @@ OUTCOMES = (DOWNLOADED, REPLACED, PRESENT, NOT_DOWNLOADABLE, FAILED)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NETWORK = 0, 1, 2, 3
 
-_KEYS = {"name", "url", "sha256", "editions", "source", "note", "live", "group", "paged", "page_size"}
+_KEYS = {"name", "url", "sha256", "source", "note", "live", "group", "paged", "page_size"}
 
 
 class FetchError(Exception):
@@ -81,20 +73,16 @@ class FetchError(Exception):
 
 
 class FetchNetworkError(FetchError):
-    """A server could not be reached at all (no network, DNS failure, refused, timed out).
-
-    ``report`` holds the files handled before fetch stopped.
-    """
+    """A server could not be reached at all (no network, a name not resolved, refused, timed out).
+    ``report`` holds the files handled before fetch stopped."""
 
     def __init__(self, host: str, reason: str, report: FetchReport | None = None) -> None:
-        self.host = host
-        self.reason = reason
-        self.report = report
+        self.host, self.reason, self.report = host, reason, report
         super().__init__(f"cannot reach {host} (no network?): {reason}")
 
 
 class _FileFailure(Exception):
-    """One file failed; the message says why (file name added by the caller)."""
+    """One file failed; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +92,6 @@ class Source:
     name: str
     url: str
     sha256: str
-    editions: tuple[str, ...]
     source: str
     note: str = ""
     live: bool = False
@@ -133,20 +120,17 @@ class FileResult:
         if self.outcome == FAILED:
             return f"{self.name}: FAILED: {self.message}"
         size = f"{self.bytes:,} bytes" if self.bytes is not None else "? bytes"
-        hash_word = "sha256 received" if self.live else "sha256"
-        text = f"{self.name}: {self.outcome}, {size}, {hash_word} {self.sha256[:12]}"
+        text = f"{self.name}: {self.outcome}, {size}, {'sha256 received' if self.live else 'sha256'} {self.sha256[:12]}"
         if self.live and self.outcome != PRESENT:
             text += f" (live, full sha256 {self.sha256})"
-        if self.message:
-            text += f"; {self.message}"
-        return text
+        return text + (f"; {self.message}" if self.message else "")
 
 
 @dataclass
 class FetchReport:
     data_dir: Path
     results: list[FileResult] = field(default_factory=list)
-    #: live entries of the chosen editions not fetched because their flag was not given, by group
+    #: live entries not fetched because their flag was not given, by group
     live_not_asked: dict[str, int] = field(default_factory=dict)
     #: edition id -> required input files still missing from the data directory after the fetch
     missing_inputs: dict[str, list[str]] = field(default_factory=dict)
@@ -167,13 +151,11 @@ class FetchReport:
         text = f"fetch: {len(self.results)} files: " + ", ".join(parts) + f" (data directory {self.data_dir})"
         flags = {"ods": "--current-ods", "ons": "--current-ons"}
         skipped = [f"{n} {g.upper()} (add {flags[g]})" for g, n in sorted(self.live_not_asked.items()) if n]
-        if skipped:
-            text += "; live files not fetched: " + ", ".join(skipped)
-        return text
+        return text + ("; live files not fetched: " + ", ".join(skipped) if skipped else "")
 
 
 # --------------------------------------------------------------------------------------------------
-# The registry
+# The registry of files
 
 
 def load_sources(path: str | Path | None = None) -> list[Source]:
@@ -200,10 +182,9 @@ def _source_from_table(t: dict, where: str) -> Source:
     def need(key: str, kind: type):
         if key not in t:
             raise FetchError(f"{where}: missing key {key}")
-        value = t[key]
-        if not isinstance(value, kind):
-            raise FetchError(f"{where}: {key} must be a {kind.__name__}, not {value!r}")
-        return value
+        if not isinstance(t[key], kind):
+            raise FetchError(f"{where}: {key} must be a {kind.__name__}, not {t[key]!r}")
+        return t[key]
 
     name = need("name", str)
     where = f"{where} ({name})"
@@ -213,71 +194,71 @@ def _source_from_table(t: dict, where: str) -> Source:
     pure = PurePosixPath(name)
     if not name or pure.is_absolute() or ".." in pure.parts or "\\" in name or name.endswith("/"):
         raise FetchError(f"{where}: name must be a relative path inside the data directory, like 22_23/etr.csv")
-    url = need("url", str).strip()
-    sha = need("sha256", str).strip().lower()
-    editions = need("editions", list)
-    if not all(isinstance(e, str) for e in editions):
-        raise FetchError(f"{where}: editions must be a list of edition ids")
-    source = need("source", str)
-    note = t.get("note", "")
-    live = bool(t.get("live", False))
-    group = t.get("group", "")
-    paged = bool(t.get("paged", False))
+    url, sha = need("url", str).strip(), need("sha256", str).strip().lower()
+    source, note = need("source", str), t.get("note", "")
+    live, group, paged = bool(t.get("live", False)), t.get("group", ""), bool(t.get("paged", False))
     page_size = t.get("page_size", DEFAULT_PAGE_SIZE)
-    if sha and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha)):
+    if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise FetchError(f"{where}: sha256 must be 64 hex digits or empty, not {sha!r}")
     if url and urlsplit(url).scheme not in ("http", "https"):
         raise FetchError(f"{where}: url must be http(s), not {url!r}")
     if not url and not note:
         raise FetchError(f"{where}: a file without url needs a note saying what it is derived from")
-    if live:
-        if group not in GROUPS:
-            raise FetchError(f"{where}: a live file needs group = one of {GROUPS}")
-        if sha:
-            raise FetchError(f"{where}: a live file cannot have a pinned sha256")
-        if not url:
-            raise FetchError(f"{where}: a live file needs a url")
-    elif url and not sha:
+    if live and group not in GROUPS:
+        raise FetchError(f"{where}: a live file needs group = one of {GROUPS}")
+    if live and sha:
+        raise FetchError(f"{where}: a live file cannot have a pinned sha256")
+    if live and not url:
+        raise FetchError(f"{where}: a live file needs a url")
+    if url and not live and not sha:
         raise FetchError(f"{where}: a file with a url needs its sha256 (or live = true)")
     if paged and not live:
         raise FetchError(f"{where}: paged queries are live files")
     if not isinstance(page_size, int) or page_size < 1:
         raise FetchError(f"{where}: page_size must be a positive integer")
-    return Source(name, url, sha, tuple(editions), " ".join(source.split()), " ".join(str(note).split()),
-                  live, group, paged, page_size)
+    return Source(name, url, sha, " ".join(source.split()), " ".join(str(note).split()), live, group, paged, page_size)
 
 
-def select(
-    sources: Sequence[Source],
-    editions: Iterable[str] | None = None,
-    *,
-    current_ods: bool = False,
-    current_ons: bool = False,
-) -> tuple[list[Source], dict[str, int]]:
+def edition_files(registry=None) -> dict[str, set[str]]:
+    """For each file name of the data directory that an edition of editions.toml reads, those editions."""
+    registry = load_registry() if registry is None else registry
+    used: dict[str, set[str]] = {}
+    for ed in registry.values():
+        for value in ed.inputs.values():
+            for name in value if isinstance(value, list) else [value]:
+                used.setdefault(name, set()).add(ed.id)
+    return used
+
+
+def select(sources: Sequence[Source], editions: Iterable[str] | None = None, *, current_ods: bool = False,
+           current_ons: bool = False) -> tuple[list[Source], dict[str, int]]:
     """The entries to fetch, and the number of live entries left out for want of their flag.
 
-    No editions: every entry (live ones only with their flag). Editions: the entries whose
-    ``editions`` name one of them; live entries that belong to no edition (today's ODS files) go with
-    their flag whatever the editions.
-    """
+    No editions: every entry (live ones only with their flag). Editions: the files those editions
+    read (editions.toml), and the live files, which belong to no edition, with their flag."""
     wanted = None if editions is None else set(editions)
+    used = edition_files(_registry_or_empty())
     if wanted is not None:
-        known = {e for s in sources for e in s.editions} | _registry_ids()
+        known = set().union(*used.values()) if used else set()
         unknown = sorted(wanted - known)
         if unknown:
-            raise FetchError(
-                f"no edition {', '.join(unknown)} in editions.toml or sources.toml (known: {', '.join(sorted(known))})"
-            )
+            raise FetchError(f"no edition {', '.join(unknown)} in editions.toml (known: {', '.join(sorted(known))})")
     chosen, not_asked = [], {}
     for s in sources:
-        in_editions = wanted is None or bool(wanted & set(s.editions)) or (s.live and not s.editions)
-        if not in_editions:
+        if not (wanted is None or s.live or wanted & used.get(s.name, set())):
             continue
         if s.live and not {"ods": current_ods, "ons": current_ons}[s.group]:
             not_asked[s.group] = not_asked.get(s.group, 0) + 1
             continue
         chosen.append(s)
     return chosen, not_asked
+
+
+def _registry_or_empty() -> dict:
+    try:
+        return load_registry()
+    except (RegistryError, OSError):  # a broken editions.toml is the build's business, not fetch's
+        return {}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -292,212 +273,165 @@ def rebase(url: str, base_url: str | None) -> str:
     return urlunsplit((b.scheme, b.netloc, b.path.rstrip("/") + u.path, u.query, u.fragment))
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-class _Downloader:
-    """pooch's HTTPDownloader (no progress bar, our timeout), remembering what the last call received."""
+class Downloader:
+    """A pooch downloader (``downloader(url, output_file, pooch)``): one GET with ``timeout``,
+    streamed to the file. A server that cannot be reached (the request fails before any answer) is a
+    :class:`FetchNetworkError`; an answer that is an HTTP error, or a transfer that breaks off or
+    stalls, a :class:`_FileFailure` that says so."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
-        self._http = pooch.HTTPDownloader(
-            progressbar=False, chunk_size=1 << 16, timeout=timeout, headers={"User-Agent": USER_AGENT}
-        )
-        self.received_bytes: int | None = None
-        self.received_sha256 = ""
 
-    def __call__(self, url: str, output_file: str, pooch_instance) -> None:
-        self.received_bytes, self.received_sha256 = None, ""
-        self._http(url, output_file, pooch_instance)
-        self.received_bytes = os.path.getsize(output_file)
-        self.received_sha256 = sha256_of(Path(output_file))
+    def get(self, url: str) -> requests.Response:
+        try:
+            response = requests.get(url, stream=True, timeout=self.timeout, headers={"User-Agent": USER_AGENT})
+        except requests.exceptions.ConnectTimeout:
+            raise FetchNetworkError(urlsplit(url).netloc, f"no connection within {self.timeout:g} s") from None
+        except requests.exceptions.ReadTimeout:
+            raise _FileFailure(f"no answer for {self.timeout:g} s (timed out) from {url}") from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.InvalidURL) as exc:
+            said = re.findall(r"\[Errno -?\d+\] ([^'\")\]]+)", str(exc))  # the system's words, e.g. Connection refused
+            raise FetchNetworkError(urlsplit(url).netloc, said[-1].strip() if said else type(exc).__name__) from None
+        if response.status_code >= 400:
+            response.close()
+            raise _FileFailure(f"HTTP {response.status_code} {response.reason or ''} for {url}".replace("  ", " "))
+        return response
+
+    def __call__(self, url: str, output_file, pooch_instance=None) -> None:
+        with self.get(url) as response, open(output_file, "wb") as out:
+            try:
+                for chunk in response.iter_content(chunk_size=1 << 16):
+                    out.write(chunk)
+            except requests.exceptions.ConnectionError as exc:
+                if isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in str(exc):
+                    raise _FileFailure(f"no data for {self.timeout:g} s (timed out) from {url}") from None
+                raise _FileFailure(f"the transfer broke off before the end ({_short(exc)}) for {url}") from None
+            except requests.exceptions.RequestException as exc:  # ChunkedEncodingError and the like
+                raise _FileFailure(f"the transfer broke off before the end ({_short(exc)}) for {url}") from None
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+class ArcGisPages(Downloader):
+    """A pooch downloader of an ArcGIS REST GeoJSON query: every page, saved as one FeatureCollection."""
+
+    def __init__(self, timeout: float, page_size: int) -> None:
+        super().__init__(timeout)
+        self.page_size = page_size
+        self.features = 0
+
+    def __call__(self, url: str, output_file, pooch_instance=None) -> None:
+        features: list = []
+        offset = 0
+        for page in range(MAX_PAGES):
+            u = urlsplit(url)
+            query = [(k, v) for k, v in parse_qsl(u.query, keep_blank_values=True) if k not in ("resultOffset", "resultRecordCount")]
+            query += [("resultOffset", str(offset)), ("resultRecordCount", str(self.page_size))]
+            page_url = urlunsplit((u.scheme, u.netloc, u.path, urlencode(query, safe="*,"), u.fragment))
+            with self.get(page_url) as response:
+                try:
+                    data = response.json()
+                except ValueError as exc:
+                    raise _FileFailure(f"page {page + 1} is not JSON ({exc}) from {page_url}") from None
+            if not isinstance(data, dict):
+                raise _FileFailure(f"page {page + 1} is not a GeoJSON object from {page_url}")
+            if "error" in data:  # ArcGIS reports errors with HTTP 200
+                err = data["error"] if isinstance(data["error"], dict) else {"message": data["error"]}
+                raise _FileFailure(f"the ArcGIS server answered error {err.get('code', '?')}: {err.get('message', '')} for {page_url}")
+            if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+                raise _FileFailure(f"page {page + 1} is not a GeoJSON FeatureCollection from {page_url}")
+            features += data["features"]
+            props = data.get("properties") if isinstance(data.get("properties"), dict) else {}
+            if not (data.get("exceededTransferLimit") or props.get("exceededTransferLimit")):
+                Path(output_file).write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                                             encoding="utf-8")
+                self.features = len(features)
+                return
+            if not data["features"]:
+                raise _FileFailure(f"the server says there are more features but sent none, at offset {offset} of {url}")
+            offset += len(data["features"])
+        raise _FileFailure(f"more than {MAX_PAGES} pages from {url}: stopped")
+
+
+class _PoochActions(logging.Handler):
+    """What pooch did for a file, read from its log: ``Downloading`` (it was not there) or
+    ``Updating`` (its hash differed); nothing when the file was there with the right hash."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.verbs: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.verbs.append(record.getMessage().split(" ", 1)[0])
 
 
 @contextlib.contextmanager
-def _quiet_pooch():
-    """pooch logs every download at INFO to stderr; fetch prints its own lines."""
+def _pooch_actions():
+    """pooch's log for the ``with`` block: to the handler, not to the console (fetch says what it did)."""
     logger = pooch.get_logger()
-    level = logger.level
-    logger.setLevel(logging.WARNING)
+    handlers, level, actions = logger.handlers[:], logger.level, _PoochActions()
+    logger.handlers[:] = [actions]
+    logger.setLevel(logging.INFO)
     try:
-        yield
+        yield actions
     finally:
+        logger.handlers[:] = handlers
         logger.setLevel(level)
 
 
-@contextlib.contextmanager
-def _temporary(folder: Path, name: str):
-    """A temporary file name in ``folder`` (same file system as the target), removed at the end."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+def _pinned(s: Source, registry: pooch.Pooch, downloader: Downloader) -> FileResult:
+    """A pinned file through the pooch registry."""
+    target = Path(registry.abspath) / s.name
+    there = target.is_file()
+    with _pooch_actions() as actions:
+        try:
+            registry.fetch(s.name, downloader=downloader)
+        except ValueError as exc:  # pooch: the download's hash is not the registry's (it deleted the download)
+            mismatch = re.search(r"expected (\S+) but got (\S+?)\.? ", str(exc) + " ")
+            expected, got = (mismatch.group(1), mismatch.group(2)) if mismatch else (s.sha256, "?")
+            kept = "; the local file was left unchanged" if there else ""
+            raise _FileFailure(f"hash mismatch: expected sha256 {expected.removeprefix('sha256:')}, received {got} from "
+                               f"{registry.get_url(s.name)}; nothing was saved{kept}") from None
+        except _FileFailure as exc:
+            raise _FileFailure(f"{exc}" + ("; the local file was left unchanged" if there else "")) from None
+    size = target.stat().st_size
+    if "Updating" in actions.verbs:
+        return FileResult(s.name, REPLACED, registry.get_url(s.name), size, s.sha256, "the local file had another sha256")
+    if "Downloading" in actions.verbs:
+        return FileResult(s.name, DOWNLOADED, registry.get_url(s.name), size, s.sha256)
+    return FileResult(s.name, PRESENT, registry.get_url(s.name), size, s.sha256)
+
+
+def _live(s: Source, url: str, data_dir: Path, timeout: float) -> FileResult:
+    """A live file: downloaded into a temporary file beside its place, checked, moved into place."""
+    target = data_dir / s.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = pooch.file_hash(str(target)) if target.is_file() else ""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     os.close(fd)
     try:
-        yield Path(tmp)
+        downloader = ArcGisPages(timeout, s.page_size) if s.paged else Downloader(timeout)
+        downloader(url, tmp)
+        head = Path(tmp).read_bytes()[:512].lstrip().lower()
+        if not head:
+            raise _FileFailure(f"the server sent an empty file for {url}")
+        if head.startswith((b"<!doctype html", b"<html")):
+            raise _FileFailure(f"the server sent an HTML page, not the data, for {url}")
+        new, size = pooch.file_hash(tmp), os.path.getsize(tmp)
+        os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).netloc or url
-
-
-def _unreachable_reason(exc: BaseException, timeout: float) -> str | None:
-    """Why the host could not be reached at all, or None when the failure came after connecting."""
-    if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(exc, requests.exceptions.SSLError):
-        return None
-    inner = exc.args[0] if exc.args else None
-    reason = getattr(inner, "reason", None)  # urllib3 MaxRetryError.reason
-    if not isinstance(reason, ConnectTimeoutError):  # NewConnectionError, NameResolutionError are subclasses
-        if isinstance(exc, requests.exceptions.ProxyError):
-            return f"proxy error: {inner}"
-        return None
-    cause = reason.__cause__ or reason.__context__
-    if isinstance(cause, socket.gaierror) or type(reason).__name__ == "NameResolutionError":
-        detail = getattr(cause, "strerror", None) or cause or getattr(reason, "args", ["?"])[-1]
-        return f"name not resolved ({detail})"
-    if isinstance(cause, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(cause, TimeoutError) or type(reason) is ConnectTimeoutError:
-        return f"no connection within {timeout:g} s"
-    if isinstance(cause, OSError):
-        return cause.strerror or str(cause)
-    return str(reason)
-
-
-def _failure_message(exc: BaseException, url: str, timeout: float) -> str:
-    """One line for a download that failed after the server was reached."""
-    if isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:
-        r = exc.response
-        return f"HTTP {r.status_code} {r.reason or ''} for {url}".replace("  ", " ")
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        inner = exc.args[0] if exc.args else exc
-        detail = inner.args[0] if isinstance(inner, ProtocolError) and inner.args else inner
-        return f"the transfer broke off before the end ({detail}) for {url}"
-    if isinstance(exc, requests.exceptions.ReadTimeout) or (
-        isinstance(exc, requests.exceptions.ConnectionError) and exc.args and isinstance(exc.args[0], ReadTimeoutError)
-    ):
-        return f"no data for {timeout:g} s (timed out) from {url}"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        inner = exc.args[0] if exc.args else exc
-        if isinstance(inner, ProtocolError) and len(inner.args) > 1:
-            return f"the connection was closed ({inner.args[1]}) for {url}"
-        return f"connection failed ({inner}) for {url}"
-    if isinstance(exc, requests.exceptions.RequestException):
-        return f"{type(exc).__name__}: {exc} for {url}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _check_live_body(path: Path, url: str) -> None:
-    with open(path, "rb") as f:
-        head = f.read(512).lstrip().lower()
-    if not head:
-        raise _FileFailure(f"the server sent an empty file for {url}")
-    if head.startswith((b"<!doctype html", b"<html")):
-        raise _FileFailure(f"the server sent an HTML page, not the data, for {url}")
-
-
-def _page_url(url: str, offset: int, count: int) -> str:
-    u = urlsplit(url)
-    params = [(k, v) for k, v in parse_qsl(u.query, keep_blank_values=True) if k not in ("resultOffset", "resultRecordCount")]
-    params += [("resultOffset", str(offset)), ("resultRecordCount", str(count))]
-    return urlunsplit((u.scheme, u.netloc, u.path, urlencode(params, safe="*,"), u.fragment))
-
-
-def _arcgis_pages(url: str, folder: Path, name: str, downloader: _Downloader, page_size: int) -> dict:
-    """All features of an ArcGIS REST GeoJSON query, page by page, as one FeatureCollection."""
-    features: list = []
-    offset = 0
-    for page in range(MAX_PAGES):
-        page_url = _page_url(url, offset, page_size)
-        with _temporary(folder, name) as tmp:
-            downloader(page_url, str(tmp), None)
-            try:
-                data = json.loads(tmp.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise _FileFailure(f"page {page + 1} is not JSON ({exc}) from {page_url}") from None
-        if not isinstance(data, dict):
-            raise _FileFailure(f"page {page + 1} is not a GeoJSON object from {page_url}")
-        if "error" in data:  # ArcGIS reports errors with HTTP 200
-            err = data["error"] if isinstance(data["error"], dict) else {"message": data["error"]}
-            raise _FileFailure(
-                f"the ArcGIS server answered error {err.get('code', '?')}: {err.get('message', '')} for {page_url}"
-            )
-        if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
-            raise _FileFailure(f"page {page + 1} is not a GeoJSON FeatureCollection from {page_url}")
-        page_features = data["features"]
-        features.extend(page_features)
-        props = data.get("properties") if isinstance(data.get("properties"), dict) else {}
-        more = bool(data.get("exceededTransferLimit") or props.get("exceededTransferLimit"))
-        if not more:
-            return {"type": "FeatureCollection", "features": features}
-        if not page_features:
-            raise _FileFailure(f"the server says there are more features but sent none, at offset {offset} of {url}")
-        offset += len(page_features)
-    raise _FileFailure(f"more than {MAX_PAGES} pages from {url}: stopped")
-
-
-def _fetch_one(s: Source, url: str, data_dir: Path, downloader: _Downloader, timeout: float) -> FileResult:
-    """Fetch one registry entry; raises _FileFailure or a requests exception on failure."""
-    target = data_dir / s.name
-    folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    old_sha = sha256_of(target) if target.is_file() else ""
-
-    if not s.live:
-        if old_sha == s.sha256:
-            return FileResult(s.name, PRESENT, url, target.stat().st_size, old_sha)
-        try:
-            with _quiet_pooch():
-                pooch.retrieve(
-                    url,
-                    known_hash=f"sha256:{s.sha256}",
-                    fname=target.name,
-                    path=folder,
-                    downloader=downloader,
-                    progressbar=False,
-                )
-        except ValueError as exc:  # pooch: hash mismatch (it has already deleted the temporary file)
-            if not downloader.received_sha256:
-                raise _FileFailure(f"{exc} ({url})") from None
-            kept = f"; the local file (sha256 {old_sha}) was left unchanged" if old_sha else ""
-            raise _FileFailure(
-                f"hash mismatch: expected sha256 {s.sha256}, received {downloader.received_sha256} "
-                f"({downloader.received_bytes:,} bytes) from {url}; nothing was saved{kept}"
-            ) from None
-        new_sha = sha256_of(target)
-        if new_sha != s.sha256:  # never expected: pooch checked it
-            target.unlink()
-            raise _FileFailure(f"hash mismatch after saving {s.name}: expected {s.sha256}, found {new_sha}; removed")
-        if old_sha:
-            return FileResult(s.name, REPLACED, url, target.stat().st_size, new_sha, f"the local file had sha256 {old_sha}")
-        return FileResult(s.name, DOWNLOADED, url, target.stat().st_size, new_sha)
-
-    # live: always asked for; saved under a temporary name, moved into place at the end
-    with _temporary(folder, target.name) as tmp:
-        if s.paged:
-            collection = _arcgis_pages(url, folder, target.name, downloader, s.page_size)
-            tmp.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
-            message = f"{len(collection['features'])} features"
-        else:
-            downloader(url, str(tmp), None)
-            _check_live_body(tmp, url)
-            message = ""
-        new_sha = sha256_of(tmp)
-        size = tmp.stat().st_size
-        os.replace(tmp, target)
-    if not old_sha:
+    message = f"{downloader.features} features" if s.paged else ""
+    if not old:
         outcome = DOWNLOADED
-    elif old_sha == new_sha:
+    elif old == new:
         outcome, message = PRESENT, "; ".join(m for m in (message, "unchanged: the same as the server's") if m)
     else:
-        outcome = REPLACED
-        message = "; ".join(m for m in (message, f"the local file had sha256 {old_sha}") if m)
-    return FileResult(s.name, outcome, url, size, new_sha, message, live=True)
+        outcome, message = REPLACED, "; ".join(m for m in (message, f"the local file had sha256 {old}") if m)
+    return FileResult(s.name, outcome, url, size, new, message, live=True)
 
 
 def _timeout(value: float | str | None) -> float:
@@ -522,7 +456,7 @@ def fetch(
     timeout: float | None = None,
     log: Callable[[str], object] | None = print,
 ) -> FetchReport:
-    """Download the input files of ``editions`` (default: all) into ``data_dir``.
+    """Download the files of ``editions`` (default: every file of sources.toml) into ``data_dir``.
 
     ``sources``: the entries (default: the package's sources.toml), or the path of such a file.
     ``base_url`` (default ``$OPEN_CYBER_FETCH_BASE``): send every request to this server instead.
@@ -545,9 +479,13 @@ def fetch(
     data_dir.mkdir(parents=True, exist_ok=True)
     base = base_url if base_url is not None else os.environ.get(BASE_ENV) or None
     seconds = _timeout(timeout)
-    downloader = _Downloader(seconds)
+    downloader = Downloader(seconds)
+    pinned = [s for s in chosen if s.sha256]
+    registry = pooch.create(
+        path=data_dir, base_url="", retry_if_failed=0,
+        registry={s.name: f"sha256:{s.sha256}" for s in pinned}, urls={s.name: rebase(s.url, base) for s in pinned},
+    )
     report = FetchReport(data_dir, live_not_asked=not_asked)
-
     for s in chosen:
         if s.derived:
             result = FileResult(s.name, NOT_DOWNLOADABLE, message=s.note)
@@ -555,18 +493,13 @@ def fetch(
             url = rebase(s.url, base)
             new_folders = [d for d in (data_dir / s.name).parents if d.is_relative_to(data_dir) and not d.exists()]
             try:
-                result = _fetch_one(s, url, data_dir, downloader, seconds)
+                result = _live(s, url, data_dir, seconds) if s.live else _pinned(s, registry, downloader)
             except _FileFailure as exc:
                 result = FileResult(s.name, FAILED, url, message=str(exc), live=s.live)
-            except requests.exceptions.RequestException as exc:
-                reason = _unreachable_reason(exc, seconds)
-                if reason is not None:
-                    _remove_empty(new_folders)
-                    raise FetchNetworkError(_host(url), reason, report) from None
-                message = _failure_message(exc, url, seconds)
-                if not s.live and (data_dir / s.name).is_file():
-                    message += "; the local file was left unchanged"
-                result = FileResult(s.name, FAILED, url, message=message, live=s.live)
+            except FetchNetworkError as exc:
+                _remove_empty(new_folders)
+                exc.report = report
+                raise
             except OSError as exc:  # the data directory: permissions, disk full
                 result = FileResult(s.name, FAILED, url, message=f"cannot write {data_dir / s.name}: {exc}", live=s.live)
             if result.outcome == FAILED:
@@ -574,8 +507,9 @@ def fetch(
         report.results.append(result)
         log(result.line())
 
-    covered = {e for s in entries for e in s.editions}
-    report.missing_inputs = _missing_inputs(covered if editions is None else set(editions), data_dir)
+    if editions is None:  # the editions that read a file of the registry fetched from
+        editions = set().union(*(ids for name, ids in edition_files(_registry_or_empty()).items() if name in {e.name for e in entries}))
+    report.missing_inputs = _missing_inputs(editions, data_dir)
     log(report.summary())
     recorded = {s.name for s in entries}
     for edition_id, missing in report.missing_inputs.items():
@@ -593,101 +527,16 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
 
 
-def _registry_ids() -> set[str]:
-    """The edition ids of editions.toml (none if it cannot be read: that is the build's business)."""
-    try:
-        return set(load_registry())
-    except (RegistryError, OSError):
-        return set()
-
-
-def _missing_inputs(editions: set[str], data_dir: Path) -> dict[str, list[str]]:
-    """Required inputs of these editions (editions.toml) still absent: said after the fetch, not an error."""
-    if not editions:
-        return {}
-    try:
-        registry = load_registry()
-    except (RegistryError, OSError):  # a broken editions.toml is the build's business, not fetch's
-        return {}
+def _missing_inputs(editions: Iterable[str], data_dir: Path) -> dict[str, list[str]]:
+    """Required inputs of these editions still absent: said after the fetch, not an error."""
+    registry = _registry_or_empty()
+    wanted = set(editions)
     out = {}
     for edition_id, edition in registry.items():
-        if edition_id not in editions:
-            continue
-        try:
+        if edition_id in wanted:
             missing = edition.missing_inputs(data_dir)
-        except RegistryError:  # an input path outside the data directory: the build says so
-            missing = []
-        if missing:
-            out[edition_id] = [p.relative_to(data_dir.resolve()).as_posix() for p in missing]
+            if missing:
+                out[edition_id] = [p.relative_to(data_dir.resolve()).as_posix() for p in missing]
     return out
 
 
-# --------------------------------------------------------------------------------------------------
-# Command line (cli.py adds the subcommand with add_parser and calls run)
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Add the ``fetch`` subcommand to an argparse subparsers object."""
-    p = subparsers.add_parser(
-        "fetch",
-        help="download the public input files of the editions into the data directory",
-        description=(
-            "Download the input files of the editions (default: all) listed in sources.toml into the data "
-            "directory, check each one's sha256, and say what was downloaded, already there, or cannot be "
-            "downloaded (files derived for the data pack)."
-        ),
-    )
-    p.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data); created if missing")
-    p.add_argument("--edition", action="append", help="only the files of this edition id (repeatable; default: all)")
-    p.add_argument(
-        "--current-ods",
-        action="store_true",
-        help="also download today's ODS files (etr, ect, eccg, ecsu) into ods/ (live: no pinned hash)",
-    )
-    p.add_argument(
-        "--current-ons",
-        action="store_true",
-        help="also download the editions' ONS boundaries and lookups from the ONS Open Geography Portal into ons/ (live)",
-    )
-    p.add_argument("--timeout", type=float, help=f"seconds to wait for a server (default: ${TIMEOUT_ENV}, else {DEFAULT_TIMEOUT:g})")
-    p.add_argument("--base-url", help=f"send every request to this server instead, e.g. a mirror (default: ${BASE_ENV})")
-    p.add_argument("--sources", type=Path, help="the registry of files (default: the package's sources.toml)")
-    return p
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``opencyber fetch`` for parsed arguments; the exit status (0 ok, 1 a file failed, 2 usage, 3 network)."""
-    try:
-        report = fetch(
-            getattr(args, "edition", None) or None,
-            getattr(args, "data", None) or None,
-            sources=getattr(args, "sources", None),
-            base_url=getattr(args, "base_url", None),
-            current_ods=bool(getattr(args, "current_ods", False)),
-            current_ons=bool(getattr(args, "current_ons", False)),
-            timeout=getattr(args, "timeout", None),
-            log=print,
-        )
-    except FetchNetworkError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_NETWORK
-    except FetchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
-    if not report.ok:
-        print(f"error: {len(report.failed)} file(s) failed: {', '.join(r.name for r in report.failed)}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m opencyber.fetch ...`` (the same as ``opencyber fetch ...``)."""
-    parser = argparse.ArgumentParser(prog="opencyber")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    return run(parser.parse_args(["fetch", *(argv if argv is not None else sys.argv[1:])]))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
