@@ -96,8 +96,8 @@ def floor_seconds(tmp: Path, n: int) -> float:
     src.write_text(json.dumps(FLOOR_NOTEBOOK))
     t = time.perf_counter()
     for i in range(n):
-        pm.execute_notebook(str(src), None, progress_bar=False, kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}}, record_timing=False, shutdown_kernel="immediate")
+        pm.execute_notebook(str(src), str(tmp / f"floor-out-{i}.ipynb"), cwd=str(NOTEBOOKS), progress_bar=False,
+                            kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS)
     return time.perf_counter() - t
 
 

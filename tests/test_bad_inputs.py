@@ -51,14 +51,14 @@ ERRORS = [
     (
         "export: missing column",
         lambda d: _drop_export_column(d, 3),
-        "{d}/dspt_export.csv, line 1: no published column (found ['Code', 'Organisation Name', 'Status', "
+        "{d}/dspt_export.csv, line 1: no publication date column (found ['Code', 'Organisation Name', 'Status', "
         "'Primary Sector', 'Integrated Care Board (where available, from ODS)']); expected one of 'Date Of Publication', "
         "'DateOfPublication'",
     ),
     (
         "export: renamed column",
         lambda d: edit(d, EXPORT, lambda t: t.replace("Organisation Name", "Org Name", 1)),
-        "{d}/dspt_export.csv, line 1: no name column (found ['Code', 'Org Name', 'Status', 'Date Of Publication', "
+        "{d}/dspt_export.csv, line 1: no organisation name column (found ['Code', 'Org Name', 'Status', 'Date Of Publication', "
         "'Primary Sector', 'Integrated Care Board (where available, from ODS)']); expected one of 'Organisation Name', "
         "'OrganisationName'",
     ),
@@ -108,7 +108,7 @@ ERRORS = [
         "export: impossible date, and a second bad row counted",
         lambda d: edit(d, EXPORT, lambda t: t.replace("06/06/2024", "31/02/2024").replace("07/06/2024", "2024-06-07")),
         "{d}/dspt_export.csv, line 8, column 'Date Of Publication': not a date (found '31/02/2024'); "
-        "expected dd/mm/yyyy or empty (1 more row of the file with problems)",
+        "expected dd/mm/yyyy or empty (1 more problem in this file)",
     ),
     (
         "export: code that is not an ODS code",
@@ -132,7 +132,7 @@ ERRORS = [
         lambda d: edit(d, EXPORT, lambda t: t.replace(",Date Of Publication", "", 1)),
         "{d}/dspt_export.csv, line 2: the row has 6 fields, the header 5 (found ['0XA', 'ALPHA CSU', '23/24 Standards "
         "Exceeded', '01/06/2024', 'Commissioning Support Unit (CSU)', '']); expected 5 fields in every row (a field "
-        "with a comma must be in quotes)",
+        "with a comma must be in quotes) (9 more problems in this file)",
     ),
     (
         "export: a short row in the middle (2 of 6 fields)",
@@ -243,7 +243,8 @@ ERRORS = [
     (
         "ODS: wrong column count",
         lambda d: edit(d, f"{D}/etr.csv", lambda t: t.replace(',"ZZ1 1ZZ"', "", 2)),
-        "{d}/etr.csv, line 1: an ODS row has 26 columns; expected 27 columns (standard ODS CSV layout, no header)",
+        "{d}/etr.csv, line 1: an ODS row has 26 columns; expected 27 columns (standard ODS CSV layout, no header) "
+        "(1 more problem in this file)",
     ),
     (
         "ODS: bad close date",
@@ -258,7 +259,8 @@ ERRORS = [
     (
         "ODS: a header row added by hand",
         lambda d: edit(d, f"{D}/etr.csv", lambda t: ",".join(f'"Column {i}"' for i in range(1, 28)) + "\n" + t),
-        "{d}/etr.csv, line 1, column '11 (open date)': not an ODS date (found 'Column 11'); expected YYYYMMDD or empty",
+        "{d}/etr.csv, line 1, column '11 (open date)': not an ODS date (found 'Column 11'); expected YYYYMMDD or empty "
+        "(1 more problem in this file)",
     ),
     (
         "ODS: trust in an area the lookup does not have",
@@ -280,8 +282,9 @@ ERRORS = [
     (
         "lookup: renamed column",
         lambda d: edit(d, f"{D}/lookup.csv", lambda t: t.replace("ICB24NM", "ICB_NAME")),
-        "{d}/lookup.csv, line 1: no area_name column (found ['SICBL24CD', 'SICBL24CDH', 'SICBL24NM', 'ICB24CD', "
-        "'ICB24CDH', 'ICB_NAME', 'NHSER24CD', 'NHSER24CDH', 'NHSER24NM', 'ObjectId']); expected one of 'ICB24NM'",
+        "{d}/lookup.csv, line 1: no area name column (found ['SICBL24CD', 'SICBL24CDH', 'SICBL24NM', 'ICB24CD', "
+        "'ICB24CDH', 'ICB_NAME', 'NHSER24CD', 'NHSER24CDH', 'NHSER24NM', 'ObjectId']); expected the column editions.toml "
+        "names in [edition.columns] area_name: 'ICB24NM'",
     ),
     (
         "lookup: one area with two names",
@@ -393,11 +396,18 @@ def _registry_edit(data, fn):
 
 @pytest.mark.parametrize("damage, expected", [c[1:] for c in ERRORS], ids=[c[0] for c in ERRORS])
 def test_bad_input_stops_with_one_clear_message(synthetic, capsys, damage, expected):
+    """The check lists every problem, one line each: the expected first one, and as many more as the
+    expectation counts ("(N more problems in this file)", which the build's one-line error adds)."""
+    import re
+
     data, _ = synthetic
     damage(data)
     rc, out, err = run_check(data, capsys)
     message = expected.format(d=data / D, root=data.resolve())
-    assert (rc, err) == (2, f"error: {message}\n")
+    more = re.search(r" \((\d+) more problems? in this file\)$", message)
+    first = message[: more.start()] if more else message
+    assert rc == 2 and err.splitlines()[0] == f"error: {first}"
+    assert len(err.splitlines()) == 1 + (int(more.group(1)) if more else 0), err
     assert "Traceback" not in out + err
 
 
@@ -657,3 +667,40 @@ def test_bad_2019_workbook_stops_with_one_clear_message(tmp_path, damage, expect
     with pytest.raises(InputError) as e:
         read_dspt_export(p, **options)
     assert str(e.value).startswith(expected.format(p=p)) if expected.endswith(": ") else str(e.value) == expected.format(p=p)
+
+
+# ---------------------------------------------------------------------------------------------
+# check lists every problem of every input in one run
+
+
+def test_check_lists_the_problems_of_three_damaged_files_in_one_run(synthetic, capsys):
+    data, _ = synthetic
+    edit(data, EXPORT, lambda t: t.replace("23/24 Approaching Standards", "23/24 Nearly There")  # line 8
+         + "RAC,BETA HOSPITAL NHS TRUST,23/24 Standards Met,07/06/2024,NHS Trust,\n")  # line 12: RAC again, another status
+    edit(data, f"{D}/etr.csv", lambda t: t.replace('"20240331"', '"31/03/2024"'))
+    geo(data, "trusts.geojson", lambda fc: fc["features"][2]["properties"].pop("code"))
+    rc, out, err = run_check(data, capsys)
+    assert rc == 2 and "Traceback" not in out + err
+    d = data / D
+    assert err.splitlines() == [
+        f"error: {d}/dspt_export.csv, line 8, column 'Status': not a DSPT status (found '23/24 Nearly There'); expected "
+        + STATUS_EXPECTED,
+        f"error: {d}/dspt_export.csv, line 12, column 'Status': code RAC appears on lines 9 and 12 with different values "
+        "(Status '23/24 Standards Exceeded' on line 9) (found '23/24 Standards Met'); expected one row per organisation "
+        "(take the export from the original download)",
+        f"error: {d}/etr.csv, line 5, column '12 (close date)': not an ODS date (found '31/03/2024'); expected YYYYMMDD or empty",
+        f"error: {d}/trusts.geojson, feature 3, property 'code': the code is empty (found ''); expected an ODS code",
+    ]
+    assert out.splitlines()[-1] == "[2023-24] 4 problem(s) in 3 input file(s): dspt_export.csv, etr.csv, trusts.geojson"
+
+
+def test_the_problems_listed_per_file_are_limited_and_the_rest_counted(synthetic, capsys):
+    from opencyber.errors import PROBLEMS_PER_FILE
+
+    data, _ = synthetic
+    rows = "".join(f"R{i:02d},TRUST {i},23/24 Nearly There,,NHS Trust,\n" for i in range(30))
+    edit(data, EXPORT, lambda t: t + rows)
+    rc, out, err = run_check(data, capsys)
+    lines = err.splitlines()
+    assert rc == 2 and len(lines) == PROBLEMS_PER_FILE + 1
+    assert lines[-1] == f"error: {data / EXPORT}: {30 - PROBLEMS_PER_FILE} more problem(s) (the first {PROBLEMS_PER_FILE} of each file are listed)"

@@ -196,13 +196,26 @@ def downstream(registry: dict[str, Edition], wanted: set[str]) -> set[str]:
 DATA_ERRORS = tuple(e.__name__ for e in (InputError, RegistryError, NoDataError))
 
 
-def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: Path, log_file: Path | None = None) -> Path:
+def start_kernel():
+    """A new kernel for one notebook, as nbclient would start it (jupyter_client's KernelManager and
+    its provisioner, the notebooks' folder, an asynchronous client for nbclient): the build starts
+    it while the notebook before it runs, and stops it when its notebook is done."""
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient")
+    km.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(NOTEBOOKS))
+    return km
+
+
+def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: Path, log_file: Path | None = None,
+                     km=None) -> Path:
     """Run one notebook of an edition with papermill; the executed copy goes to build/pages/.
 
-    papermill starts the notebook's kernel (jupyter_client, in notebooks/) and stops it when done.
-    A data or registry error raised inside a notebook comes out as the same message, with the
-    edition and notebook it stopped in; any other failure as one line naming the edition, the
-    notebook, the cell and the error, its traceback in the build's log file."""
+    ``km``: the kernel started for it (:func:`start_kernel`), which the caller stops; without one,
+    papermill starts the notebook's kernel and stops it when done. A data or registry error raised
+    inside a notebook comes out as the same message, with the edition and notebook it stopped in; any
+    other failure as one line naming the edition, the notebook, the cell and the error, its traceback
+    in the build's log file."""
     import papermill as pm
 
     pages_dir = build_dir / "pages"
@@ -223,6 +236,7 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
             resources={"metadata": {"path": str(NOTEBOOKS)}},
             record_timing=False,
             shutdown_kernel="immediate",
+            **({"km": km} if km is not None else {}),
         )
     except pm.PapermillExecutionError as exc:
         if exc.ename in DATA_ERRORS:
@@ -427,8 +441,21 @@ def _execute(
     seconds = {e: 0.0 for e in by_id}
     log_file = build_dir / "opencyber.log"
 
-    def run(step: str) -> None:
-        if step == "across":
+    # Each notebook's kernel is started ahead, while the notebook before it runs (a kernel takes a
+    # second to start, much of it waiting for its process and its handshake): the next notebook of
+    # each edition being run, and the notebooks waiting for a worker, up to ``jobs`` kernels ahead.
+    kernels = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="kernel")
+    ahead: dict[str, Future] = {}
+
+    def start_ahead(steps: list[str]) -> None:
+        for step in steps:
+            if len(ahead) >= jobs:
+                return
+            if step != "across" and step not in ahead:
+                ahead[step] = kernels.submit(start_kernel)
+
+    def run(step: str, kernel: Future | None) -> None:
+        if kernel is None:  # the outputs across editions
             _write_across(site, build_dir, data, digests_)
             return
         ed_id, source = step.split("/", 1)
@@ -437,13 +464,22 @@ def _execute(
         stamp_path.parent.mkdir(parents=True, exist_ok=True)
         stamp_path.write_text(json.dumps(stamps[ed_id], indent=1, sort_keys=True) + "\n")  # its digest dropped while it runs
         t = time.perf_counter()
-        page = execute_notebook(ed, source, data, build_dir, log_file)
+        km = kernel.result()
+        try:
+            page = execute_notebook(ed, source, data, build_dir, log_file, km=km)
+        finally:
+            km.shutdown_kernel(now=True)
         stamps[ed_id][source] = digests_[ed_id][source]
         stamps[ed_id][f"page:{source}"] = _file_digest(page)  # a page damaged later is found and made again
         stamps[ed_id].update({k: v for k, v in digests_[ed_id].items() if k.startswith("part:")})
         stamp_path.write_text(json.dumps(stamps[ed_id], indent=1, sort_keys=True) + "\n")
         seconds[ed_id] += time.perf_counter() - t
         ordered.done(step, f"{ed_id} {source}: {time.perf_counter() - t:.1f} s")
+
+    def next_of(step: str) -> list[str]:
+        ed_id, source = step.split("/", 1)
+        stale = todo[ed_id]
+        return [f"{ed_id}/{stale[stale.index(source) + 1]}"] if source != stale[-1] else []
 
     running: dict[Future, str] = {}
     ready: list[str] = []
@@ -456,7 +492,12 @@ def _execute(
                 ready.sort(key=lambda s: (s != "across", -left.get(s.split("/")[0], 0), order.index(s.split("/")[0]) if s != "across" else 0))
                 while ready and (ready[0] == "across" or sum(s != "across" for s in running.values()) < jobs):
                     step = ready.pop(0)
-                    running[(across if step == "across" else notebooks).submit(run, step)] = step
+                    if step == "across":
+                        running[across.submit(run, step, None)] = step
+                        continue
+                    kernel = ahead.pop(step, None) or kernels.submit(start_kernel)
+                    running[notebooks.submit(run, step, kernel)] = step
+                start_ahead([n for s in running.values() if s != "across" for n in next_of(s)] + ready)
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     step = running.pop(future)
@@ -469,4 +510,9 @@ def _execute(
             for future in running:
                 future.cancel()
             raise
+        finally:
+            kernels.shutdown(wait=True)
+            for future in ahead.values():  # started for notebooks that did not run (a failure)
+                if future.exception() is None:
+                    future.result().shutdown_kernel(now=True)
     return executed, seconds

@@ -4,11 +4,13 @@ build does it first and an analyst can run it on a new download (``opencyber che
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import readers, report, score
 from .curate import curate_edition
+from .errors import InputError, InputErrors
 from .registry import TRUST_SECTOR, Edition
 
 
@@ -31,8 +33,48 @@ class CheckResult:
         return text
 
 
+def input_readers(edition: Edition) -> dict[str, Callable[[Path], object]]:
+    """The reader of each input role of ``edition``, with the edition's columns and options."""
+    cols = edition.columns
+    return {
+        "export": lambda p: readers.read_dspt_export(p, **edition.export_options),
+        "trusts": readers.read_ods,
+        "csus": readers.read_csu_list,
+        "successors": readers.read_ods_successors,
+        "trust_areas": readers.read_code_area_list,
+        "area_lookup": lambda p: readers.read_lookup(p, edition.lookup_columns),
+        "reference": lambda p: readers.read_reference(p, edition.reference_columns, cols, edition.reference_sectors),
+        "population": lambda p: readers.read_weights(p, "population"),
+        "trust_weights": lambda p: readers.read_weights(p, "trust_weights"),
+        "gp_practices": readers.read_gp_practices,
+        "area_boundaries": lambda p: readers.read_geojson(p, cols["area_boundary_code"]),
+        "commissioner_boundaries": lambda p: readers.read_geojson(p, cols["commissioner_boundary_code"]),
+        "region_boundaries": lambda p: readers.read_geojson(p, cols["region_boundary_code"]),
+        "trust_points": lambda p: readers.read_geojson(p, "code", kind="point"),
+    }
+
+
+def read_every_input(edition: Edition, data_dir: Path) -> list[InputError]:
+    """Read and validate every input file of ``edition`` on its own; the problems of each file that
+    has some (each with the others of its file), in the order of the registry's roles."""
+    found = []
+    for role, reader in input_readers(edition).items():
+        for path in edition.input_paths(role, data_dir):
+            if path.is_file():
+                try:
+                    reader(path)
+                except InputError as exc:
+                    found.append(exc)
+    return found
+
+
 def check_edition(edition: Edition, data_dir: Path) -> CheckResult:
-    """Read, validate, curate and score ``edition``; raise the first InputError/RegistryError found."""
+    """Read and validate every input of ``edition`` (an InputErrors with the problems of every file
+    that has some), then curate and score it and check that the boundaries cover its areas (the
+    first problem found there is raised)."""
+    problems = read_every_input(edition, data_dir)
+    if problems:
+        raise InputErrors(problems)
     cur = curate_edition(edition, data_dir)
     orgs = cur.organisations
     scores = score.edition_area_scores(orgs, cur.areas, edition, data_dir)

@@ -7,7 +7,7 @@ import errno
 import sys
 from pathlib import Path
 
-from .errors import FolderError, InputError, NoDataError, NotebookDataError, RegistryError, RenderError
+from .errors import FolderError, InputError, InputErrors, NoDataError, NotebookDataError, RegistryError, RenderError
 from . import logs
 from .registry import DATA_ENV
 
@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         help="what turns the pages into HTML: Quarto, the built-in nbconvert renderer, or auto (Quarto when it is on PATH)",
     )
 
-    c = sub.add_parser("check", help="read and validate an edition's inputs (no notebooks run): say what is wrong, where")
+    c = sub.add_parser("check", help="read and validate an edition's inputs (no notebooks run): say what is wrong, where",
+                       description="Read and validate every input file of each edition (no notebook runs) and list every "
+                       "problem: file, line, column, value and what was expected (the first 20 of each file).")
     c.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
     c.add_argument("--edition", action="append", help="check only this edition id (repeatable)")
 
@@ -113,9 +115,20 @@ def main(argv: list[str] | None = None) -> int:
             for ed_id, missing in skipped.items():
                 print(f"[{ed_id}] not checked: {len(missing)} input file(s) missing, e.g. {missing[0]}")
             failed = 0
-            for ed in chosen:  # every edition is checked, so that one run lists every edition's first problem
+            said: set[str] = set()  # a file several editions read is listed once
+            for ed in chosen:  # every edition, every file: one run lists every problem (up to a limit per file)
                 try:
                     print(check_edition(ed, data).summary(), flush=True)
+                except InputErrors as exc:
+                    lines = exc.lines()
+                    for line in lines:
+                        if line not in said:
+                            print(f"error: {line}", file=sys.stderr, flush=True)
+                    said.update(lines)
+                    n = sum(1 + e.more for e in exc.errors)
+                    print(f"[{ed.id}] {n} problem(s) in {len(exc.errors)} input file(s): "
+                          + ", ".join(Path(e.path).name for e in exc.errors), flush=True)
+                    failed += 1
                 except (InputError, RegistryError) as exc:
                     print(f"error: {exc}", file=sys.stderr, flush=True)
                     failed += 1

@@ -122,10 +122,7 @@ class _Builder:
 def _read_areas(b: _Builder) -> tuple[pd.DataFrame, pd.DataFrame]:
     ed, cols = b.ed, b.ed.columns
     path = ed.input_path("area_lookup", b.data_dir)
-    wanted = {k: cols[k] for k in ("area_code", "area_name", "region_code", "region_name")}
-    if "sub_area_code" in cols:
-        wanted.update(sub_area_code=cols["sub_area_code"], sub_area_name=cols["sub_area_name"])
-    lookup = readers.read_lookup(path, wanted)
+    lookup = readers.read_lookup(path, ed.lookup_columns)
     areas = lookup.drop_duplicates("area_code")[["area_code", "area_name", "region_code", "region_name", "line"]]
     readers.check_one_name_per_code(path, lookup, {k: cols[k] for k in ("area_name", "region_name")})
     return lookup, areas.reset_index(drop=True)

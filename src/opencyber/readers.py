@@ -68,12 +68,13 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
-def _check_fields(path: Path, header: list[str], row: list[str], line: int) -> None:
-    """A row of ``path`` has no control character in any field, else an InputError naming it."""
+def _control_problems(path: Path, header: list[str], row: list[str], line: int) -> list[InputError]:
+    """The fields of a row of ``path`` that hold a control character, as problems."""
+    found = []
     for i, field in enumerate(row):
         m = CONTROL_CHARACTERS.search(field)
         if m:
-            raise InputError(
+            found.append(InputError(
                 path,
                 f"the field holds a control character (U+{ord(m.group()):04X})",
                 line=line,
@@ -81,7 +82,8 @@ def _check_fields(path: Path, header: list[str], row: list[str], line: int) -> N
                 value=field,
                 expected="text without control characters (a tab, a line break or a NUL byte inside a field "
                 "means the file was damaged or saved by a program that added them)",
-            )
+            ))
+    return found
 
 
 def read_records(path: Path, *, header: bool = True, columns: int | None = None) -> tuple[list[str], list[tuple[int, list[str]]], Counter]:
@@ -98,6 +100,7 @@ def read_records(path: Path, *, header: bool = True, columns: int | None = None)
     reader = csv.reader(io.StringIO(text), strict=True)
     records: list[tuple[int, list[str]]] = []
     names: list[str] | None = None
+    problems: list[InputError] = []
     previous = 0
     search_all = _CONTROL_BUT_NEWLINE.search(text) is not None  # else only records over several lines
     try:
@@ -106,36 +109,35 @@ def read_records(path: Path, *, header: bool = True, columns: int | None = None)
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if search_all or previous > line:
-                _check_fields(path, names or [], row, line)
+                problems += _control_problems(path, names or [], row, line)
             if names is None and header:
                 names = [c.strip() for c in row]
-                seen = set()
-                for name in names:
-                    if name in seen:
-                        raise InputError(path, f"the header names column {name!r} twice", line=line, value=names,
-                                         expected="each column once")
-                    seen.add(name)
+                repeated = sorted({n for n in names if names.count(n) > 1}, key=names.index)
+                if repeated:
+                    raise InputError(path, f"the header names column {repeated[0]!r} twice", line=line, value=names,
+                                     expected="each column once")
                 continue
             records.append((line, row))
     except csv.Error as exc:
         start = previous + 1
         if str(exc) == "unexpected end of data":
-            raise InputError(
+            problems.append(InputError(
                 path,
                 "the file ends inside a quoted field that opens on this line",
                 line=start,
                 expected="a closing quote: the file looks cut short (a download that stopped early?) or a quote "
                 "is not closed",
-            ) from None
-        raise InputError(path, f"the CSV cannot be read: {exc}", line=start,
-                         expected="fields separated by commas, quotes only around whole fields") from None
-    if header and names is None:
+            ))
+        else:
+            problems.append(InputError(path, f"the CSV cannot be read: {exc}", line=start,
+                                       expected="fields separated by commas, quotes only around whole fields"))
+    if header and names is None and not problems:
         raise InputError(path, "the file has no header row", expected="a header row and data rows")
     width = len(names) if names is not None else columns
     for n, (line, row) in enumerate(records):
         if width is not None and len(row) != width:
             last = n == len(records) - 1
-            raise InputError(
+            problems.append(InputError(
                 path,
                 f"the row has {len(row)} field{'s' * (len(row) != 1)}"
                 + (f", the header {width}" if names is not None else f", not {width}")
@@ -144,7 +146,9 @@ def read_records(path: Path, *, header: bool = True, columns: int | None = None)
                 value=row,
                 expected=f"{width} fields in every row"
                 + ("" if last else " (a field with a comma must be in quotes)"),
-            )
+            ))
+    if problems:
+        raise InputError.of(problems)
     return names or [], records, notes
 
 
@@ -167,17 +171,21 @@ def _read_csv(path: Path, *, header: bool = True) -> tuple[pd.DataFrame, Counter
     return df, notes
 
 
-def _pick_column(path: Path, df: pd.DataFrame, role: str, candidates: tuple[str, ...]) -> str:
+def _pick_column(path: Path, df: pd.DataFrame, what: str, candidates: tuple[str, ...], key: str | None = None) -> str:
+    """The file's column for ``what`` (the first of ``candidates`` it has, ignoring case), else an
+    InputError naming the columns found; ``key`` is the editions.toml key that names the column,
+    for a file whose columns the registry names."""
     lower = {c.lower(): c for c in df.columns}
     for cand in candidates:
         if cand.lower() in lower:
             return lower[cand.lower()]
     raise InputError(
         path,
-        f"no {role} column",
+        f"no {what} column",
         line=1,
         value=[c for c in df.columns if c != "line"],
-        expected="one of " + ", ".join(repr(c) for c in candidates),
+        expected=f"the column editions.toml names in {key}: {candidates[0]!r}" if key
+        else "one of " + ", ".join(repr(c) for c in candidates),
     )
 
 
@@ -194,16 +202,18 @@ def _normalise_codes(path: Path, df: pd.DataFrame, column: str, label: str | Non
     df.attrs["lower_case_codes"] = set(upper[raw != upper])
     damaged = _looks_spreadsheet_damaged(upper)
     if damaged.any():
-        i = damaged.idxmax()
-        raise InputError(
-            path,
-            "the code looks damaged by a spreadsheet (leading zeros lost, or turned into a number or date)",
-            line=int(df.at[i, "line"]),
-            column=label or column,
-            value=raw[i],
-            expected="the code as ODS writes it (e.g. 016, APR03): take the file from the original download, "
-            "not a copy saved by Excel",
-        )
+        raise InputError.of([
+            InputError(
+                path,
+                "the code looks damaged by a spreadsheet (leading zeros lost, or turned into a number or date)",
+                line=int(df.at[i, "line"]),
+                column=label or column,
+                value=raw[i],
+                expected="the code as ODS writes it (e.g. 016, APR03): take the file from the original download, "
+                "not a copy saved by Excel",
+            )
+            for i in damaged[damaged].index
+        ])
     df[column] = upper
     return repairs
 
@@ -267,6 +277,11 @@ EXPORT_COLUMNS = {
         "CCG (from ODS and CQC)",
     ),
 }
+
+
+#: the export's columns as readers know them
+EXPORT_LABELS = {"code": "code", "name": "organisation name", "status_raw": "status", "published": "publication date",
+                 "export_sector": "primary sector", "commissioner": "commissioner (ICB or CCG)"}
 
 
 def _status_checker(options: dict):
@@ -401,8 +416,9 @@ def _read_xlsx_export(path: Path) -> tuple[pd.DataFrame, Counter]:
     out = stripped
     out["line"] = range(2, len(out) + 2)
     if out[header].apply(lambda col: col.str.contains(CONTROL_CHARACTERS)).any(axis=None):
-        for row, line in zip(out[header].itertuples(index=False), out["line"]):
-            _check_fields(path, header, list(row), int(line))
+        problems = [p for row, line in zip(out[header].itertuples(index=False), out["line"])
+                    for p in _control_problems(path, header, list(row), int(line))]
+        raise InputError.of(problems)
     return out, notes
 
 
@@ -432,7 +448,7 @@ def read_dspt_export(
         df, notes = _read_xlsx_export(path)
     else:
         df, notes = _read_csv(path)
-    cols = {role: _pick_column(path, df, role, names) for role, names in EXPORT_COLUMNS.items()}
+    cols = {role: _pick_column(path, df, EXPORT_LABELS[role], names) for role, names in EXPORT_COLUMNS.items()}
     out = pd.DataFrame({role: df[col] for role, col in cols.items()})
     out["line"] = df["line"]
     if "published_note" in df:
@@ -442,20 +458,18 @@ def read_dspt_export(
                          expected="a row per organisation under the header")
     repairs = notes + _restore_spreadsheet_codes(out, "code")
     repairs.update(_normalise_codes(path, out, "code", cols["code"]))
-    v.validate(out, export_schema(options), path, cols)
-    empty = out["status_raw"].eq("")
-    if empty.any() and empty_status is None:
-        raise InputError(
-            path,
-            "the status is empty",
-            line=int(out.loc[empty.idxmax(), "line"]),
-            column=cols["status_raw"],
-            value="",
-            expected="a DSPT status such as '22/23 Standards Met' or 'Not Published' (an empty status counts as Not "
-            "Published only for an export whose format leaves it empty for unpublished organisations, as the 2019 "
-            "export does: editions.toml key empty_status)",
-            more=int(empty.sum()) - 1,
-        )
+    problems = v.problems(out, export_schema(options), path, cols)
+    if empty_status is None:
+        problems += [
+            InputError(path, "the status is empty", line=int(line), column=cols["status_raw"], value="",
+                       expected="a DSPT status such as '22/23 Standards Met' or 'Not Published' (an empty status counts "
+                       "as Not Published only for an export whose format leaves it empty for unpublished "
+                       "organisations, as the 2019 export does: editions.toml key empty_status)")
+            for line in out.loc[out["status_raw"].eq(""), "line"]
+        ]
+    problems += _conflicting_duplicates(path, out, cols)
+    if problems:
+        raise InputError.of(problems)
     parsed = {raw: parse_status(raw, **options) for raw in out["status_raw"].unique()}
     out["status_edition"] = out["status_raw"].map(lambda r: parsed[r].edition or "")
     out["outcome"] = out["status_raw"].map(lambda r: parsed[r].outcome)
@@ -468,21 +482,19 @@ def read_dspt_export(
     return out
 
 
-def _drop_duplicate_codes(path: Path, df: pd.DataFrame, repairs: Counter, columns: dict[str, str]) -> pd.DataFrame:
-    """Drop rows that repeat an earlier row of the same code exactly (counted as a repair); the same
-    code with any other value (a name, a status, a date) is an error naming both lines and the
-    first column that differs (``columns``: the file's name of each column)."""
+def _conflicting_duplicates(path: Path, df: pd.DataFrame, columns: dict[str, str]) -> list[InputError]:
+    """A code on two rows that differ in any value (a name, a status, a date), as a problem naming
+    both lines and the first column that differs (``columns``: the file's name of each column)."""
     dup = df[df["code"].duplicated(keep=False)]
-    if dup.empty:
-        return df
     compare = [c for c in df.columns if c != "line"]
-    for code, rows in dup.groupby("code", sort=True):
+    found = []
+    for code, rows in dup.groupby("code", sort=False):
         first = rows.iloc[0]
         for _, other in rows.iloc[1:].iterrows():
             differ = [c for c in compare if first[c] != other[c]]
             if differ:
                 col = differ[0]
-                raise InputError(
+                found.append(InputError(
                     path,
                     f"code {code} appears on lines {first['line']} and {other['line']} with different values "
                     f"({columns.get(col, col)} {first[col]!r} on line {first['line']})",
@@ -490,7 +502,18 @@ def _drop_duplicate_codes(path: Path, df: pd.DataFrame, repairs: Counter, column
                     column=columns.get(col, col),
                     value=other[col],
                     expected="one row per organisation (take the export from the original download)",
-                )
+                ))
+    return found
+
+
+def _drop_duplicate_codes(path: Path, df: pd.DataFrame, repairs: Counter, columns: dict[str, str]) -> pd.DataFrame:
+    """Drop rows that repeat an earlier row of the same code exactly (counted as a repair); a code
+    whose rows differ is an error (:func:`_conflicting_duplicates`)."""
+    conflicts = _conflicting_duplicates(path, df, columns)
+    if conflicts:
+        raise InputError.of(conflicts)
+    if not df["code"].duplicated().any():
+        return df
     repairs["identical duplicate row dropped"] = int(df["code"].duplicated().sum())
     df.attrs["duplicate_codes"] = dict(Counter(df.loc[df["code"].duplicated(), "code"]))
     return df[~df["code"].duplicated()]
@@ -526,15 +549,13 @@ def read_ods(path: Path) -> pd.DataFrame:
     """Read a headerless NHS ODS organisation file (27 columns). Dates become ISO strings."""
     path = Path(path)
     _, rows, notes = read_records(path, header=False)
+    wrong = [InputError(path, f"an ODS row has {len(row)} columns", line=n,
+                        expected=f"{ODS_COLUMNS} columns (standard ODS CSV layout, no header)")
+             for n, row in rows if len(row) != ODS_COLUMNS]
+    if wrong:
+        raise InputError.of(wrong)
     records = []
     for n, row in rows:
-        if len(row) != ODS_COLUMNS:
-            raise InputError(
-                path,
-                f"an ODS row has {len(row)} columns",
-                line=n,
-                expected=f"{ODS_COLUMNS} columns (standard ODS CSV layout, no header)",
-            )
         rec = {name: row[i].strip() for i, name in ODS_FIELDS.items()}
         notes["surrounding spaces trimmed"] += sum(row[i] != rec[name] for i, name in ODS_FIELDS.items())
         rec["line"] = n
@@ -599,7 +620,7 @@ def read_lookup(path: Path, columns: dict[str, str]) -> pd.DataFrame:
     out = pd.DataFrame({"line": df["line"]})
     labels = {}
     for role, col in columns.items():
-        labels[role] = _pick_column(path, df, role, (col,))
+        labels[role] = _pick_column(path, df, role.replace("_", " "), (col,), key=f"[edition.columns] {role}")
         out[role] = df[labels[role]]
     for role in columns:
         if role.endswith("_code") or role == "code":
@@ -713,7 +734,9 @@ def read_reference(
     path = Path(path)
     df, _ = _read_csv(path)
     df = df.replace("NA", "")
-    col = {role: _pick_column(path, df, role, (name,)) for role, name in {**columns, **area_columns}.items()
+    col = {role: _pick_column(path, df, role.replace("_", " "), (name,),
+                              key=f"[edition.{'reference_columns' if role in columns else 'columns'}] {role}")
+           for role, name in {**columns, **area_columns}.items()
            if role in (*columns, "area_code", "area_name", "region_code", "region_name")}
     out = pd.DataFrame({role: df[c] for role, c in col.items()})
     out["line"] = df["line"]

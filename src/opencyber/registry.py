@@ -151,6 +151,13 @@ class Edition:
         return "area_lookup" in self.inputs or "reference" in self.inputs
 
     @property
+    def lookup_columns(self) -> dict[str, str]:
+        """The columns of the ONS lookup the edition reads (role -> the file's column)."""
+        keys = ("area_code", "area_name", "region_code", "region_name")
+        keys += ("sub_area_code", "sub_area_name") if "sub_area_code" in self.columns else ()
+        return {k: self.columns[k] for k in keys}
+
+    @property
     def has_maps(self) -> bool:
         """Whether the pack holds the edition's boundaries, so that its maps can be drawn."""
         return self.has_areas and "area_boundaries" in self.inputs and "region_boundaries" in self.inputs

@@ -60,7 +60,16 @@ def schema(columns: dict[str, pa.Column], name: str) -> pa.DataFrameSchema:
 
 def validate(df: pd.DataFrame, table_schema: pa.DataFrameSchema, path: str | Path, labels: dict[str, str] | None = None,
              *, features: bool = False) -> None:
-    """Validate ``df``; raise an InputError for the first failing row (by line) if any.
+    """Validate ``df``; raise one InputError for its problems (:func:`problems`), if any."""
+    found = problems(df, table_schema, path, labels, features=features)
+    if found:
+        raise InputError.of(found)
+
+
+def problems(df: pd.DataFrame, table_schema: pa.DataFrameSchema, path: str | Path, labels: dict[str, str] | None = None,
+             *, features: bool = False) -> list[InputError]:
+    """Every failing cell of ``df`` as an InputError (file, line, column as the file calls it, value,
+    the rule), in file order; a missing column is one problem.
 
     ``labels`` maps the table's column names to the file's (for the message). With ``features``
     the ``line`` column holds GeoJSON feature numbers, and the message names the feature.
@@ -71,41 +80,37 @@ def validate(df: pd.DataFrame, table_schema: pa.DataFrameSchema, path: str | Pat
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases.copy()
     else:
-        return
+        return []
     fc["index"] = pd.to_numeric(fc["index"], errors="coerce")
     structural = fc[fc["index"].isna()]
     if not structural.empty:
         first = structural.iloc[0]
         if first["check"] == "column_in_dataframe":
             column = str(first["failure_case"])
-            raise InputError(path, f"no {labels.get(column, column)} column", line=1,
-                             value=[c for c in df.columns if c != "line"])
-        raise InputError(path, f"the table fails check {first['check']!r} on column {first['column']!r}")
+            return [InputError(path, f"no {labels.get(column, column)} column", line=1,
+                               value=[c for c in df.columns if c != "line"])]
+        return [InputError(path, f"the table fails check {first['check']!r} on column {first['column']!r}")]
     df = df.reset_index(drop=True)
     fc["line"] = [int(df.at[int(i), "line"]) for i in fc["index"]]
     order = {c: n for n, c in enumerate(table_schema.columns)}
     fc["order"] = fc["column"].map(order).fillna(len(order))
-    fc = fc.sort_values(["line", "order"], kind="stable")
-    first = fc.iloc[0]
-    column = str(first["column"])
-    value = df.at[int(first["index"]), column]
-    check = str(first["check"])
-    if check == "field_uniqueness":
-        earlier = int(df.loc[df[column] == value, "line"].iloc[0])
-        first_on = f"feature {earlier}" if features else f"line {earlier}"
-        problem, expected = f"{value} appears twice (first on {first_on})", "one row per code"
-    elif _SEP in check:
-        problem, expected = check.split(_SEP, 1)
-    else:
-        problem, expected = f"fails check {check}", None
-    more = int(fc["index"].nunique()) - 1
-    raise InputError(
-        path,
-        problem,
-        line=None if features else int(first["line"]),
-        feature=int(first["line"]) if features else None,
-        column=labels.get(column, column),
-        value=value,
-        expected=expected,
-        more=more,
-    )
+    fc["label"] = fc["column"].map(lambda c: labels.get(str(c), str(c)))
+    # one problem per cell of the file (several checks of one GeoJSON geometry are one cell)
+    fc = fc.sort_values(["line", "order"], kind="stable").drop_duplicates(["index", "label"])
+    found = []
+    for case in fc.itertuples(index=False):
+        column = str(case.column)
+        value = df.at[int(case.index), column]
+        check = str(case.check)
+        if check == "field_uniqueness":
+            earlier = int(df.loc[df[column] == value, "line"].iloc[0])
+            problem, expected = f"{value} appears twice (first on {'feature' if features else 'line'} {earlier})", "one row per code"
+        elif _SEP in check:
+            problem, expected = check.split(_SEP, 1)
+        else:
+            problem, expected = f"fails check {check}", None
+        found.append(InputError(
+            path, problem, line=None if features else int(case.line), feature=int(case.line) if features else None,
+            column=labels.get(column, column), value=value, expected=expected,
+        ))
+    return found
