@@ -11,15 +11,13 @@ and the notebook before it, whose outputs it reads.
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import json
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
-
-import nbformat
 
 from .registry import Edition
 from .stages import NOTEBOOKS, STAGES
@@ -46,23 +44,36 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imported(tree: ast.AST, package: str) -> set[str]:
+#: an import statement: ``import a.b, c`` or ``from .a import (b, c)`` (parenthesised over several lines)
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))", re.M)
+
+
+def _imported(source: str, package: str) -> set[str]:
     """The library modules a piece of code imports anywhere (in functions too), ``package`` being
-    the package a relative import starts from."""
+    the package a relative import starts from. Read from the import statements' text (an import in
+    a string counts too: a module too many in a digest executes a notebook once too often, one too
+    few would leave it out of date)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            names.add(module)
-            names |= {f"{module}.{a.name}" for a in node.names}  # a submodule, where it is one
+    for base, what, plain in _IMPORT.findall(source):
+        if plain:
+            names |= {part.split(" as ")[0].strip() for part in plain.split(",")}
+            continue
+        level = len(base) - len(base.lstrip("."))
+        if level:
+            parts = package.split(".")
+            module = ".".join(parts[: len(parts) - level + 1] + ([base.lstrip(".")] if base.lstrip(".") else []))
+        else:
+            module = base
+        names.add(module)
+        names |= {f"{module}.{part.split(' as ')[0].strip()}" for part in what.strip("()").split(",") if part.strip()}
     return {n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")}
+
+
+@functools.lru_cache(maxsize=None)
+def _imports_of_file(path: Path, stat: tuple[int, int]) -> frozenset[str]:
+    """:func:`_imported` of a module file, read once per version of the file (``stat``: its mtime and size)."""
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    return frozenset(_imported(path.read_text(encoding="utf-8"), package))
 
 
 def _closure(names: set[str]) -> frozenset[Path]:
@@ -76,30 +87,37 @@ def _closure(names: set[str]) -> frozenset[Path]:
             if path is None or path in files:
                 continue
             files.add(path)
-            package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
-            todo += sorted(_imported(ast.parse(path.read_text(encoding="utf-8")), package))
+            stat = path.stat()
+            todo += sorted(_imports_of_file(path, (stat.st_mtime_ns, stat.st_size)))
     return frozenset(files)
 
 
 def notebook_modules(notebook: Path) -> frozenset[Path]:
     """Every file of the library that the notebook's code imports, directly or through the modules it
     imports (import statements anywhere in them, in functions too)."""
-    nb = nbformat.read(notebook, as_version=4)
+    stat = notebook.stat()
+    return _closure(set(_notebook_imports(notebook, (stat.st_mtime_ns, stat.st_size))))
+
+
+@functools.lru_cache(maxsize=None)
+def _notebook_imports(notebook: Path, stat: tuple[int, int]) -> frozenset[str]:
     names: set[str] = set()
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            lines = [ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
-            names |= _imported(ast.parse("\n".join(lines)), PACKAGE)
-    return _closure(names)
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            names |= _imported(source, PACKAGE)
+    return frozenset(names)
 
 
 @functools.cache
 def packages_digest() -> str:
-    """Python's version and every installed package's version (once per process)."""
-    from importlib import metadata
+    """Python's version and every installed package's name and version, as the names of the
+    installed distributions' metadata folders say them (``pandas-3.1.0.dist-info``), once per process."""
+    import sysconfig
 
-    packages = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions()}.items())
-    return hashlib.sha256(sys.version.encode() + json.dumps(packages).encode()).hexdigest()
+    folders = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")} | {p for p in sys.path if p.endswith("-packages")}
+    installed = sorted({d.name for f in folders for d in Path(f).glob("*.dist-info")} if folders else ())
+    return hashlib.sha256(sys.version.encode() + json.dumps(installed).encode()).hexdigest()
 
 
 def files_digest(paths) -> str:
