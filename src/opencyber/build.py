@@ -17,6 +17,7 @@ planned order whatever order they finish in.
 
 from __future__ import annotations
 
+import contextlib
 import graphlib
 import hashlib
 import json
@@ -117,7 +118,8 @@ def select_editions(data_dir: Path, wanted: list[str] | None = None) -> tuple[li
 DIGEST_FILE = ".build-digest"
 #: what the build writes in its folder (besides each edition's own folder): a folder that holds only
 #: these is the build's own (:func:`opencyber.publish.claim_build_dir`)
-BUILD_NAMES = {"pages", "site-src", cache.CACHE_DIR_NAME, "all-editions", publish.LOCK, publish.BUILD_MARK, "opencyber.log"}
+BUILD_NAMES = {"pages", "site-src", cache.CACHE_DIR_NAME, "all-editions", publish.LOCK, publish.BUILD_MARK, "opencyber.log",
+               "kernels.log"}
 
 
 def notebook_digests(edition: Edition, data_dir: Path, registry: dict[str, Edition] | None = None) -> dict[str, str]:
@@ -196,14 +198,18 @@ def downstream(registry: dict[str, Edition], wanted: set[str]) -> set[str]:
 DATA_ERRORS = tuple(e.__name__ for e in (InputError, RegistryError, NoDataError))
 
 
-def start_kernel():
+def start_kernel(output=None):
     """A new kernel for one notebook, as nbclient would start it (jupyter_client's KernelManager and
     its provisioner, the notebooks' folder, an asynchronous client for nbclient): the build starts
-    it while the notebook before it runs, and stops it when its notebook is done."""
+    it while the notebook before it runs, and stops it when its notebook is done. ``output``: an
+    open file for the kernel process's own messages (its stdout and stderr; the notebook's outputs
+    go to the notebook), e.g. ipykernel's "KeyboardInterrupt caught in kernel" when
+    jupyter_client interrupts a kernel to stop it."""
     from jupyter_client.manager import KernelManager
 
     km = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient")
-    km.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(NOTEBOOKS))
+    streams = {"stdout": output, "stderr": output} if output is not None else {}
+    km.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(NOTEBOOKS), **streams)
     return km
 
 
@@ -441,18 +447,20 @@ def _execute(
     seconds = {e: 0.0 for e in by_id}
     log_file = build_dir / "opencyber.log"
 
+    stack = contextlib.ExitStack()
     # Each notebook's kernel is started ahead, while the notebook before it runs (a kernel takes a
     # second to start, much of it waiting for its process and its handshake): the next notebook of
     # each edition being run, and the notebooks waiting for a worker, up to ``jobs`` kernels ahead.
     kernels = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="kernel")
     ahead: dict[str, Future] = {}
+    kernel_output = stack.enter_context((build_dir / "kernels.log").open("wb"))  # the kernels' own messages, this build's
 
     def start_ahead(steps: list[str]) -> None:
         for step in steps:
             if len(ahead) >= jobs:
                 return
             if step != "across" and step not in ahead:
-                ahead[step] = kernels.submit(start_kernel)
+                ahead[step] = kernels.submit(start_kernel, kernel_output)
 
     def run(step: str, kernel: Future | None) -> None:
         if kernel is None:  # the outputs across editions
@@ -483,7 +491,7 @@ def _execute(
 
     running: dict[Future, str] = {}
     ready: list[str] = []
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as notebooks, \
+    with stack, ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as notebooks, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="across") as across:
         try:
             while graph.is_active():
@@ -495,7 +503,7 @@ def _execute(
                     if step == "across":
                         running[across.submit(run, step, None)] = step
                         continue
-                    kernel = ahead.pop(step, None) or kernels.submit(start_kernel)
+                    kernel = ahead.pop(step, None) or kernels.submit(start_kernel, kernel_output)
                     running[notebooks.submit(run, step, kernel)] = step
                 start_ahead([n for s in running.values() if s != "across" for n in next_of(s)] + ready)
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
