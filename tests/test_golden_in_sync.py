@@ -70,3 +70,58 @@ def test_golden_refuses_a_notebook_whose_cell_failed(tmp_path, monkeypatch):
     assert str(e.value).startswith(f"golden sample/03_report.ipynb: cell {index} (if ed.has_maps:): KeyError: 'no such input'; "
                                    "no golden notebook of edition sample was written")
     assert {p.name: p.read_bytes() for p in (gold / SAMPLE_EDITION).iterdir()} == before
+
+
+def test_a_changed_output_is_reported_old_then_new_in_plain_text():
+    """nbval's comparison of a golden output with this run's, through the regression suite's hook:
+    the golden (old) line, then the new one, no ANSI colour codes."""
+    from tests.regression.conftest import pytest_assertrepr_compare
+
+    lines = pytest_assertrepr_compare(None, "==", "Trusts: 210\nICBs: 42", "Trusts: 211\nICBs: 42")
+    assert lines[0] == "the output differs from the golden notebook's (old -> new):"
+    assert [ln for ln in lines if ln[:1] in "-+" and not ln.startswith(("---", "+++"))] == ["-Trusts: 210", "+Trusts: 211"]
+    assert not any("\x1b[" in ln for ln in lines)
+    assert pytest_assertrepr_compare(None, "<", "a", "b") is None
+
+
+def test_golden_summarises_each_changed_cell_old_then_new():
+    import copy
+
+    import nbformat
+
+    from opencyber.golden import changes
+    from opencyber.outputs import MAP_CHECK_MIME
+
+    old = nbformat.read(GOLDEN_DIR / SAMPLE_EDITION / "02_scoring.ipynb", as_version=4)
+    new = copy.deepcopy(old)
+    cell = next(c for c in new.cells if c.cell_type == "code" and "Composite score of each area" in c.source)
+    out = next(o for o in cell.outputs if "0.60" in o.get("data", {}).get("text/plain", ""))
+    out["data"]["text/plain"] = out["data"]["text/plain"].replace("0.60", "0.75")
+    found = changes(old, new)
+    assert len(found) == 1 and found[0][0].startswith(f"Cell {new.cells.index(cell)} (")
+    assert [ln[:17] for ln in found[0][1]] == ["-**Worked example", "+**Worked example"]  # old, then new
+    assert changes(old, copy.deepcopy(old)) == []
+    report = next(c for c in nbformat.read(GOLDEN_DIR / SAMPLE_EDITION / "03_report.ipynb", as_version=4).cells
+                  if any(MAP_CHECK_MIME in o.get("data", {}) for o in c.get("outputs", [])))
+    assert report  # the map checks are read as lines too (golden._texts)
+
+
+def test_golden_leaves_a_notebook_whose_outputs_did_not_change_as_it_is(tmp_path, monkeypatch, caplog):
+    """Re-baselining writes only the notebooks whose outputs changed: the Python version of the
+    machine, timings and widget ids are not the report."""
+    import logging
+    import shutil
+
+    from opencyber import golden
+
+    gold = tmp_path / "regression"
+    shutil.copytree(GOLDEN_DIR / SAMPLE_EDITION, gold / SAMPLE_EDITION)
+    monkeypatch.setattr(golden, "GOLDEN_DIR", gold)
+    caplog.set_level(logging.INFO, logger="opencyber")
+    golden.make_golden(editions=[SAMPLE_EDITION])  # written once with the source's metadata
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (gold / SAMPLE_EDITION).iterdir()}
+    caplog.clear()
+    report = golden.make_golden(editions=[SAMPLE_EDITION])
+    assert report == {f"{SAMPLE_EDITION}/{s.notebook}": [] for s in STAGES}
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (gold / SAMPLE_EDITION).iterdir()} == before
+    assert [r.getMessage() for r in caplog.records] == [f"golden {SAMPLE_EDITION}/{s.notebook}: outputs unchanged" for s in STAGES]

@@ -8,8 +8,15 @@ import sys
 from pathlib import Path
 
 from .errors import FolderError, InputError, InputErrors, NoDataError, NotebookDataError, RegistryError, RenderError
-from . import logs
+from . import __version__, logs
 from .registry import DATA_ENV
+
+
+DESCRIPTION = (
+    "Open Cyber: the NHS Data Security and Protection Toolkit statuses, curated, scored and mapped for each "
+    "edition, published as a website. 'opencyber build' makes the report from the data pack; 'opencyber check' "
+    "reads a new download and lists its problems; 'opencyber COMMAND --help' says more."
+)
 
 
 def _port(text: str) -> int:
@@ -23,7 +30,8 @@ def _port(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="opencyber", description=__doc__)
+    parser = argparse.ArgumentParser(prog="opencyber", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"opencyber {__version__}")
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("-v", "--verbose", action="store_true", help="say more (debug lines too)")
     loudness.add_argument("-q", "--quiet", action="store_true", help="say only warnings and errors")

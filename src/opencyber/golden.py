@@ -23,6 +23,7 @@ import nbformat
 
 from .stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
 from .errors import NoDataError, NotebookDataError
+from .outputs import MAP_CHECK_MIME
 from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, load_registry, resolve_data_dir
 from .render import log
 
@@ -41,10 +42,14 @@ def registry_editions(data_dir: Path) -> list[str]:
     return [e.id for e in reversed(load_registry(PROJECT_ROOT / "editions.toml").values()) if not e.missing_inputs(data_dir)]
 
 
-def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what changes on every run and what nbval does not compare: timings, widget state, ids."""
+def strip_volatile(nb: nbformat.NotebookNode, source: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
+    """Drop what changes on every run and what nbval does not compare: timings, widget state, ids,
+    and the kernel's own metadata (the Python version of the machine that ran it): a golden
+    notebook carries the metadata of its ``source`` notebook."""
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("papermill", None)
+    if source is not None:
+        nb.metadata = nbformat.from_dict(dict(source.metadata))
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -74,9 +79,28 @@ def _compared(cell) -> list:
 def changed_cells(old: nbformat.NotebookNode | None, new: nbformat.NotebookNode) -> list[str]:
     """The code cells whose outputs differ between two executed copies of a notebook, as
     ``Cell N (first line of its source)``: N counts cells from 0, as nbval's test names do."""
+    return [head for head, _ in changes(old, new)]
+
+
+def _texts(cell) -> list[str]:
+    """A cell's outputs as text a reviewer reads: each output's plain text (or, for a map check,
+    its lines), in order."""
+    out = []
+    for o in cell.get("outputs", []):
+        data = o.get("data", {})
+        text = o.get("text") or data.get(MAP_CHECK_MIME) or data.get("text/plain") or data.get("text/markdown") or ""
+        out += (text if isinstance(text, str) else "".join(text)).splitlines()
+    return out
+
+
+def changes(old: nbformat.NotebookNode | None, new: nbformat.NotebookNode, context: int = 0, limit: int = 12) -> list[tuple[str, list[str]]]:
+    """For each code cell whose outputs differ: ``Cell N (first line)`` (N counts cells from 0, as
+    nbval's test names do) and the lines that changed, old (``-``) then new (``+``), at most ``limit``."""
+    import difflib
+
     if old is None:
-        return ["(new notebook)"]
-    changed = []
+        return [("(new notebook)", [])]
+    found = []
     old_cells = {c.get("id"): c for c in old.cells}
     for i, cell in enumerate(new.cells):
         if cell.cell_type != "code":
@@ -84,8 +108,13 @@ def changed_cells(old: nbformat.NotebookNode | None, new: nbformat.NotebookNode)
         before = old_cells.get(cell.get("id"))
         if before is None or _compared(before) != _compared(cell):
             first = (cell.source.splitlines() or [""])[0][:60]
-            changed.append(f"Cell {i} ({first})")
-    return changed
+            diff = [ln for ln in difflib.unified_diff(_texts(before or {}), _texts(cell), lineterm="", n=context)
+                    if not ln.startswith(("---", "+++", "@@"))]
+            if not diff:
+                diff = ["(outputs differ in their HTML only; nbdiff shows them)"]
+            shown = [ln[:160] for ln in diff[:limit]] + ([f"... {len(diff) - limit} more changed lines"] if len(diff) > limit else [])
+            found.append((f"Cell {i} ({first})", shown))
+    return found
 
 
 def make_golden(data_dir: str | Path | None = None, editions: list[str] | tuple[str, ...] | None = None) -> dict[str, list[str]]:
@@ -172,8 +201,9 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
             )
         except pm.PapermillExecutionError:
             pass  # the notebook is written with its error output, found below
-        new = strip_volatile(nbformat.read(target, as_version=4))
-        failed = error_cells(new, nbformat.read(NOTEBOOKS / source, as_version=4))
+        original = nbformat.read(NOTEBOOKS / source, as_version=4)
+        new = strip_volatile(nbformat.read(target, as_version=4), original)
+        failed = error_cells(new, original)
         if failed:
             raise NotebookDataError(
                 f"golden {ed}/{source}: {failed[0]}; no golden notebook of edition {ed} was written "
@@ -185,9 +215,21 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
     for source, new in made.items():
         out = out_dir / source
         old = nbformat.read(out, as_version=4) if out.is_file() else None
-        nbformat.write(new, out)
-        changes = changed_cells(old, new)
+        found = changes(old, new)
+        sources_changed = old is None or [(c.cell_type, c.source) for c in old.cells] != [(c.cell_type, c.source) for c in new.cells]
         name = f"{ed}/{source}"
-        report[name] = changes
-        log(f"golden {name}: " + ("outputs unchanged" if not changes else "outputs changed in " + "; ".join(changes)))
+        report[name] = [head for head, _ in found]
+        if found or sources_changed:  # an unchanged notebook is left as it is, byte for byte
+            nbformat.write(new, out)
+        if not found:
+            log(f"golden {name}: outputs unchanged" + (" (its source changed: rewritten)" if sources_changed else ""))
+            continue
+        log(f"golden {name}: outputs changed in {len(found)} cell(s):")
+        for head, lines in found:
+            log(f"  {head}")
+            for line in lines:
+                log(f"    {line}")
+    if any(report.values()):
+        log("Review the whole change with nbdime (requirements-authoring.txt): `.venv/bin/nbdiff -s -o HEAD tests/regression` "
+            "in the terminal, or `.venv/bin/nbdiff-web HEAD tests/regression` in the browser; then commit it.")
     return report

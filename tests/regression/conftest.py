@@ -44,3 +44,25 @@ def pytest_runtest_setup(item):
             extra_arguments=KERNEL_ARGUMENTS,
         )
         _prepared.add((edition, name))
+
+
+def pytest_configure(config):
+    """nbval's reports in plain text where they are not read in a terminal (CI logs, files): its
+    colours are ANSI codes there."""
+    import sys
+
+    if not sys.stdout.isatty():
+        config.option.color = "no"
+
+
+def pytest_assertrepr_compare(config, op, left, right):
+    """An output of a golden notebook against this run's, as nbval asks pytest to compare them
+    (``reference == test``): the lines that changed, the golden notebook's (old, ``-``) then this
+    run's (new, ``+``), in plain text."""
+    import difflib
+
+    if op != "==" or not isinstance(left, str) or not isinstance(right, str):
+        return None
+    diff = difflib.unified_diff(left.splitlines(), right.splitlines(), "golden notebook (old)", "this run (new)",
+                                lineterm="", n=1)
+    return ["the output differs from the golden notebook's (old -> new):", *diff]
