@@ -387,3 +387,32 @@ def test_a_read_only_build_folder_is_one_error_line(synthetic, tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stdout + proc.stderr
     assert proc.stderr == (f"error: {ro / 'build'}: Read-only file system; the folder is on a read-only disk: choose a "
                            "writable folder (--build-dir, --site-dir)\n")
+
+
+def test_a_cell_that_fails_on_one_edition_names_it_and_the_others_are_built(tmp_path, monkeypatch, capsys):
+    """An edit of the report notebook that works for one edition and fails on the other: every
+    edition's notebook runs, and the failure names the edition, the notebook and the cell."""
+    import json
+    import shutil
+
+    from opencyber import build as build_module
+
+    data = two_editions(tmp_path, monkeypatch)
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(build_module.NOTEBOOKS, notebooks)
+    monkeypatch.setattr(build_module, "NOTEBOOKS", notebooks)
+    report = notebooks / "03_report.ipynb"
+    nb = json.loads(report.read_text())
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "breaks-2023-24", "metadata": {}, "outputs": [],
+                        "source": ["if ed.id == '2023-24':\n", "    raise KeyError('no maps')"]})
+    report.write_text(json.dumps(nb))
+    rc = main(["build", "--data", str(data), "--build-dir", str(tmp_path / "build"), "--site-dir", str(tmp_path / "site"),
+               "--renderer", "nbconvert"])
+    out, err = capsys.readouterr()
+    assert rc == 2
+    assert err == (f"error: edition 2023-24, notebooks/03_report.ipynb, cell {len(nb['cells'])} (if ed.id == '2023-24':): "
+                   f"KeyError: 'no maps' (the traceback is in {tmp_path / 'build' / 'opencyber.log'})\n")
+    assert "2023-24 03_report.ipynb: FAILED (below)" in out and "2024-25 03_report.ipynb:" in out
+    assert (tmp_path / "build" / "pages" / "2024-25.ipynb").is_file()  # the other edition was built
+    assert "KeyError: 'no maps'" in (tmp_path / "build" / "opencyber.log").read_text()
+    assert not (tmp_path / "site").exists()  # no site with a failed edition

@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -247,7 +248,8 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
     except pm.PapermillExecutionError as exc:
         if exc.ename in DATA_ERRORS:
             raise NotebookDataError(f"{exc.evalue} (edition {edition.id}, notebooks/{source})") from None
-        log.debug("edition %s, notebooks/%s failed:\n%s", edition.id, source, "\n".join(exc.traceback))
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(exc.traceback))  # IPython colours its tracebacks
+        log.debug("edition %s, notebooks/%s failed:\n%s", edition.id, source, plain)
         raise NotebookDataError(
             f"edition {edition.id}, notebooks/{source}, {_failed_cell(source, exc.source)}: {exc.ename}: {exc.evalue}"
             + (f" (the traceback is in {log_file})" if log_file else "")
@@ -491,11 +493,19 @@ def _execute(
 
     running: dict[Future, str] = {}
     ready: list[str] = []
+    failed: dict[str, NotebookDataError] = {}  # edition id -> why its notebook failed (the others go on)
     with stack, ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as notebooks, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="across") as across:
         try:
             while graph.is_active():
                 ready += graph.get_ready()
+                for step in [s for s in ready if s.split("/")[0] in failed or (s == "across" and failed)]:
+                    ready.remove(step)  # after a failed notebook: not run, nor anything that reads it
+                    if step != "across":
+                        ordered.done(step, f"{step.replace('/', ' ')}: not run (a notebook before it failed)")
+                    graph.done(step)
+                if not ready and not running:
+                    continue
                 # the edition with the most notebooks left first (the oldest of those); across at once
                 ready.sort(key=lambda s: (s != "across", -left.get(s.split("/")[0], 0), order.index(s.split("/")[0]) if s != "across" else 0))
                 while ready and (ready[0] == "across" or sum(s != "across" for s in running.values()) < jobs):
@@ -509,10 +519,15 @@ def _execute(
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     step = running.pop(future)
-                    future.result()  # a failure stops the build here (the notebooks running finish first)
-                    if step != "across":
-                        executed.append(step)
-                        left[step.split("/")[0]] -= 1
+                    try:
+                        future.result()
+                    except NotebookDataError as exc:  # that edition stops; the others are built, then it is said
+                        failed[step.split("/")[0]] = exc
+                        ordered.done(step, f"{step.replace('/', ' ')}: FAILED (below)")
+                    else:
+                        if step != "across":
+                            executed.append(step)
+                            left[step.split("/")[0]] -= 1
                     graph.done(step)
         except BaseException:
             for future in running:
@@ -523,4 +538,9 @@ def _execute(
             for future in ahead.values():  # started for notebooks that did not run (a failure)
                 if future.exception() is None:
                     future.result().shutdown_kernel(now=True)
+    if len(failed) == 1:
+        raise next(iter(failed.values()))
+    if failed:
+        raise NotebookDataError("; ".join(f"{exc}" for exc in failed.values()),
+                                lines=[str(exc) for exc in failed.values()])
     return executed, seconds

@@ -157,7 +157,11 @@ def main(argv: list[str] | None = None) -> int:
             from .golden import make_golden
 
             make_golden(args.data, args.edition)
-    except (InputError, RegistryError, NoDataError, NotebookDataError, RenderError, FolderError) as exc:
+    except NotebookDataError as exc:  # one line per edition that failed
+        for line in exc.lines:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    except (InputError, RegistryError, NoDataError, RenderError, FolderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a full disk, a folder that cannot be written, a port in use

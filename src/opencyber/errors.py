@@ -108,8 +108,13 @@ class NoDataError(Exception):
 
 
 class NotebookDataError(Exception):
-    """An InputError, RegistryError or NoDataError that stopped an edition's build (in the input
-    check, or inside a notebook): the original message plus the edition and stage it stopped in."""
+    """A notebook of an edition that failed (an InputError, RegistryError or NoDataError inside it, or
+    any other error of a cell): the message names the edition, the notebook and the cell. ``lines``:
+    one message per edition when several failed."""
+
+    def __init__(self, message: str, lines: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.lines = lines or [message]
 
 
 class RenderError(Exception):
