@@ -275,14 +275,15 @@ try {
 """
 
 
-def throttled_visits(site: Path, pages: list[str], repeat: int) -> list[tuple]:
+def throttled_visits(site: Path, pages: list[str], repeat: int, compressed: bool = True) -> list[tuple]:
     """Each page opened ``repeat`` times, each in a fresh profile, throttled (:data:`THROTTLE`,
     :data:`CPU_SLOWDOWN`), from the gzip-serving host: (page, [runs]) with, per run, milliseconds
     from the start of navigation to the first paint, the headline painted, the load event and the
     chart drawn, and the bytes transferred (compressed) until the chart is drawn."""
     from playwright.sync_api import sync_playwright
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Gzip, directory=str(site)))
+    handler = _Gzip if compressed else _Quiet
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
     out = []
@@ -336,16 +337,22 @@ def print_page_weights(site: Path, editions: list[str]) -> None:
 
 
 def print_throttled(site: Path, editions: list[str], repeat: int) -> None:
-    print(f"\n## Throttled first visits at 390 × 844 (1.6 Mbit/s, 150 ms, CPU × {CPU_SLOWDOWN}; gzip host; "
-          f"milliseconds from navigation, median of {repeat} (the runs))\n")
-    print("| page | first paint | headline painted | load event | chart drawn | bytes transferred (compressed) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    for compressed in (True, False):
+        host = "a host that compresses (gzip), as static hosts do" if compressed else "a host that does not compress (python -m http.server)"
+        print(f"\n## Throttled first visits at 390 × 844 (1.6 Mbit/s, 150 ms, CPU × {CPU_SLOWDOWN}), {host}; "
+              f"milliseconds from navigation, median of {repeat} (the runs)\n")
+        print("| page | first paint | headline painted | load event | chart drawn | bytes transferred |")
+        print("|---|---:|---:|---:|---:|---:|")
+        _print_throttled_rows(site, editions, repeat, compressed)
+
+
+def _print_throttled_rows(site: Path, editions: list[str], repeat: int, compressed: bool) -> None:
 
     def ms(runs, key):
         xs = [r[key] for r in runs if r[key] is not None]
         return f"{median(xs):,.0f} ({', '.join(f'{x:,.0f}' for x in xs)})" if xs else "-"
 
-    for name, runs in throttled_visits(site, editions, repeat):
+    for name, runs in throttled_visits(site, editions, repeat, compressed):
         print(f"| {name} | {ms(runs, 'fcp')} | {ms(runs, 'headline')} | {ms(runs, 'load')} | {ms(runs, 'chart')} | "
               f"{median([r['bytes'] for r in runs]):,.0f} |")
 
