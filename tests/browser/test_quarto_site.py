@@ -114,7 +114,7 @@ def test_quarto_real_edition_page_draws_every_area_and_bar_offline(browser, real
     page = visit.page
     status_map = page.locator(".leaflet-container").nth(0)
     assert status_map.locator("path.oc-area").count() == 42
-    assert status_map.locator("path.oc-trust").count() == 211
+    assert status_map.locator("path.oc-trust").count() == 210  # RA4 closed before the snapshot
     assert status_map.locator("path.oc-region").count() == 7
     assert page.locator(".leaflet-container").nth(1).locator("path.oc-area").count() == 42
     assert page.locator("#chart-status-by-sector .barlayer .point").count() == 15

@@ -584,6 +584,7 @@ def test_map_geometries_are_restored_exactly_as_the_notebook_drew_them(browser, 
         }
 
     visit = PageVisit(browser, server, edition)
+    visit.page.wait_for_selector("html[data-oc-lazy=done] path.oc-trust", timeout=30_000)
     restored = visit.page.evaluate("""() => JSON.parse(document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]').textContent)""")
     visit.page.close()
     want, got = geometries(nb.metadata.widgets[WIDGET_STATE]), geometries(restored)
