@@ -679,7 +679,7 @@ def describe_rules(edition: Edition) -> str:
     return "\n".join(
         [
             sources,
-            f"- An organisation closed before **{scope}** is out of scope.",
+            f"- An organisation closed before **{scope}** is out of scope: the organisation that took it over carries the status.",
             "- **Statuses** come from the DSPT export, joined on the ODS code (never on names). Only a status of "
             f"edition {ed.dspt_edition} counts; a status of another edition, a blank status, or no row in the export "
             "counts as *Not Published*.",

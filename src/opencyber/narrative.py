@@ -133,14 +133,20 @@ def headline_html(edition: Edition, crosstab: pd.DataFrame, c: trends.Comparison
     return "".join(parts)
 
 
+def _names(rows: pd.DataFrame) -> str:
+    names = [f"**{md_text(n)}**" for n in rows["area_name"]]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def area_sentence(edition: Edition, area_scores: pd.DataFrame) -> str:
-    """The areas at the top and the bottom of the composite score."""
-    s = area_scores.sort_values(["composite", "area_code"], ascending=[False, True])
-    top, bottom = s.iloc[0], s.iloc[-1]
+    """The areas at the top and the bottom of the composite score (every area that shares the top or
+    the bottom score, as the pages show it, to two decimals)."""
+    s = area_scores.assign(_shown=area_scores["composite"].round(2)).sort_values(["_shown", "area_code"], ascending=[False, True])
+    top, bottom = s[s["_shown"] == s["_shown"].max()], s[s["_shown"] == s["_shown"].min()]
     return (
-        f"Of the {len(s)} {edition.area_label}s, **{md_text(top['area_name'])}** had the highest composite score "
-        f"({signed(top['composite'])} on a scale of −3 to +3) and **{md_text(bottom['area_name'])}** the lowest "
-        f"({signed(bottom['composite'])})."
+        f"Of the {len(s)} {edition.area_label}s, {_names(top)} had the highest composite score "
+        f"({signed(top['composite'].iloc[0])} on a scale of −3 to +3) and {_names(bottom)} the lowest "
+        f"({signed(bottom['composite'].iloc[0])})."
     )
 
 

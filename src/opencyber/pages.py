@@ -217,7 +217,7 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
 
 def differences_section(editions: list[Edition], build_dir: Path) -> list[str]:
     """The table of the figures that differ from the original publication (``differences.csv``)."""
-    from .tables import md_text
+    from .tables import table_html
 
     diff = _across(build_dir, "differences.csv")
     lines = ['<h2 id="differences">Differences from the original publication</h2>', ""]
@@ -228,12 +228,11 @@ def differences_section(editions: list[Edition], build_dir: Path) -> list[str]:
         "This report follows the rules the original stated (for example, only organisations open on the snapshot "
         "date are counted) even where the original's own figures did not.",
         "",
-        "| edition | figure | original publication | this report | reason |",
-        "|---|---|---|---|---|",
+        table_html(diff.rename(columns={"edition": "Edition", "figure": "Figure", "original": "Original publication",
+                                        "this_report": "This report", "reason": "Reason"}),
+                   "Differences from the original publication", download=f"downloads/{ACROSS}/differences.csv", stack=True),
+        "",
     ]
-    for r in diff.itertuples():
-        lines.append(f"| {r.edition} | {md_text(r.figure)} | {md_text(r.original)} | {md_text(r.this_report)} | {md_text(r.reason)} |")
-    lines += ["", f"Download: [the differences from the original publication (CSV)](downloads/{ACROSS}/differences.csv).", ""]
     return lines
 
 
@@ -458,16 +457,14 @@ def finder_markdown(editions: list[Edition], build_dir: Path) -> str:
     nhs = read("finder_nhs.json", {"orgs": []})
     full = read("finder_all.json", {"exports": []})["exports"]
     labels = ", ".join(e.label for e in editions)
-    full_text = " and ".join(f"{x['n']:,} organisations of the full DSPT export of {long_date(x['snapshot'])}" for x in full)
+    full_text = " and ".join(f"{x['n']:,} organisations on {long_date(x['snapshot'])}" for x in full)
     lines = [
         "# Find an organisation",
         "",
-        f"Type a name or an ODS code in the search box at the top of the page (it is on every page of the site) to find "
-        f"any of the **{len(nhs['orgs']):,} NHS organisations** of the {labels} editions (NHS trusts, ICBs, CCGs and "
-        "sub-ICB locations, CSUs; in scope or not, with the reason), with each one's status, sector and area in every "
-        "edition, and the organisations it took over or was taken over by."
-        + (f" The code of any of the {full_text} (GP practices, care homes, pharmacies and others) is found too." if full else "")
-        + " When nothing matches exactly, close spellings are shown.",
+        f"Type a name or an ODS code in the search box at the top of the page (on every page). It finds the "
+        f"**{len(nhs['orgs']):,} NHS organisations** of the {labels} editions, with each one's status in every edition"
+        + (f", and any code of the full DSPT exports ({full_text}: GP practices, care homes, pharmacies and others)" if full else "")
+        + ". Close spellings are found too.",
         "",
         '<link rel="stylesheet" href="assets/finder.css">',
         '<p id="oc-loading">Loading the finder…</p>',
@@ -485,6 +482,8 @@ def finder_markdown(editions: list[Edition], build_dir: Path) -> str:
         '<section id="oc-org" aria-labelledby="oc-org-title" hidden></section>',
         '<script src="assets/finder.js"></script>',
         "",
+        "The NHS organisations are NHS trusts, ICBs, CCGs and sub-ICB locations, and CSUs, in scope or not (with the "
+        "reason), with their sector and area in every edition and the organisations they took over or were taken over by. "
         "Names are shown in readable case (the NHS lists write them in capitals); the search ignores case and punctuation, "
         "and reads *NHS Foundation Trust* and *NHS FT* as the same. Each organisation has a permanent link, which you can "
         "copy and share. A status is the one the edition's report counts (*Not Published* when none of that edition was "

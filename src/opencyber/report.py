@@ -197,8 +197,8 @@ def introduction(edition: Edition, rd: ReportData) -> str:
         narrative.comparability(edition),
         "",
         narrative.about_sentence()
-        + (" Where its figures differ from the original publication, the methodology lists them: "
-           "[differences from the original publication](methodology.html#differences)." if edition.differences else ""),
+        + " Where its figures differ from the original publication, the methodology lists them, with the reason: "
+        "[differences from the original publication](methodology.html#differences).",
     ]
     return "\n".join(lines)
 

@@ -141,8 +141,12 @@ def table_html(
     notes: list[str] | None = None,
     download: str | None = None,
     bars: list[tuple[str, str, str]] | None = None,
+    stack: bool = False,
 ) -> str:
     """An HTML table with a caption; every value is escaped (names are data, never markup).
+
+    ``stack``: on a small screen each row reads as a block, each cell under its column's name (for a
+    table of long texts that no phone could show side by side).
 
     ``bars``: ``(column, colour, css slug)`` of share columns (in %) drawn as one stacked bar per row,
     in a column after the second (a picture of the row's figures, hidden from screen readers, which
@@ -160,7 +164,9 @@ def table_html(
     head = "".join(heads)
     rows = []
     for values in df.itertuples(index=False, name=None):
-        cells = [f'<td{num_class if num else ""}>{html.escape(_cell(v, num, digits))}</td>' for v, num in zip(values, numeric)]
+        labels = [f' data-label="{html.escape(str(c))}"' if stack else "" for c in df.columns]
+        cells = [f'<td{num_class if num else ""}{label}>{html.escape(_cell(v, num, digits))}</td>'
+                 for v, num, label in zip(values, numeric, labels)]
         if bars:
             row = dict(zip(df.columns, values))
             cells.insert(at, f'<td class="oc-bar-col">{bar_html(row, bars)}</td>')
@@ -172,7 +178,7 @@ def table_html(
         extra += f'<p class="oc-download"><a href="{html.escape(download)}" download>Download this table (CSV, {len(df)} rows)</a></p>'
     table = (
         f'<div class="oc-table-wrap" role="region" tabindex="0" aria-label="{html.escape(caption)} (table; scrolls sideways on a small screen)">'
-        f'<table class="{css}"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f'<table class="{css}{" oc-stack" if stack else ""}"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>{extra}"
     )
     if collapsed:

@@ -74,6 +74,19 @@ def test_each_comparison_gives_the_same_figures_on_every_page_with_its_base(brow
     pd.testing.assert_frame_equal(pair, own)
 
 
+def test_the_methodology_tables_the_differences_from_the_original_and_offers_them_as_csv(browser, server, build_dir):
+    diff = pd.read_csv(build_dir / "all-editions" / "differences.csv", dtype=str, keep_default_na=False)
+    assert ("2022/23", "NHS trusts in scope", "211", "210") in set(zip(diff["edition"], diff["figure"], diff["original"], diff["this_report"]))
+    visit = PageVisit(browser, server, "methodology", load_maps=False)
+    table = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text="Differences from the original publication"))
+    assert visit.page.locator("#differences").count() == 1 and table.locator("tbody tr").count() == len(diff)
+    assert [h.strip().rstrip("↕↑↓ ").strip() for h in table.locator("thead th").all_inner_texts()] == [
+        "Edition", "Figure", "Original publication", "This report", "Reason"]
+    href = visit.page.locator("a[href$='differences.csv']").first.get_attribute("href")
+    assert visit.page.request.get(f"{server}/{href}").ok
+    visit.page.close()
+
+
 def test_the_share_that_met_the_standard_is_the_same_on_home_trends_and_edition_pages(browser, server, build_dir):
     met = pd.read_csv(build_dir / "all-editions" / "trends_share_met.csv", keep_default_na=False)
     trusts = met[met["sector"] == "NHS Trust"]
@@ -119,6 +132,7 @@ def test_the_first_screen_of_a_phone_names_the_edition_and_gives_the_headline(br
     for label in ("Data snapshot", "Next update", "Contact"):
         assert label in dates
     assert "Comparability:" in _text(page)
+    assert page.locator("main a[href='methodology.html#differences']").count() >= 1  # the differences from the original
     page.screenshot(path=str(ARTIFACTS / f"first-screen-{edition}-390.png"))
     page.close()
 

@@ -61,3 +61,14 @@ def test_every_status_has_a_meaning():
     for short in (True, False):
         text = narrative.status_meanings(short)
         assert "Cyber Essentials Plus" in text and narrative.DSPT_URL in text
+
+
+def test_the_areas_at_the_top_and_the_bottom_include_every_tie():
+    from opencyber.registry import Edition
+
+    ed = Edition(id="x", label="x", dspt_edition="22/23", snapshot=__import__("datetime").date(2023, 11, 16), era="icb",
+                 area_label="ICB", area_sector="ICB", commissioner_sector="ICB", commissioner_label="ICB", inputs={}, columns={})
+    scores = pd.DataFrame({"area_code": ["QA", "QB", "QC", "QD"], "area_name": ["Alpha", "Beta", "Gamma", "Delta"],
+                           "composite": [2.0, 1.999999999, 0.5, -0.1]})
+    text = narrative.area_sentence(ed, scores)
+    assert "**Alpha** and **Beta** had the highest composite score (+2.00" in text and "**Delta** the lowest (−0.10)" in text
