@@ -62,7 +62,7 @@ def share_met_section(editions: list[Edition], build_dir: Path, heading: str = "
         title = (f"{float(last.share):.1f}% of NHS trusts met or exceeded the standard in {last.label}, "
                  f"against {float(first.share):.1f}% in {first.label}")
     fig = share_met_chart(met, title, "Share of each sector's organisations in scope that met or exceeded the "
-                          "standard of each edition (each edition's own organisations)",
+                          "standard of each edition (each edition's own organisations and standard: see Comparability below)",
                           "Source: NHS England, DSPT exports; Open Cyber analysis")
     dates = "; ".join(f"{e.label} on {long_date(e.snapshot)}" for e in reversed(editions))
     sectors = [s for s in ("NHS Trust", "Integrated Care Board (ICB)", "Clinical Commissioning Group (CCG)",
