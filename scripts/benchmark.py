@@ -1,6 +1,7 @@
 """Measure the build and the pages, side by side in one run (median of ``--repeat`` runs each).
 
     python scripts/benchmark.py [--data DIR] [--repeat 3] [--edition ID ...] [--skip-growth | --growth-repeat N]
+    python scripts/benchmark.py --site _site [--throttled] [--repeat 3]   # (f) and (t) only, of a built site
 
 The editions measured are every edition the data hold (the four real ones: 2018/19 to 2022/23)
 unless ``--edition`` names others.
@@ -15,7 +16,14 @@ unless ``--edition`` names others.
     ``NOTEBOOKS`` is pointed at it, the checkout is never modified);
 (e) a build with nothing changed;
 (f) page weights: every file a page loads from the site (listed with the Chrome DevTools Protocol),
-    raw and ``gzip -9``, on a first visit and for a further edition page after the first;
+    raw and ``gzip -9``, on a first visit (the page opened and left alone: the maps, loaded when the
+    reader comes near them, are not), with the maps (after scrolling to them), and for a further
+    edition page after the first;
+(t) throttled first visits of the edition pages (``--throttled``): 1.6 Mbit/s down, 750 kbit/s up,
+    150 ms round trip (Chrome DevTools' network emulation) and a CPU slowed 4 times
+    (``Emulation.setCPUThrottlingRate``), a fresh profile each run, the site served gzip-compressed
+    as static hosts serve it: when the headline is painted (Element Timing), when the chart is drawn
+    (the page's ``oc-chart-drawn`` mark), the load event, and the bytes transferred;
 (g) growth: a synthetic registry of 10 editions built cold, then an 11th edition added.
 
 Every build runs in a fresh Python process (``python -m opencyber build`` plus the patch of
@@ -125,9 +133,34 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _loaded_files(page, base: str, site: Path, url: str) -> tuple[list[Path], list[str]]:
+class _Gzip(_Quiet):
+    """A static host as the site will have one: text files sent gzip-compressed when the browser
+    accepts it (GitHub Pages, Netlify and the NHS's web servers all do)."""
+
+    _cache: dict[Path, bytes] = {}
+    TEXT = {".html", ".js", ".css", ".json", ".csv", ".svg", ".geojson"}
+
+    def do_GET(self):  # noqa: N802 (the http.server name)
+        path = Path(self.translate_path(self.path))
+        if path.is_file() and path.suffix in self.TEXT and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = self._cache.get(path)
+            if body is None:
+                body = self._cache[path] = gzip.compress(path.read_bytes(), 6, mtime=0)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+
+def _loaded_files(page, base: str, site: Path, url: str, maps: bool = True) -> tuple[list[Path], list[str]]:
     """The site's files a page loads (every response of a local URL, via CDP), and the hosts of the
-    outside requests, which are blocked (only basemap tiles should be there)."""
+    outside requests, which are blocked (only basemap tiles should be there). ``maps``: also what
+    the page loads when the reader comes to its maps (``OpenCyber.loadAll``); else the page is
+    opened and left alone (its charts load after the text; its maps only near the screen)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     urls: list[str] = []
@@ -144,10 +177,14 @@ def _loaded_files(page, base: str, site: Path, url: str) -> tuple[list[Path], li
     page.route("**/*", route)
     page.goto(url)
     page.wait_for_load_state("networkidle")
-    # the maps' and charts' scripts are loaded after the page (assets/opencyber.js): wait for them
-    page.wait_for_function("() => !document.querySelector('script.oc-lazy') || document.documentElement.dataset.ocLazy === 'done'",
-                           timeout=60_000)
+    page.wait_for_timeout(1500)  # the charts' script is asked for when the browser is idle after the load
     page.wait_for_load_state("networkidle")
+    if maps:
+        # the maps' and charts' scripts are loaded after the page (assets/opencyber.js): load and wait for them
+        page.evaluate("() => window.OpenCyber && window.OpenCyber.loadAll && window.OpenCyber.loadAll()")
+        page.wait_for_function("() => !document.querySelector('script.oc-lazy') || document.documentElement.dataset.ocLazy === 'done'",
+                               timeout=60_000)
+        page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
     page.unroute("**/*")
     cdp.detach()
@@ -193,6 +230,9 @@ def page_weights(site: Path, editions: list[str]):
         for html in sorted(site.glob("*.html")):
             name = html.stem
             ctx = browser.new_context()
+            first, _ = _loaded_files(ctx.new_page(), base, site, base + html.name, maps=False)
+            ctx.close()
+            ctx = browser.new_context()
             files, external = _loaded_files(ctx.new_page(), base, site, base + html.name)
             ctx.close()
             further = None
@@ -203,11 +243,113 @@ def page_weights(site: Path, editions: list[str]):
                 again, _ = _loaded_files(ctx.new_page(), base, site, base + html.name)
                 ctx.close()
                 further = (before, weigh([f for f in again if f not in seen]))
-            scripts = sorted(f.name for f in files if f.suffix == ".js")
-            rows.append((name, weigh(files), further, scripts, external))
+            scripts = sorted(f.name for f in files if f.suffix == ".js" and f.parent.name != "maps")
+            rows.append((name, weigh(first), weigh(files), further, scripts, external))
         browser.close()
     httpd.shutdown()
     return rows
+
+
+# ---------------------------------------------------------------- throttled first visits
+
+#: the profile of issue 21: a slow mobile connection and a slow phone
+THROTTLE = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8}
+CPU_SLOWDOWN = 4
+
+#: records paint and element timings from the start of the page (Element Timing: the headline's
+#: paragraph carries elementtiming="oc-headline")
+_PERF_INIT = """
+window.__oc = {};
+try {
+  new PerformanceObserver(function (l) { l.getEntries().forEach(function (e) {
+    if (e.identifier) { window.__oc[e.identifier] = e.renderTime || e.loadTime; }
+  }); }).observe({ type: "element", buffered: true });
+  new PerformanceObserver(function (l) { l.getEntries().forEach(function (e) { window.__oc[e.name] = e.startTime; }); })
+    .observe({ type: "paint", buffered: true });
+} catch (e) {}
+"""
+
+
+def throttled_visits(site: Path, pages: list[str], repeat: int, compressed: bool = True) -> list[tuple]:
+    """Each page opened ``repeat`` times, each in a fresh profile, throttled (:data:`THROTTLE`,
+    :data:`CPU_SLOWDOWN`), from the gzip-serving host: (page, [runs]) with, per run, milliseconds
+    from the start of navigation to the first paint, the headline painted, the load event and the
+    chart drawn, and the bytes transferred (compressed) until the chart is drawn."""
+    from playwright.sync_api import sync_playwright
+
+    handler = _Gzip if compressed else _Quiet
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    out = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        for name in pages:
+            runs = []
+            for _ in range(repeat):
+                ctx = browser.new_context(viewport={"width": 390, "height": 844})
+                ctx.add_init_script(_PERF_INIT)
+                page = ctx.new_page()
+                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+                cdp = ctx.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.emulateNetworkConditions", THROTTLE)
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+                sizes: dict[str, int] = {}
+                cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+                page.goto(base + f"{name}.html", wait_until="load", timeout=120_000)
+                page.wait_for_function("() => performance.getEntriesByType('mark').some(m => m.name.startsWith('oc-chart-drawn'))",
+                                       timeout=120_000, polling=100)
+                t = page.evaluate("""() => ({
+                  fcp: window.__oc["first-contentful-paint"] || null,
+                  headline: window.__oc["oc-headline"] || null,
+                  load: performance.getEntriesByType("navigation")[0].loadEventEnd,
+                  chart: Math.min(...performance.getEntriesByType("mark").filter(m => m.name.startsWith("oc-chart-drawn")).map(m => m.startTime)),
+                })""")
+                t["bytes"] = sum(sizes.values())
+                runs.append(t)
+                cdp.detach()
+                ctx.close()
+            out.append((name, runs))
+        browser.close()
+    httpd.shutdown()
+    return out
+
+
+def print_page_weights(site: Path, editions: list[str]) -> None:
+    print("\n## Pages (files loaded from the site; bytes raw / gzip -9)\n")
+    print("First visit: the page opened and left alone (its charts load after its text; its maps only when "
+          "the reader comes near them). With the maps: after scrolling to them.\n")
+    print("| page | first visit raw | first visit gzip | with the maps raw | with the maps gzip | further edition page (after) raw | gzip | scripts loaded | outside requests (blocked) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    for name, (raw1, gz1), (raw, gz), further, scripts, external in page_weights(site, editions):
+        f = f"{further[1][0]:,} (after {further[0]}) | {further[1][1]:,}" if further else "- | -"
+        print(f"| {name} | {raw1:,} | {gz1:,} | {raw:,} | {gz:,} | {f} | {', '.join(scripts)} | {', '.join(external) or 'none'} |")
+
+
+def print_throttled(site: Path, editions: list[str], repeat: int) -> None:
+    for compressed in (True, False):
+        host = "a host that compresses (gzip), as static hosts do" if compressed else "a host that does not compress (python -m http.server)"
+        print(f"\n## Throttled first visits at 390 × 844 (1.6 Mbit/s, 150 ms, CPU × {CPU_SLOWDOWN}), {host}; "
+              f"milliseconds from navigation, median of {repeat} (the runs)\n")
+        print("| page | first paint | headline painted | load event | chart drawn | bytes transferred |")
+        print("|---|---:|---:|---:|---:|---:|")
+        _print_throttled_rows(site, editions, repeat, compressed)
+
+
+def _print_throttled_rows(site: Path, editions: list[str], repeat: int, compressed: bool) -> None:
+
+    def ms(runs, key):
+        xs = [r[key] for r in runs if r[key] is not None]
+        return f"{median(xs):,.0f} ({', '.join(f'{x:,.0f}' for x in xs)})" if xs else "-"
+
+    for name, runs in throttled_visits(site, editions, repeat, compressed):
+        print(f"| {name} | {ms(runs, 'fcp')} | {ms(runs, 'headline')} | {ms(runs, 'load')} | {ms(runs, 'chart')} | "
+              f"{median([r['bytes'] for r in runs]):,.0f} |")
 
 
 # ---------------------------------------------------------------- main
@@ -220,8 +362,18 @@ def main() -> None:
     ap.add_argument("--skip-growth", action="store_true")
     ap.add_argument("--growth-repeat", type=int, default=None, help="runs of the growth step (default: --repeat)")
     ap.add_argument("--edition", action="append", help="an edition to build (repeatable; default: every edition the data hold)")
+    ap.add_argument("--site", help="measure this built site's pages only (f, and t with --throttled): no builds")
+    ap.add_argument("--throttled", action="store_true", help="also (t): throttled first visits of the edition pages")
     args = ap.parse_args()
     from opencyber.registry import load_registry, resolve_data_dir
+
+    if args.site:
+        site = Path(args.site).resolve()
+        editions = [e for e in load_registry(data_dir=args.data) if (site / f"{e}.html").is_file()]
+        print_page_weights(site, editions)
+        if args.throttled:
+            print_throttled(site, editions, args.repeat)
+        return
 
     data = resolve_data_dir(args.data).resolve()
     n = args.repeat
@@ -267,12 +419,9 @@ def main() -> None:
 
         site = tmp / "c0" / "site"  # every edition measured
         editions = [e for e in load_registry(data_dir=data) if (site / f"{e}.html").is_file()]
-        print("\n## Pages (files loaded from the site; bytes raw / gzip -9)\n")
-        print("| page | first visit raw | first visit gzip | further edition page (after) raw | gzip | scripts loaded | outside requests (blocked) |")
-        print("|---|---:|---:|---:|---:|---|---|")
-        for name, (raw, gz), further, scripts, external in page_weights(site, editions):
-            f = f"{further[1][0]:,} (after {further[0]}) | {further[1][1]:,}" if further else "- | -"
-            print(f"| {name} | {raw:,} | {gz:,} | {f} | {', '.join(scripts)} | {', '.join(external) or 'none'} |")
+        print_page_weights(site, editions)
+        if args.throttled:
+            print_throttled(site, editions, n)
 
         if args.skip_growth:
             return

@@ -82,7 +82,7 @@ def test_organisations_from_the_export_sectors(cur):
     o = cur.organisations.set_index("code")
     scoped = o[o["in_scope"]]
     assert scoped.groupby("sector").size().to_dict() == {CCG: 197, CSU: 5, TRUST: 228}
-    assert not o.at["RT4", "in_scope"] and "override exclude" in o.at["RT4", "reason"]
+    assert not o.at["RT4", "in_scope"] and "left out by a documented override" in o.at["RT4", "reason"]
     assert not o.at["YDDTR", "in_scope"]  # in the export's CSU sector, not a CSU
     assert not o.at["8K316", "in_scope"] and "not an NHS trust code" in o.at["8K316", "reason"]
     assert {"TAD", "TAF", "TAH", "TAJ"} <= set(scoped.index)  # care trusts

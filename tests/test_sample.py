@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 SCRIPT = ROOT / "scripts" / "make_sample.py"
 
-SCOPE = "before the edition's scope date 31/03/2025"
+SCOPE = "before the edition's scope date 31 March 2025"
 NOT_IN_LISTS = "not in the reference lists of this edition (export sector: {})"
 OLDER = "counted as Not Published: latest status is of edition {}, not 24/25"
 
@@ -113,16 +113,16 @@ EXPECTED = {
     "ZRJ": ("only trust of its ICB", True, "Approaching Standards", ""),
     # overrides
     "ZRN": ("override keep_in_scope", True, "Not Published",
-            "override keep_in_scope (see the edition's overrides) despite: closed on 28/02/2025 (ODS close date), "
+            "kept in scope by a documented override (see the edition's overrides), although: closed on 28 February 2025 (ODS close date), "
             f"{SCOPE}; " + OLDER.format("23/24")),
-    "ZRS": ("override exclude", False, "Standards Met", "override exclude (see the edition's overrides)"),
+    "ZRS": ("override exclude", False, "Standards Met", "left out by a documented override (see the edition's overrides)"),
     "ZQE": ("override set_status", True, "Standards Met",
-            "override set_status: Approaching Standards replaced by Standards Met"),
+            "status set by a documented override: Approaching Standards replaced by Standards Met"),
     # out of scope by rule
     "ZRH": ("closed before the scope date", False, "Not Published",
-            f"closed on 30/09/2024 (ODS close date), {SCOPE}; " + OLDER.format("23/24")),
+            f"closed on 30 September 2024 (ODS close date), {SCOPE}; " + OLDER.format("23/24")),
     "ZRT": ("opened after the scope date", False, "",
-            "opened on 01/06/2025 (ODS), after the edition's scope date 31/03/2025"),
+            "opened on 1 June 2025 (ODS), after the edition's scope date 31 March 2025"),
     "ZWA": ("Welsh trust", False, "Standards Met", "Welsh trust (ODS National Grouping W00): not in NHS England's report"),
     "Z81001": ("GP practice", False, "Standards Met", NOT_IN_LISTS.format("General Practice (GP)")),
     "ZV101": ("Entry Level (dentist)", False, "Not Published",

@@ -66,16 +66,31 @@ def test_the_sample_data_page_does_not_call_its_figures_public_data(sample_site)
     assert "fictional sample data" in text and "Open Government Licence v3.0;" not in text
 
 
-def _widget_state(html: str) -> dict:
-    m = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">\s*(.*?)\s*</script>', html, re.S)
-    return json.loads(m.group(1))
+def _map_state(site, name: str) -> tuple[dict, dict]:
+    """The widget state and the shared geometries of a page's maps, which the site keeps apart from
+    the page (assets/maps/<page>.js, loaded with the maps: render.externalise_map_state)."""
+    html = (site / f"{name}.html").read_text(encoding="utf-8")
+    assert re.search(r'<script type="application/vnd.jupyter.widget-state\+json"></script>', html)  # filled when the maps load
+    assert 'id="oc-geometries"' not in html and f'"assets/maps/{name}.js"' in html
+    text = (site / "assets" / "maps" / f"{name}.js").read_text(encoding="utf-8")
+    m = re.fullmatch(r"window\.OpenCyber\.mapState\((.*)\);\n", text, re.S)
+    decoder = json.JSONDecoder()
+    state, end = decoder.raw_decode(m.group(1))
+    store, _ = decoder.raw_decode(m.group(1)[end + 1:])
+    return state, store
+
+
+def test_the_page_keeps_its_text_and_its_maps_apart(sample_site):
+    """The page's text comes without its maps' data, which is most of its bytes."""
+    _, _, site = sample_site
+    html = (site / "sample.html").read_text(encoding="utf-8")
+    state, _ = _map_state(site, "sample")
+    assert len(json.dumps(state)) > len(html) / 4
 
 
 def test_each_map_geometry_is_carried_once_in_the_page(sample_site):
     _, _, site = sample_site
-    html = (site / "sample.html").read_text(encoding="utf-8")
-    state = _widget_state(html)
-    store = json.loads(re.search(r'<script[^>]*id="oc-geometries"[^>]*>(.*?)</script>', html, re.S).group(1))
+    state, store = _map_state(site, "sample")
     geometries = [
         f["geometry"]
         for m in state["state"].values()

@@ -25,14 +25,14 @@ def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | Non
     stamp = out / DIGEST_FILE
     if digest is not None and stamp.is_file() and stamp.read_text().strip() == digest:
         return out
-    from . import finder, sectors, trends
+    from . import finder, original, sectors, trends
     out.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
     exports = finder.full_exports(editions, data_dir)
-    links = finder.successor_links(editions, data_dir)
     finder.write_outputs(editions, build_dir, data_dir, out, exports=exports)
-    trends.write_outputs(editions, build_dir, links["successors"], out)
+    trends.write_outputs(editions, build_dir, out)  # each edition's trusts_followed.csv, gathered
     sectors.write_outputs(exports, editions, data_dir, out)
+    original.write_outputs(editions, build_dir, out)  # the differences from the original publication
     if digest is not None:
         stamp.write_text(digest + "\n")
     return out

@@ -149,6 +149,50 @@ def status_share_chart(
     return fig
 
 
+#: the sectors' lines on the chart of the share that met the standard: a colour and a marker symbol
+#: each (colour is never the only cue: the symbols differ, and each line is named at its last point)
+SECTOR_LINES = {
+    "NHS Trust": ("#003087", "circle"),
+    "Integrated Care Board (ICB)": ("#1B6E8A", "square"),
+    "Clinical Commissioning Group (CCG)": ("#8A5A00", "diamond"),
+    "Commissioning Support Unit (CSU)": ("#4c6272", "triangle-up"),
+}
+
+
+def share_met_chart(share: pd.DataFrame, title: str, subtitle: str, source: str) -> go.Figure:
+    """A line per sector of the share (%) of its organisations that met or exceeded the standard,
+    edition by edition (``share``: ``label, sector, met_or_exceeded, total, share``, editions oldest
+    first). The x axis is the editions in order (a sector missing from an edition has no point there)."""
+    labels = list(dict.fromkeys(share["label"]))
+    fig = go.Figure()
+    sectors = sorted(share["sector"].unique(), key=lambda s: (list(SECTOR_LINES).index(s) if s in SECTOR_LINES else 99, s))
+    for sector in sectors:
+        sub = share[share["sector"] == sector].set_index("label").reindex(labels)
+        colour, symbol = SECTOR_LINES.get(sector, ("#505a5f", "x"))
+        name = SHORT_SECTORS.get(sector, sector)
+        fig.add_scatter(
+            x=labels, y=sub["share"].round(1).tolist(), name=name, mode="lines+markers+text",
+            line=dict(color=colour, width=3), marker=dict(symbol=symbol, size=10, color=colour, line=dict(color="#ffffff", width=1)),
+            text=[f"{v:.0f}%" if sector == "NHS Trust" and v == v else "" for v in sub["share"]],
+            textposition="bottom center", textfont=dict(color=colour, size=13),
+            customdata=[[int(m) if m == m else 0, int(t) if t == t else 0] for m, t in zip(sub["met_or_exceeded"], sub["total"])],
+            hovertemplate=name + ", %{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+            connectgaps=False,
+        )
+    fig.update_layout(
+        template="simple_white",
+        height=340,
+        margin=dict(l=44, r=12, t=16, b=36),
+        xaxis=dict(type="category", fixedrange=True, tickfont=dict(size=13)),
+        yaxis=dict(range=[0, 102], ticksuffix="%", fixedrange=True, dtick=25, gridcolor="#e8edee", showgrid=True),
+        showlegend=False,
+        font=dict(family="Arial, Helvetica, sans-serif", size=14, color="#212b32"),
+        meta={"title": title, "subtitle": subtitle, "source": source,
+              "legend": [[SHORT_SECTORS.get(s, s), SECTOR_LINES.get(s, ("#505a5f",))[0], "line"] for s in sectors]},
+    )
+    return fig
+
+
 def swatch(colour: str, slug: str = "") -> str:
     """A legend swatch: the colour, and the status's pattern when ``slug`` names one (site.css)."""
     cls = f"oc-swatch oc-st-{html.escape(slug)}" if slug else "oc-swatch"
@@ -175,8 +219,10 @@ def figure_html(fig: go.Figure, div_id: str, alt: str, data_csv: str | None = No
         foot += f'<p class="oc-chart-source">{html.escape(meta["source"])}</p>'
     if data_csv:
         foot += f'<p class="oc-download"><a href="{html.escape(data_csv)}" download>Download the chart\'s data (CSV)</a></p>'
+    height = fig.layout.height or 450
     return (
-        f'<figure class="oc-chart">{head}<div id="{html.escape(div_id)}" class="oc-plotly"></div>{foot}'
+        f'<figure class="oc-chart">{head}<div id="{html.escape(div_id)}" class="oc-plotly" '
+        f'style="min-height:{int(height)}px" data-oc-height="{int(height)}"></div>{foot}'
         f'<script type="application/json" id="{html.escape(div_id)}-data">{payload}</script>'
         "<script>(function(){var id=" + json.dumps(div_id) + ";"
         "function draw(){var f=JSON.parse(document.getElementById(id+'-data').textContent);"

@@ -71,8 +71,11 @@ class _Org:
 
 
 def _fmt_date(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
+    """``2023-03-31`` -> ``31 March 2023`` (the GOV.UK style, as every page writes dates)."""
+    import datetime as dt
+
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d:%B %Y}"
 
 
 class _Builder:
@@ -229,7 +232,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
                     ed.sectors["trust"],
                     True,
                     "in scope",
-                    [f"trust listed with its {ed.area_label} in {rel} (not in the ODS trust files)"],
+                    [f"trust listed with its {ed.area_label} by hand in the original (not in the ODS trust files)"],
                     t.area,
                     region_of_area.get(t.area, ""),
                 ),
@@ -358,6 +361,24 @@ def _apply_export(b: _Builder) -> tuple[str, Path, str]:
     return export_file, export_path, export.attrs["columns"]["status_raw"]
 
 
+#: the reconciliation's "file" of the registry's documented successor links
+REGISTRY_LINKS = "registry: successor links"
+
+
+def _apply_successor_links(b: _Builder) -> None:
+    """The registry's documented successors ([[edition.successor_links]]), as a successor file's."""
+    links = b.ed.successor_links
+    if not links:
+        return
+    used = 0
+    for link in links:
+        org = b.orgs.get(link.code)
+        if org is not None and link.successor != link.code:
+            org.successors.setdefault(link.successor, "")
+            used += 1
+    b.successor_links[REGISTRY_LINKS] = (len(links), used, {})
+
+
 def _apply_successors(b: _Builder) -> None:
     """An in-scope organisation without a status of the edition takes its successor's, if that is of
     the edition; otherwise it stays Not Published. Successors that disagree are an error."""
@@ -436,6 +457,7 @@ def _curate(edition: Edition, data_dir: Path, apply_overrides: bool) -> Curated:
         areas = _from_reference_file(b)
     else:
         areas = _from_reference_lists(b)
+    _apply_successor_links(b)
     export_file, export_path, status_col = _apply_export(b)
     _apply_successors(b)
     _finish_reasons(b, export_path, export_file, status_col)
@@ -456,13 +478,13 @@ def _apply_overrides(b: _Builder, export_file: str) -> list[str]:
                 raise RegistryError(f"edition {b.ed.id}: override keep_in_scope for {o.code}, already in scope")
             org.in_scope = True
             org.rule = "override: kept in scope"
-            org.reasons.insert(0, "override keep_in_scope (see the edition's overrides) despite:")
+            org.reasons.insert(0, "kept in scope by a documented override (see the edition's overrides), although:")
         elif o.action == "exclude":
             org.in_scope = False
             org.rule = "override: excluded"
-            org.reasons.insert(0, "override exclude (see the edition's overrides)")
+            org.reasons.insert(0, "left out by a documented override (see the edition's overrides)")
         elif o.action == "set_status":
-            org.reasons.insert(0, f"override set_status: {org.status} replaced by {o.status}")
+            org.reasons.insert(0, f"status set by a documented override: {org.status} replaced by {o.status}")
             org.status = o.status
         applied.append(o.code)
     return applied
@@ -602,7 +624,7 @@ def override_effects(cur: Curated, data_dir: Path) -> pd.DataFrame:
 def describe_inputs(edition: Edition, data_dir: Path) -> str:
     """Markdown: the edition, its snapshot date and the input file of each role."""
     lines = [
-        f"**Edition {edition.label}**, DSPT statuses as downloaded on **{edition.snapshot:%d %B %Y}**.",
+        f"**Edition {edition.label}**, DSPT statuses as downloaded on **{_fmt_date(edition.snapshot.isoformat())}**.",
         "",
         "| input | file |",
         "|---|---|",
@@ -616,7 +638,7 @@ def describe_inputs(edition: Edition, data_dir: Path) -> str:
 def describe_rules(edition: Edition) -> str:
     """Markdown: the curation rules as they apply to this edition."""
     ed = edition
-    scope = f"{ed.in_scope_date:%d/%m/%Y}" + (" (the snapshot date)" if ed.in_scope_date == ed.snapshot else " (the end of the edition year)")
+    scope = _fmt_date(ed.in_scope_date.isoformat()) + (" (the snapshot date)" if ed.in_scope_date == ed.snapshot else " (the end of the edition year)")
     if ed.export_sectors:
         roles: dict[str, list[str]] = {}
         for sector, role in ed.export_sectors.items():
@@ -626,8 +648,8 @@ def describe_rules(edition: Edition) -> str:
             "- **No ODS organisation lists are in the data for this edition**, so the organisations are those of the "
             "DSPT export's own sectors: **NHS trusts** are the rows of the export sectors "
             + ", ".join(roles.get("trust", []))
-            + (f" whose code is an NHS trust code (pattern `{pattern['trust']}`); the other rows of those sectors "
-               "(private providers that chose the sector) are out of scope" if "trust" in pattern else "")
+            + (" whose code is an NHS trust or care-trust code (R or T followed by two letters or digits); the other rows of "
+               "those sectors (private providers that chose the sector) are out of scope" if "trust" in pattern else "")
             + f"; **{ed.commissioner_label}s** are the rows of " + ", ".join(roles.get("commissioner", []))
             + ".\n- **Commissioning support units** are the five CSUs of the curated list; the export's CSU sector also "
             "holds organisations that are not CSUs.\n"
@@ -636,12 +658,12 @@ def describe_rules(edition: Edition) -> str:
         )
     elif "reference" in ed.inputs:
         sources = (
-            f"- **Organisations** (NHS trusts, {ed.commissioner_label}s, CSUs) come from the edition's reference "
-            f"file `{ed.inputs['reference']}`, with each one's {ed.area_label}, ODS close date and ODS successors."
+            f"- **Organisations** (NHS trusts, {ed.commissioner_label}s, CSUs) come from the original's reference list "
+            f"of the edition, with each one's {ed.area_label}, NHS organisation data (ODS) close date and successors."
         )
     else:
         sources = (
-            "- **NHS trusts and care trusts** come from the NHS ODS files (and any hand-made list the registry names). "
+            "- **NHS trusts and care trusts** come from the NHS organisation data (ODS), and any list the original made by hand. "
             "Welsh trusts (ODS *National Grouping* `W00`) are out of scope.\n"
             + (
                 f"- **{ed.area_label}s** come from the ONS lookup and score themselves; their sub-ICB locations are listed but not scored.\n"
@@ -654,7 +676,7 @@ def describe_rules(edition: Edition) -> str:
     return "\n".join(
         [
             sources,
-            f"- An organisation closed before **{scope}** is out of scope.",
+            f"- An organisation closed before **{scope}** is out of scope: the organisation that took it over carries the status.",
             "- **Statuses** come from the DSPT export, joined on the ODS code (never on names). Only a status of "
             f"edition {ed.dspt_edition} counts; a status of another edition, a blank status, or no row in the export "
             "counts as *Not Published*.",
@@ -680,9 +702,9 @@ def describe_scope(cur: Curated) -> str:
     """Markdown: how many organisations the inputs name and how many are in scope, by sector."""
     orgs = cur.organisations
     scoped = orgs[orgs["in_scope"]].groupby("sector").size()
-    parts = [f"{n} {sector}" for sector, n in scoped.items()]
+    parts = [f"{n:,} {sector}" for sector, n in scoped.items()]
     return (
-        f"The inputs name **{len(orgs):,}** organisations; **{int(orgs['in_scope'].sum())}** are in scope: "
+        f"The inputs name **{len(orgs):,}** organisations; **{int(orgs['in_scope'].sum()):,}** are in scope: "
         + ", ".join(parts)
         + "."
     )

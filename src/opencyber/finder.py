@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .registry import Edition
-from .tables import readable_name  # noqa: F401  (the finder's names; re-exported for its tests)
+from .tables import readable_name
 
 NHS_ONLY_REASON = "not in the reference lists"  # organisations.csv: an export row that is no NHS organisation
 
@@ -51,15 +51,74 @@ def search_key(text: str) -> str:
     return s
 
 
-def matches(key: str, code: str, query: str) -> bool:
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment: a swap of two neighbours is one
+    edit) of ``a`` and ``b``, or ``limit + 1`` as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2, prev = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def typo_limit(word: str) -> int:
+    """How many typing mistakes a query word may have: none under 4 letters, 1 up to 7, 2 from 8."""
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+
+
+def _word_close(word: str, key_words: list[str]) -> bool:
+    limit = typo_limit(word)
+    if not limit:
+        return False
+    # a query word may also be the start of a longer word ("yeovill" of "yeovil", "manchster" of "manchester")
+    return any(edit_distance(word, w, limit) <= limit or edit_distance(word, w[: len(word)], limit) <= limit
+               for w in key_words if abs(len(w) - len(word)) <= limit or len(w) > len(word))
+
+
+def matches(key: str, code: str, query: str, tolerant: bool = False) -> bool:
     """The finder's rule (mirrored by ``finder.js``): every word of the query is in the name's key,
-    or the query is the start of the code (case ignored)."""
+    or the query is the start of the code (case ignored). ``tolerant`` (the finder's second pass,
+    when nothing matches exactly): a query word of 4 or more letters may also be a close spelling of
+    a word of the name (:func:`typo_limit` mistakes), so that "Yeovill" finds Yeovil."""
     q = search_key(query)
     if not q:
         return False
     if code.upper().startswith(re.sub(r"[^A-Za-z0-9]", "", query).upper()) and re.sub(r"[^A-Za-z0-9]", "", query):
         return True
-    return all(word in key for word in q.split())
+    if not tolerant:
+        return all(word in key for word in q.split())
+    key_words = key.replace("|", " ").split()
+    return all(word in key or _word_close(word, key_words) for word in q.split())
+
+
+def display_name(name: str, code: str) -> str:
+    """A name as the finder shows it: readable case, without the code that some DSPT names end with
+    (``... (BRANSHOLME) (B81002)``: the page adds the code itself)."""
+    text = " ".join(str(name).split())
+    text = re.sub(r"\s*\(" + re.escape(code) + r"\)\s*$", "", text, flags=re.I)
+    return readable_name(text)
+
+
+#: the code index of the full exports: codes are put into this many files by their first 3 characters
+CODE_BUCKETS = 256
+
+
+def code_bucket(code: str) -> int:
+    """Which code-index file holds the codes that start like ``code`` (its first 3 characters, upper
+    case; djb2 hash): ``finder.js`` computes the same."""
+    h = 5381
+    for ch in code.upper()[:3]:
+        h = (h * 33 + ord(ch)) & 0xFFFFFFFF
+    return h % CODE_BUCKETS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,8 +137,9 @@ def nhs_rows(orgs: pd.DataFrame) -> pd.DataFrame:
 
 
 def successor_links(editions: list[Edition], data_dir: Path | None) -> dict[str, dict[str, set]]:
-    """Predecessor/successor links from the editions' inputs: a ``successors`` file (ODS ``succ``),
-    a ``reference`` file's successor column, and the sub-ICB lookup (a CCG / sub-ICB location -> its
+    """Predecessor/successor links from the editions' inputs: the registry's documented
+    ``successor_links``, a ``successors`` file (ODS ``succ``), a ``reference`` file's successor
+    column, and the sub-ICB lookup (a CCG / sub-ICB location -> its
     ICB). ``{"successors": {code: {(code, source)}}, "predecessors": {...}}``."""
     from . import readers
 
@@ -91,6 +151,9 @@ def successor_links(editions: list[Edition], data_dir: Path | None) -> dict[str,
             succ.setdefault(a, set()).add((b, source))
             pred.setdefault(b, set()).add((a, source))
 
+    for ed in editions:  # documented in the registry (a change log's words): no file to read
+        for x in ed.successor_links:
+            link(x.code, x.successor, x.source)
     if data_dir is None:
         return {"successors": succ, "predecessors": pred}
     for ed in editions:
@@ -121,8 +184,8 @@ def nhs_records(editions: list[Edition], build_dir: Path, data_dir: Path | None 
     records: dict[str, dict] = {}
     for ed in editions:  # newest first: the newest name and sector are kept
         for r in nhs_rows(read_organisations(build_dir, ed)).itertuples():
-            rec = records.setdefault(r.code, {"c": r.code, "n": readable_name(r.name), "s": r.sector, "e": {}, "aka": []})
-            other = readable_name(r.name)
+            rec = records.setdefault(r.code, {"c": r.code, "n": display_name(r.name, r.code), "s": r.sector, "e": {}, "aka": []})
+            other = display_name(r.name, r.code)
             if other != rec["n"] and other not in rec["aka"]:
                 rec["aka"].append(other)  # the names of older editions (a CCG's before it became a sub-ICB location)
             rec["e"][ed.id] = {
@@ -167,12 +230,24 @@ def all_records(exports: list[tuple[Edition, pd.DataFrame]]) -> dict:
     out = []
     for ed, df in exports:
         rows = [
-            [r.code, " ".join(str(r.name).split()), r.export_sector, r.status_raw, r.commissioner]
+            [r.code, display_name(r.name, r.code), r.export_sector, r.status_raw, r.commissioner]
             for r in df.sort_values("code").itertuples()
         ]
         out.append({"edition": ed.id, "label": ed.label, "snapshot": ed.snapshot.isoformat(), "n": len(rows),
                     "columns": ["code", "name", "sector", "status", "commissioner"], "rows": rows})
     return {"exports": out}
+
+
+def code_index(full: dict) -> dict[int, dict]:
+    """The full exports' organisations split by :func:`code_bucket` into small files, so that the
+    finder finds any code of them without loading the whole export: ``{bucket: {"exports": [label,
+    snapshot]..., "rows": [[code, name, sector, status, export number], ...]}}``."""
+    exports = [[x["label"], x["snapshot"]] for x in full["exports"]]
+    out: dict[int, dict] = {b: {"exports": exports, "rows": []} for b in range(CODE_BUCKETS)}
+    for i, x in enumerate(full["exports"]):
+        for code, name, sector, status, _ in x["rows"]:
+            out[code_bucket(code)]["rows"].append([code, name, sector, status, i])
+    return out
 
 
 def dumps(obj) -> str:
@@ -204,6 +279,12 @@ def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | Non
     nhs = nhs_records(editions, build_dir, data_dir)
     (out_dir / "finder_nhs.json").write_text(dumps(nhs) + "\n", encoding="utf-8")
     exports = full_exports(editions, data_dir) if exports is None else exports
-    (out_dir / "finder_all.json").write_text(dumps(all_records(exports)) + "\n", encoding="utf-8")
+    full = all_records(exports)
+    (out_dir / "finder_all.json").write_text(dumps(full) + "\n", encoding="utf-8")
+    for old in out_dir.glob("finder_codes_*.json"):
+        old.unlink()
+    if full["exports"]:
+        for bucket, data in code_index(full).items():
+            (out_dir / f"finder_codes_{bucket:03d}.json").write_text(dumps(data) + "\n", encoding="utf-8")
     finder_table(nhs).to_csv(out_dir / "finder_organisations.csv", index=False, lineterminator="\n")
     return nhs

@@ -89,18 +89,27 @@ def composite_label(i: int) -> str:
     )
 
 
-def legend(title: str, items: list[tuple[str, ...]], layers: list[str] | None = None) -> L.WidgetControl:
+def legend_html(title: str, items: list[tuple[str, ...]], layers: list[str] | None = None) -> str:
     """A map legend in a fixed order: a swatch and the label text for each item (colour never alone).
     An item is ``(label, colour)`` or ``(label, colour, status slug)``: a status swatch shows its
-    pattern too.
-
-    ipyleaflet's LegendControl keeps its items in a dict, which the notebook's JSON writes with
-    sorted keys, so the order would be lost; an HTML widget keeps it.
-    """
+    pattern too. ``layers``: the map layers it explains (the site's script hides it while they are
+    all turned off)."""
     rows = "".join(f"<li>{swatch(colour, *slug)}{html.escape(label)}</li>" for label, colour, *slug in items)
     follows = f' data-oc-layers="{html.escape(json.dumps(layers))}"' if layers else ""
-    body = f'<div class="oc-legend" role="group" aria-label="{html.escape(title)}"{follows}><p class="oc-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>'
-    return L.WidgetControl(widget=HTML(value=body), position="bottomright")
+    return (f'<div class="oc-legend" role="group" aria-label="{html.escape(title)}"{follows}>'
+            f'<p class="oc-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>')
+
+
+def legends_html(legends: list[str]) -> str:
+    """A map's legends as the block under it: part of the page, not of the map, so that no width,
+    resize, rotation or print can hide them in the map's box (the site's script pairs the block with
+    the map just before it)."""
+    return f'<div class="oc-map-legends">{"".join(legends)}</div>' if legends else ""
+
+
+def _set_legends(m: L.Map, legends: list[str]) -> None:
+    """Keep a map's legends (HTML) with it, for :func:`show` (a plain attribute, not widget state)."""
+    m.oc_legends = legends
 
 
 def view_of(bounds: tuple[float, float, float, float], width_px: int = 760, height_px: int = 620) -> tuple[tuple[float, float], int]:
@@ -216,7 +225,8 @@ def status_map(
     for layer in (*layers, region_layer(regions, region_name_col), trust_layer):
         m.add(layer)
     m.add(L.LayersControl(position="topright", collapsed=False))
-    m.add(legend("DSPT status", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES], [area_layer.name, trust_layer.name]))
+    _set_legends(m, [legend_html("DSPT status", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES],
+                                 [area_layer.name, trust_layer.name])])
     return m
 
 
@@ -319,17 +329,12 @@ def composite_map(
     if trust_counts is not None:
         m.add(trust_pie_layer(areas, trust_counts, area_label=area_label))
     m.add(L.LayersControl(position="topright", collapsed=False))
-    m.add(
-        legend(
-            "Composite score",
-            [(composite_label(i), col) for i, col in reversed(list(enumerate(COMPOSITE_COLOURS)))],
-            [layer.name],
-        )
-    )
+    legends = [legend_html("Composite score", [(composite_label(i), col) for i, col in reversed(list(enumerate(COMPOSITE_COLOURS)))],
+                           [layer.name])]
     if trust_counts is not None:
-        pie_legend = legend("Trusts (pies)", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES], [f"Trusts by status in each {area_label} (pies)"])
-        pie_legend.position = "bottomleft"
-        m.add(pie_legend)
+        legends.append(legend_html("Trusts (pies)", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES],
+                                   [f"Trusts by status in each {area_label} (pies)"]))
+    _set_legends(m, legends)
     return m
 
 
@@ -365,7 +370,7 @@ def _flat(prefix: str, value: object) -> list[tuple[str, str]]:
     return [(prefix, json.dumps(value) if not isinstance(value, str) else value)]
 
 
-def map_check(m: L.Map, name: str) -> str:
+def map_check(m: L.Map, name: str) -> str:  # noqa: C901
     """What a map draws that the project sets, one line per property, each line naming the map, the
     layer, the feature and the property: ``status map | ICBs by status | QE1 | style.fillColor = #1B6E8A``.
 
@@ -400,6 +405,8 @@ def map_check(m: L.Map, name: str) -> str:
             lines.append(f"{name} | control {kind} {control.position} | html = {control.widget.value}")
         elif isinstance(control, L.LayersControl):
             lines.append(f"{name} | control {kind} | position = {control.position}, collapsed = {control.collapsed}")
+    for legend in getattr(m, "oc_legends", []):
+        lines.append(f"{name} | legend | html = {legend}")
     return "\n".join(lines) + "\n"
 
 
@@ -409,14 +416,25 @@ NOSCRIPT = (
 )
 
 
-def show(m: L.Map, name: str) -> None:
+def print_note(tables: list[str], where: str = "below") -> str:
+    """HTML shown only on paper, in place of a map (which is not printed): the tables with its figures."""
+    names = " and ".join(f"“{html.escape(t)}”" for t in tables)
+    return (f'<p class="oc-print-note">The interactive map is not printed: its figures are in the '
+            f'table{"s" if len(tables) > 1 else ""} {names} {where}.</p>')
+
+
+def show(m: L.Map, name: str, tables: list[str] | None = None) -> None:
     """Display a map in a notebook: its regression check (for nbval only), a message for browsers
-    without JavaScript, and the map itself."""
+    without JavaScript, the map itself, its legends (part of the page, under the map) and, for
+    print, a note naming the ``tables`` that give its figures."""
     from IPython.display import display
 
     show_check(m, name)
     display({"text/html": NOSCRIPT, "text/plain": ""}, raw=True)
     display(m)
+    after = legends_html(getattr(m, "oc_legends", [])) + (print_note(tables) if tables else "")
+    if after:
+        display({"text/html": after, "text/plain": ""}, raw=True)
 
 
 def show_check(m: L.Map, name: str) -> None:
@@ -457,9 +475,13 @@ def gp_share_map(areas: dict, *, area_label: str = "ICB") -> L.Map:
     lats = [c[1] for f in data["features"] for c in _coords(f["geometry"])]
     m = _base_map((min(lons), min(lats), max(lons), max(lats)))
     m.add(layer)
-    labels = [f"{lo}% to under {hi}%" if i < len(GP_SHARE_BINS) - 1 else f"{lo}% to {hi}%" for i, (lo, hi) in enumerate(GP_SHARE_BINS)]
-    m.add(legend("GP practices met or exceeded", list(reversed(list(zip(labels, GP_SHARE_COLOURS)))), [layer.name]))
+    _set_legends(m, [gp_share_legend(layer.name)])
     return m
+
+
+def gp_share_legend(layer_name: str) -> str:
+    labels = [f"{lo}% to under {hi}%" if i < len(GP_SHARE_BINS) - 1 else f"{lo}% to {hi}%" for i, (lo, hi) in enumerate(GP_SHARE_BINS)]
+    return legend_html("GP practices met or exceeded", list(reversed(list(zip(labels, GP_SHARE_COLOURS)))), [layer_name])
 
 
 def _coords(geometry: dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import trends
+from .publication import long_date
 from .registry import TRUST_SECTOR, Edition
 from .status import MEETS
 from .tables import md_text, minus
@@ -56,31 +57,96 @@ def sector_sentences(crosstab: pd.DataFrame) -> list[str]:
         met = int(sub.reindex(list(MEETS), fill_value=0).sum())
         exceeded = int(sub.get("Standards Exceeded", 0))
         out.append(
-            f"**{met} of {int(total)} {_plural(sector)} ({_pct(met, int(total))})** met or exceeded the standard"
-            + (f" ({exceeded} exceeded it)." if exceeded else ".")
+            f"**{met:,} of {int(total):,} {_plural(sector)} ({_pct(met, int(total))})** met or exceeded the standard"
+            + (f" ({exceeded:,} exceeded it)." if exceeded else ".")
         )
     return out
 
 
-def change_sentence(t: trends.Transitions, previous_label: str, current_label: str = "this edition") -> str:
-    if not t.compared:
-        return f"No {_plural(t.sector)} can be compared with {previous_label}."
+def points(value: float) -> str:
+    """A change in percentage points, signed with a true minus sign: +4.7, −1.2, 0.0."""
+    return "0.0" if round(value, 1) == 0 else minus(f"{value:+.1f}")
+
+
+def comparison_base(c: trends.Comparison, previous_label: str, current_label: str) -> str:
+    """What a comparison counts, said beside its figures: the one base of every "change since"."""
+    merged = (f"; {c.by_successor} of them through a merger, to the trust that took them over"
+              if c.by_successor else "")
+    return (f"the {c.compared:,} NHS trusts of {previous_label} followed into {current_label} "
+            f"(by their code{merged})")
+
+
+def change_sentence(c: trends.Comparison, previous_label: str, current_label: str) -> str:
+    """The change since the previous edition, with its base (:class:`opencyber.trends.Comparison`):
+    the same sentence on the edition page, the home page and the trends page."""
+    if not c.compared:
+        return f"No NHS trust of {previous_label} can be followed into {current_label}."
+    text = (
+        f"**Compared with {previous_label}**, for {comparison_base(c, previous_label, current_label)}: "
+        f"**{c.met_now:,} ({c.share_now:.1f}%)** met or exceeded the standard in {current_label}, against "
+        f"{c.met_before:,} ({c.share_before:.1f}%) in {previous_label}, a change of "
+        f"**{points(c.change_points)} percentage points**; {c.improved:,} improved their status, "
+        f"{c.declined:,} declined and {c.same:,} stayed the same."
+    )
+    if c.not_followed:
+        text += (f" {c.not_followed:,} of the {c.total:,} trusts of {previous_label} could not be followed "
+                 "(no successor known) and are not counted.")
+    return text
+
+
+def comparability(edition: Edition) -> str:
+    """Markdown: why editions compare only with care (the GOV.UK comparability statement)."""
     return (
-        f"Of the **{t.compared} {_plural(t.sector)}** in both {previous_label} and {current_label}, "
-        f"**{t.met_now} ({_pct(t.met_now, t.compared)})** met or exceeded the standard, against "
-        f"{t.met_before} ({_pct(t.met_before, t.compared)}) in {previous_label}: "
-        f"{t.improved} improved their status, {t.declined} declined and {t.same} stayed the same."
+        f"**Comparability:** the toolkit's standards change from one year to the next, and each edition's "
+        f"figures are those published by the day its snapshot was taken ({long_date(edition.snapshot)} for "
+        f"{edition.label}), so compare editions with care. Changes are given for the same trusts, followed "
+        "from one edition to the next."
     )
 
 
+def headline_html(edition: Edition, crosstab: pd.DataFrame, c: trends.Comparison | None, previous_label: str = "") -> str:
+    """The first screen of an edition page: the share of NHS trusts that met the standard, and its
+    change on a comparable basis (the same trusts in both editions), as HTML."""
+    import html as h
+
+    sub = crosstab[crosstab["sector"] == TRUST_SECTOR].set_index("status")["n"]
+    n = int(sub.sum())
+    met = int(sub.reindex(list(MEETS), fill_value=0).sum())
+    parts = [
+        '<section class="oc-headline" aria-label="Headline figure">',
+        f'<p class="oc-headline-figure" elementtiming="oc-headline"><strong class="oc-big">{_pct(met, n)}</strong> of NHS trusts met or exceeded '
+        f"the {h.escape(edition.label)} standard</p>",
+        f"<p>{met:,} of the {n:,} NHS trusts in scope on {long_date(edition.snapshot)}.</p>",
+    ]
+    if c is not None and c.compared:
+        direction = "up" if c.change_points > 0 else "down" if c.change_points < 0 else "no change"
+        amount = f"{abs(c.change_points):.1f} percentage points" if direction != "no change" else ""
+        parts.append(
+            f'<p class="oc-headline-change"><strong>{direction.capitalize()}{" " + amount if amount else ""}</strong> '
+            f"on {h.escape(previous_label)} for the same trusts: of "
+            f"{h.escape(comparison_base(c, previous_label, edition.label))}, {c.share_before:.1f}% met the standard in "
+            f"{h.escape(previous_label)} and {c.share_now:.1f}% in {h.escape(edition.label)}.</p>"
+        )
+    elif c is None:
+        parts.append("<p>No earlier edition of this report to compare with.</p>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _names(rows: pd.DataFrame) -> str:
+    names = [f"**{md_text(n)}**" for n in rows["area_name"]]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def area_sentence(edition: Edition, area_scores: pd.DataFrame) -> str:
-    """The areas at the top and the bottom of the composite score."""
-    s = area_scores.sort_values(["composite", "area_code"], ascending=[False, True])
-    top, bottom = s.iloc[0], s.iloc[-1]
+    """The areas at the top and the bottom of the composite score (every area that shares the top or
+    the bottom score, as the pages show it, to two decimals)."""
+    s = area_scores.assign(_shown=area_scores["composite"].round(2)).sort_values(["_shown", "area_code"], ascending=[False, True])
+    top, bottom = s[s["_shown"] == s["_shown"].max()], s[s["_shown"] == s["_shown"].min()]
     return (
-        f"Of the {len(s)} {edition.area_label}s, **{md_text(top['area_name'])}** had the highest composite score "
-        f"({signed(top['composite'])} on a scale of −3 to +3) and **{md_text(bottom['area_name'])}** the lowest "
-        f"({signed(bottom['composite'])})."
+        f"Of the {len(s)} {edition.area_label}s, {_names(top)} had the highest composite score "
+        f"({signed(top['composite'].iloc[0])} on a scale of −3 to +3) and {_names(bottom)} the lowest "
+        f"({signed(bottom['composite'].iloc[0])})."
     )
 
 
@@ -88,21 +154,21 @@ def key_points(
     edition: Edition,
     crosstab: pd.DataFrame,
     area_scores: pd.DataFrame,
-    organisations: pd.DataFrame,
-    previous: tuple[Edition, pd.DataFrame] | None = None,
+    previous: tuple[Edition, trends.Comparison] | None = None,
 ) -> str:
-    """Markdown: the edition's key points, 3 to 6 plain sentences computed from its outputs."""
+    """Markdown: the edition's key points, 3 to 6 plain sentences computed from its outputs;
+    ``previous``: the previous edition and the comparison with it (the edition's trusts_followed.csv)."""
     n = int(crosstab["n"].sum())
     lines = [
         "## Key points",
         "",
-        f"On **{edition.snapshot:%d %B %Y}**, the DSPT showed the {edition.label} status of **{n}** NHS organisations in scope.",
+        f"On **{long_date(edition.snapshot)}**, the DSPT showed the {edition.label} status of **{n:,}** NHS organisations in scope.",
         "",
     ]
     lines += [f"- {s}" for s in sector_sentences(crosstab)]
     if previous is not None:
-        prev_edition, prev_orgs = previous
-        lines.append(f"- {change_sentence(trends.transitions(prev_orgs, organisations), prev_edition.label)}")
+        prev_edition, c = previous
+        lines.append(f"- {change_sentence(c, prev_edition.label, edition.label)}")
         if prev_edition.commissioner_sector != edition.commissioner_sector:
             lines.append(
                 f"- The {edition.commissioner_label}s cannot be compared with {prev_edition.label}: "
@@ -111,8 +177,8 @@ def key_points(
     if len(area_scores):
         lines.append(f"- {area_sentence(edition, area_scores)}")
     else:
-        lines.append(f"- No {edition.area_label} composite score: the data hold no geography of this edition's year "
-                     "(see the map sections below).")
+        lines.append(f"- No {edition.area_label} composite score: the data hold no geography of this edition's "
+                     "year, so the page has no maps (the tables below give every organisation's status).")
     return "\n".join(lines) + "\n"
 
 
@@ -122,24 +188,78 @@ def trend_links(crosstab: pd.DataFrame) -> str:
     return "**Across editions:** how these shares changed for " + ", ".join(links) + " (the trends page)."
 
 
-def no_maps(edition: Edition) -> str:
-    """Markdown: why an edition's page has no status map, and where the same facts are."""
+#: an override's action (the registry's key) in a reader's words
+OVERRIDE_ACTIONS = {"keep_in_scope": "kept in scope", "exclude": "left out", "set_status": "status set"}
+
+
+def override_action(action: str) -> str:
+    """``keep_in_scope`` -> ``kept in scope``; ``set_status Standards Met`` -> ``status set to Standards Met``."""
+    key, _, status = str(action).partition(" ")
+    words = OVERRIDE_ACTIONS.get(key, key.replace("_", " "))
+    return f"{words} to {status}" if status else words
+
+
+def overrides_for_readers(effects: pd.DataFrame) -> pd.DataFrame:
+    """The overrides table (``overrides.csv``) with each action in words."""
+    return effects.assign(action=effects["action"].map(override_action))
+
+
+def override_line(o) -> str:
+    """Markdown: one override (a row of ``overrides.csv``) with its reason and effect."""
+    return f"**{md_text(o.code)}: {override_action(o.action)} by a documented override.** {o.reason} *Effect:* {o.effect}."
+
+
+def comparison_section(edition: Edition, previous: tuple[Edition, trends.Comparison] | None) -> str:
+    """Markdown for the scoring page: how the change since the previous edition is counted."""
+    lines = ["## Compared with the previous edition", ""]
+    if previous is None:
+        lines.append(f"{edition.label} is the first edition of this report: there is no earlier edition to compare with.")
+        return "\n".join(lines) + "\n"
+    prev, c = previous
+    lines += [
+        f"Each NHS trust in scope in {prev.label} is followed into {edition.label}: by its ODS code, or, if it merged "
+        "into another trust, to the trust that took it over (several successors: the mean of their scores). A trust "
+        "*improved* when its score went up. The edition page, the home page, the trends page and the downloads all "
+        "give these figures.",
+        "",
+        change_sentence(c, prev.label, edition.label),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def status_map_intro(edition: Edition) -> str:
     return (
-        f"**No map for {edition.label}.** The data pack holds no boundaries of this edition's year "
-        f"({edition.commissioner_label}s of {edition.snapshot:%Y}) and no NHS trust locations, so the page draws "
-        f"no map; the {edition.commissioner_label}s and NHS trusts are in the tables below."
+        "## Map: areas and trusts by status\n\n"
+        f"Each {edition.commissioner_label} is coloured by its own DSPT status; each circle is an NHS trust at its "
+        "headquarters, coloured by its status. The layers control (top right) turns each layer on and off; hover over "
+        "or tap an area or a trust for its code, name and status."
     )
 
 
-def no_areas(edition: Edition, short: bool = False) -> str:
-    """Markdown: why an edition has no composite area scores."""
-    if short:
-        return f"No {edition.area_label}s in this edition's data (see above): no table by {edition.area_label}."
+def tables_intro(edition: Edition) -> str:
+    if edition.has_maps:
+        return "The same information as tables (select a column heading to sort):"
     return (
-        f"**No composite scores for {edition.label}.** The data pack holds no lookup from the "
-        f"{edition.commissioner_label}s of {edition.snapshot:%Y} to their {edition.area_label}s and no boundaries of "
-        f"that year, so no organisation is placed in an {edition.area_label} and no composite score is computed. "
-        "The status of every organisation is in the tables above."
+        "## Organisations and their status\n\n"
+        f"Every {edition.commissioner_label} and NHS trust in scope, with its status (select a column heading to sort):"
+    )
+
+
+def composite_map_intro(edition: Edition) -> str:
+    return (
+        "## Map: composite score of each area\n\n"
+        f"Each {edition.area_label}'s composite score combines its own score and the mean score of its NHS trusts (see "
+        f"[how the scores were computed]({edition.id}-scoring.html)). The colour scale is fixed on −3 to +3 so that "
+        "editions can be compared. Each pie shows the share of the area's NHS trusts in each status; the bars in the "
+        "table below give the same shares, easier to read on a phone."
+    )
+
+
+def trusts_by_area_intro(edition: Edition) -> str:
+    return (
+        f"## Trusts by status in each {edition.area_label}\n\n"
+        f"The share of each {edition.area_label}'s NHS trusts in each DSPT status (the original drew these as a pie per "
+        "area), as a bar and in figures."
     )
 
 
@@ -190,25 +310,9 @@ def chart_title(crosstab: pd.DataFrame, edition: Edition) -> tuple[str, str, str
     sub = crosstab[crosstab["sector"] == largest].set_index("status")["n"]
     met = int(sub.reindex(list(MEETS), fill_value=0).sum())
     title = f"{_pct(met, int(totals.iloc[0]))} of {_plural(largest)} met or exceeded the {edition.label} standard"
-    subtitle = f"Share of organisations in each DSPT status, by sector, on {edition.snapshot:%d %B %Y}"
-    source = f"Source: NHS England, DSPT export of {edition.snapshot:%d/%m/%Y}; Open Cyber analysis"
+    subtitle = f"Share of organisations in each DSPT status, by sector, on {long_date(edition.snapshot)}"
+    source = f"Source: NHS England, DSPT export of {long_date(edition.snapshot)}; Open Cyber analysis"
     return title, subtitle, source
-
-
-def follow_sentence(counts: dict, previous_label: str, current_label: str) -> str:
-    """NHS trusts followed from one edition to the next (counts of :func:`opencyber.trends.change_counts`)."""
-    text = (
-        f"Of the **{counts['compared']} NHS trusts** of {previous_label} followed into {current_label}"
-        + (f" ({counts['by_successor']} through their ODS successor)" if counts["by_successor"] else "")
-        + f", **{counts['improved']} improved** their status, **{counts['declined']} declined** and "
-        f"**{counts['same']} stayed the same**."
-    )
-    if counts["not_followed"]:
-        text += (
-            f" {counts['not_followed']} trust{'s' if counts['not_followed'] != 1 else ''} of {previous_label} "
-            f"could not be followed (not in {current_label} and no successor known)."
-        )
-    return text
 
 
 def sectors_sentence(totals: pd.DataFrame, export_date: str) -> str:
@@ -217,7 +321,7 @@ def sectors_sentence(totals: pd.DataFrame, export_date: str) -> str:
     top = totals.head(3)
     parts = ", ".join(f"{md_text(r.sector)} {int(r.organisations):,}" for r in top.itertuples())
     return (
-        f"The full DSPT export of {export_date} lists **{n:,} organisations** in **{len(totals)} sectors**; "
+        f"The full DSPT export of {long_date(export_date)} lists **{n:,} organisations** in **{len(totals)} sectors**; "
         f"the largest are {parts}. Most are not NHS bodies: care homes, pharmacies, dentists and companies "
         "that handle NHS data also complete the toolkit."
     )

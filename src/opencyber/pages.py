@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import across, narrative, score, trends
+from .publication import long_date
 from .registry import PROJECT_ROOT, Edition
+from .tables import readable_name as readable
 from .status import MEETS, SCORES
 
 
@@ -29,11 +31,75 @@ def _doc_body(path: Path) -> str:
     return "\n".join(line for line in lines if not line.startswith("# ")).strip()
 
 
+def _comparison(editions: list[Edition], build_dir: Path, ed: Edition):
+    """(previous edition's label, the :class:`opencyber.trends.Comparison` with it) from the edition's
+    trusts_followed.csv (the one definition), or None."""
+    c = trends.edition_comparison(Path(build_dir) / ed.id)
+    if c is None:
+        return None
+    label = next((e.label for e in editions if e.id == c.previous), c.previous)
+    return label, c
+
+
+#: plotly.js, loaded by assets/opencyber.js after the page's text (as the edition pages' charts)
+LAZY_PLOTLY = '<script type="application/json" class="oc-lazy">{"charts": ["assets/plotly.min.js"]}</script>'
+
+
+def share_met_section(editions: list[Edition], build_dir: Path, heading: str = "##") -> list[str]:
+    """The line chart of the share of each sector that met the standard, edition by edition, with
+    its base, the comparability statement and a table of the same figures (home and trends pages)."""
+    from .charts import SHORT_SECTORS, figure_html, share_met_chart
+
+    met = _across(build_dir, "trends_share_met.csv")
+    if met.empty:
+        return []
+    order = [e.label for e in reversed(editions)]
+    met = met.assign(_o=met["label"].map({l: i for i, l in enumerate(order)})).sort_values(["_o", "sector"]).drop(columns="_o")
+    trusts = met[met["sector"] == "NHS Trust"]
+    title = "Share of each sector's organisations that met or exceeded the standard"
+    if len(trusts) >= 2:
+        first, last = trusts.iloc[0], trusts.iloc[-1]
+        title = (f"{float(last.share):.1f}% of NHS trusts met or exceeded the standard in {last.label}, "
+                 f"against {float(first.share):.1f}% in {first.label}")
+    fig = share_met_chart(met, title, "Share of each sector's organisations in scope that met or exceeded the "
+                          "standard of each edition (each edition's own organisations and standard: see Comparability below)",
+                          "Source: NHS England, DSPT exports; Open Cyber analysis")
+    dates = "; ".join(f"{e.label} on {long_date(e.snapshot)}" for e in reversed(editions))
+    sectors = [s for s in ("NHS Trust", "Integrated Care Board (ICB)", "Clinical Commissioning Group (CCG)",
+                           "Commissioning Support Unit (CSU)") if s in set(met["sector"])]
+    sectors += sorted(set(met["sector"]) - set(sectors))
+    lines = [
+        f'{heading} The share that met the standard, edition by edition',
+        "",
+        LAZY_PLOTLY,
+        "",
+        figure_html(fig, "oc-share-met-chart", "Line chart of the share of each sector's organisations that met or "
+                    "exceeded the standard, edition by edition (the table below gives the figures).",
+                    f"downloads/{ACROSS}/trends_share_met.csv"),
+        "",
+        f"**Comparability:** the toolkit's standards change from one year to the next, and the snapshots were taken on "
+        f"different dates ({dates}; the 2020/21 figures were downloaded after the edition year had ended). Each point "
+        "is the share of that edition's own organisations; the change for the same trusts, followed from one edition "
+        "to the next, is on the [trends page](trends.html#followed).",
+        "",
+        "| edition | " + " | ".join(SHORT_SECTORS.get(s, s) for s in sectors) + " |",
+        "|---|" + "---:|" * len(sectors),
+    ]
+    for label in order:
+        row = met[met["label"] == label].set_index("sector")
+        cells = [f"{float(row.at[s, 'share']):.1f}%" if s in row.index else "—" for s in sectors]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", f"Each share is of the sector's organisations in scope in that edition; the counts are in the "
+              f"download: [the share that met the standard, by sector and edition (CSV)](downloads/{ACROSS}/trends_share_met.csv).", ""]
+    return lines
+
+
 def home_markdown(editions: list[Edition], build_dir: Path) -> str:
     """What the site shows, the latest edition's headline and the change since the previous one."""
     latest = editions[0]
     ct = _crosstab(build_dir, latest)
     good, n = _good_share(ct)
+    previous = _comparison(editions, build_dir, latest)
     lines = [
         "# NHS cyber security compliance: the Data Security and Protection Toolkit",
         "",
@@ -42,58 +108,28 @@ def home_markdown(editions: list[Edition], build_dir: Path) -> str:
         "shows the statuses of NHS trusts, integrated care boards (and before July 2022 clinical commissioning "
         "groups) and commissioning support units, scores them, and maps them by area.",
         "",
-        narrative.about_sentence(),
-        "",
         f"## Latest edition: {latest.label}",
         "",
-        f"On **{latest.snapshot:%d %B %Y}**, **{good} of {n}** NHS organisations in scope "
-        f"(**{100 * good / n:.1f}%**) had met or exceeded the {latest.label} standards. "
+        narrative.headline_html(latest, ct, previous[1] if previous else None, previous[0] if previous else ""),
+        "",
+        f"On **{long_date(latest.snapshot)}**, **{good:,} of {n:,}** NHS organisations in scope "
+        f"(**{100 * good / n:.1f}%**) had met or exceeded the {latest.label} standard. "
         f"[Read the {latest.label} report]({latest.id}.html).",
         "",
     ]
-    if len(editions) > 1:
-        prev = editions[1]
-        pct = _crosstab(build_dir, prev)
-        lines += [
-            narrative.change_sentence(
-                trends.transitions(
-                    score.read_organisations(Path(build_dir) / prev.id / "organisations.csv"),
-                    score.read_organisations(Path(build_dir) / latest.id / "organisations.csv"),
-                ),
-                prev.label,
-                latest.label,
-            ),
-            "",
-            "The sectors differ between editions (ICBs replaced CCGs in July 2022), so compare sector by sector:",
-            "",
-            f"| sector | {prev.label}: met or exceeded | {latest.label}: met or exceeded | change (points) |",
-            "|---|---:|---:|---:|",
-        ]
-        for sector in sorted(set(ct["sector"]) | set(pct["sector"])):
-            now = ct[ct["sector"] == sector]
-            before = pct[pct["sector"] == sector]
-            cells = []
-            shares = []
-            for frame in (before, now):
-                if frame.empty:
-                    cells.append("not in this edition")
-                    shares.append(None)
-                else:
-                    g, t = _good_share(frame)
-                    cells.append(f"{g} of {t} ({100 * g / t:.1f}%)")
-                    shares.append(100 * g / t)
-            change = f"{shares[1] - shares[0]:+.1f}" if None not in shares else ""
-            lines.append(f"| {sector} | {cells[0]} | {cells[1]} | {change} |")
-        lines.append("")
+    if previous is not None:
+        lines += [narrative.change_sentence(previous[1], previous[0], latest.label), ""]
+    lines += [narrative.about_sentence(), ""]
+    lines += share_met_section(editions, build_dir)
     lines += [
         "## Every edition",
         "",
-        "| edition | snapshot date | organisations | Standards Met or Exceeded |",
+        "| edition | snapshot | in scope | met or exceeded |",
         "|---|---|---:|---:|",
     ]
     for ed in editions:
         g, t = _good_share(_crosstab(build_dir, ed))
-        lines.append(f"| [{ed.label}]({ed.id}.html) | {ed.snapshot:%d %B %Y} | {t} | {g} ({100 * g / t:.1f}%) |")
+        lines.append(f"| [{ed.label}]({ed.id}.html) | {long_date(ed.snapshot)} | {t:,} | {g:,} ({100 * g / t:.1f}%) |")
     return "\n".join(lines) + "\n"
 
 
@@ -108,12 +144,17 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
         "CCGs before July 2022) and commissioning support units had published by the day the DSPT list was "
         "downloaded (the *snapshot*). Only assessments of that year count.",
         "- **Who is counted.** The organisations open on that day, from the NHS's official organisation lists "
-        "(ODS); an organisation that merged into another and has no status of its own takes its successor's.",
+        "(ODS). An organisation that closed before it is not counted: the organisation that took it over "
+        "carries the status. One that merged and has no status of its own takes its successor's.",
         "- **How areas are compared.** Each status has a score, from +3 (Standards Exceeded) to −3 (Standards "
         "Not Met or Not Published). An area's composite score is half the score of its commissioner (the ICB; "
         "before July 2022 the mean of the area's CCGs) and half the mean of its trusts' scores.",
-        "- **Where this report differs from the original.** Every difference from the NHSX open-cyber report "
-        "is listed, edition by edition, under *Overrides and caveats* below.",
+        "- **Where this report differs from the original.** Every figure that differs from the NHSX open-cyber "
+        "report is in the table [Differences from the original publication](#differences) below, with the reason.",
+        "- **Comparing editions.** The change since the previous edition is counted for the same NHS trusts: "
+        "those of the earlier edition, followed into the later one by their code or, if they merged, to the "
+        "trust that took them over. The edition pages, the home page and the trends page all give this one "
+        "figure.",
         "",
         narrative.status_meanings(short=False),
         "## Statuses and scores",
@@ -132,9 +173,10 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
         "## Successors",
         "",
         "An organisation without a status of the edition takes its ODS successor's status if that is of the "
-        "edition; otherwise it is Not Published. Successors that disagree stop the build until an override "
-        "decides. Organisations closed before the edition's scope date (the snapshot date unless the "
-        "registry says otherwise) are out of scope.",
+        "edition; otherwise it is Not Published. Successors with different statuses are resolved by a "
+        "documented decision (an override). Organisations closed before the edition's scope date (the snapshot "
+        "date, or for 2020/21 the end of the edition year) are out of scope: the organisation that took them "
+        "over carries the status.",
         "",
         "## Composite area scores",
         "",
@@ -143,8 +185,7 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
         "- **CCG era (to June 2022):** an ICS's composite = 0.5 × the mean score of its CCGs, weighted by "
         "population (GP-registered patients) when the edition has a population file, else equally, + 0.5 × "
         "the mean score of its trusts (simple, or weighted by EPRR risk tier in the original's variant when "
-        "a trust-weights file is given). The data pack has neither file, so the pages use equal weights and "
-        "say so.",
+        "a trust-weights file is given). The data have neither, so the pages use equal weights and say so.",
         "",
     ]
     for era in ("icb", "ccg"):
@@ -154,23 +195,45 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
         orgs = score.read_organisations(Path(build_dir) / ed.id / "organisations.csv")
         scores = pd.read_csv(Path(build_dir) / ed.id / "area_scores.csv", keep_default_na=False)
         lines += [score.worked_example(orgs, scores, ed).replace("**Worked example, ", f"**Worked example ({ed.label} data), ", 1), ""]
+    lines += differences_section(editions, build_dir)
     lines += ["## Overrides and caveats, edition by edition", ""]
     for ed in editions:
-        lines += [f"### {ed.label} (snapshot {ed.snapshot:%d %B %Y})", ""]
+        lines += [f"### {ed.label} (snapshot {long_date(ed.snapshot)})", ""]
         ov = pd.read_csv(Path(build_dir) / ed.id / "overrides.csv", keep_default_na=False)
         if ov.empty:
             lines.append("- No override: every figure follows the rules.")
         for o in ov.itertuples():
-            lines.append(f"- **Override {o.code} ({o.action}).** {o.reason} *Effect:* {o.effect}.")
+            lines.append(f"- {narrative.override_line(o)}")
         lines += [f"- {c}" for c in ed.caveats]
         lines.append("")
     lines += [
-        "## Assumptions and caveats log",
+        "## For analysts: the assumptions and caveats log",
         "",
-        _doc_body(PROJECT_ROOT / "docs" / "assumptions-and-caveats.md"),
+        _doc_body(PROJECT_ROOT / "docs" / "assumptions-and-caveats.md").replace("\n## ", "\n### "),
         "",
     ]
     return "\n".join(lines) + "\n"
+
+
+def differences_section(editions: list[Edition], build_dir: Path) -> list[str]:
+    """The table of the figures that differ from the original publication (``differences.csv``)."""
+    from .tables import table_html
+
+    diff = _across(build_dir, "differences.csv")
+    lines = ['<h2 id="differences">Differences from the original publication</h2>', ""]
+    if diff.empty:
+        return lines + ["Every figure of the editions shown follows the original publication's.", ""]
+    lines += [
+        "Where a figure of this report differs from what the original NHSX open-cyber project published, and why. "
+        "This report follows the rules the original stated (for example, only organisations open on the snapshot "
+        "date are counted) even where the original's own figures did not.",
+        "",
+        table_html(diff.rename(columns={"edition": "Edition", "figure": "Figure", "original": "Original publication",
+                                        "this_report": "This report", "reason": "Reason"}),
+                   "Differences from the original publication", download=f"downloads/{ACROSS}/differences.csv", stack=True),
+        "",
+    ]
+    return lines
 
 
 #: what each output file holds, in a reader's words (the data dictionary gives the columns)
@@ -197,7 +260,12 @@ def download_description(name: str) -> str:
     if name in DOWNLOADS:
         return DOWNLOADS[name]
     if name.startswith("table-"):
-        return "A table of the edition page, as shown there"
+        words = name[len("table-"):].removesuffix(".csv").split("-")
+        acronyms = {"nhs", "dspt", "icb", "ics", "ccg", "csu", "icbs", "icss", "ccgs", "csus"}
+        words = [w.upper() if w in acronyms else w for w in words]
+        words = [w[:-1].upper() + "s" if w.endswith("S") and w.lower() in acronyms else w for w in words]
+        text = " ".join(words)
+        return f"The table “{text[0].upper() + text[1:]}” of the edition page, as shown there"
     for line in (PROJECT_ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8").splitlines():
         m = re.match(r"#+\s*`?" + re.escape(name) + r"`?\s*:\s*(.+)$", line)
         if m and not m.group(1).startswith("`"):
@@ -235,7 +303,9 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
         "",
         "Every figure on this site is in a CSV file (comma-separated values: it opens in a spreadsheet). "
         "Each edition has its own files; the files *across editions* hold the organisation finder, the trends "
-        "and the all-sectors figures. The sections under *For analysts* below describe every column.",
+        "and the all-sectors figures. The files beside the tables hold the figures as the pages show them "
+        "(shares to one decimal, scores to two); the scores file of each edition keeps full precision for "
+        "analysts. The sections under *For analysts* below name every file and describe every column.",
         "",
     ]
     groups = [(ed.label, ed.id, Path(build_dir) / ed.id) for ed in editions]
@@ -244,12 +314,10 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
         files = sorted(path.glob("*.csv"))
         if not files:
             continue
-        lines += [f"### {label[0].upper() + label[1:]}", "", "| file and what it holds | rows | size |", "|---|---:|---:|"]
+        lines += [f"### {label[0].upper() + label[1:]}", "", "| what the file holds (CSV) | rows | size |", "|---|---:|---:|"]
         for csv in files:
             rows = sum(1 for _ in csv.open(encoding="utf-8")) - 1
-            lines.append(
-                f"| [{csv.name}](downloads/{folder}/{csv.name})<br>{download_description(csv.name)} | {rows:,} | {_kb(csv)} |"
-            )
+            lines.append(f"| [{download_description(csv.name)}](downloads/{folder}/{csv.name}) | {rows:,} | {_kb(csv)} |")
         lines.append("")
     lines += [
         "",
@@ -283,7 +351,11 @@ people as possible to be able to use it. For example, you should be able to:
 - use every page with a screen reader: each map and chart has a table with the same figures;
 - read every status without telling colours apart: each status also has its own pattern, and
   legends, tooltips and tables name it;
-- print an edition page with every bar of its chart and every column of its tables.
+- print an edition page, from a window of any width, with its chart drawn for the paper (every bar
+  and every part of a bar) and every column of its tables; on paper each map is replaced by a note
+  naming the tables that give its figures;
+- find an organisation from the search box at the top of every page, the third stop of the
+  keyboard, and see where the keyboard is on every link and control.
 
 ## How accessible this website is
 
@@ -341,9 +413,10 @@ The content listed below is non-accessible for the following reasons.
 ## What we are doing to improve accessibility
 
 Every change to the website is tested before it is published: in a headless browser at 390 and
-1366 pixels wide, every page is checked with axe-core (no serious or critical violation may remain),
+1,366 pixels wide, every page is checked with axe-core (no serious or critical violation may remain),
 for content wider than the screen, for the number of tab stops, for maps that fit their box and
-charts wide enough to read, and that an edition page prints every bar and table column.
+legends on screen, charts wide enough to read, a visible focus on every control, and that an edition
+page printed from a 1,366-pixel window keeps every bar of its chart and every table column.
 
 ## Preparation of this statement
 
@@ -367,11 +440,14 @@ def _across(build_dir: Path, name: str) -> pd.DataFrame:
 
 
 def _download(name: str) -> str:
-    return f"[{name}](downloads/{ACROSS}/{name})"
+    """A link to a download across editions, named by what it holds (the file name is for analysts)."""
+    text = download_description(name)
+    return f"[{text[0].lower() + text[1:]} (CSV)](downloads/{ACROSS}/{name})"
 
 
 def finder_markdown(editions: list[Edition], build_dir: Path) -> str:
-    """The organisation finder: a form that assets/finder.js fills from assets/data/finder_nhs.json."""
+    """The organisation finder: the site's search box (in every page's header) and the filters here,
+    which assets/finder.js fills from assets/data/finder_nhs.json."""
     import json
 
     def read(name: str, empty: dict) -> dict:
@@ -381,29 +457,24 @@ def finder_markdown(editions: list[Edition], build_dir: Path) -> str:
     nhs = read("finder_nhs.json", {"orgs": []})
     full = read("finder_all.json", {"exports": []})["exports"]
     labels = ", ".join(e.label for e in editions)
-    full_text = "; ".join(f"{x['n']:,} organisations of the full DSPT export of {x['snapshot']}" for x in full)
+    full_text = " and ".join(f"{x['n']:,} organisations on {long_date(x['snapshot'])}" for x in full)
     lines = [
         "# Find an organisation",
         "",
-        f"Search the **{len(nhs['orgs'])} NHS organisations** of the {labels} editions (NHS trusts, ICBs, CCGs and "
-        "sub-ICB locations, CSUs; in scope or not, with the reason) by ODS code or name, and see each one's status, "
-        "sector and area in every edition, and its predecessors and successors. Each organisation has a permanent "
-        "link (`finder.html#org=RA4`)."
-        + (f" Tick the box to search also the {full_text} (fetched only then)." if full else ""),
-        "",
-        f"Without JavaScript, the same data are in the download {_download('finder_organisations.csv')}.",
+        f"Type a name or an ODS code in the search box at the top of the page (on every page). It finds the "
+        f"**{len(nhs['orgs']):,} NHS organisations** of the {labels} editions, with each one's status in every edition"
+        + (f", and any code of the full DSPT exports ({full_text}: GP practices, care homes, pharmacies and others)" if full else "")
+        + ". Close spellings are found too.",
         "",
         '<link rel="stylesheet" href="assets/finder.css">',
         '<p id="oc-loading">Loading the finder…</p>',
-        '<form id="oc-finder" class="oc-finder" role="search" aria-label="Organisations" hidden>',
-        '<div><label for="oc-q">Code or name</label><input type="search" id="oc-q" name="q" autocomplete="off" '
-        'spellcheck="false" placeholder="e.g. RA4 or yeovil"></div>',
+        '<form id="oc-finder" class="oc-finder" aria-label="Filters" hidden>',
         '<div><label for="oc-f-sector">Sector</label><select id="oc-f-sector"><option value="">any</option></select></div>',
         '<div><label for="oc-f-area">Area</label><select id="oc-f-area"><option value="">any</option></select></div>',
         '<div><label for="oc-f-status">Status</label><select id="oc-f-status"><option value="">any</option></select></div>',
         '<div><label for="oc-f-edition">In edition</label><select id="oc-f-edition"><option value="">any</option></select></div>',
-        ('<div class="oc-check"><input type="checkbox" id="oc-f-all"> <label for="oc-f-all">Also search the other '
-         f'organisations of the full export ({full[0]["n"]:,}, about {_size_mb(build_dir)} MB to fetch)</label></div>'
+        ('<div class="oc-check"><input type="checkbox" id="oc-f-all"> <label for="oc-f-all">Also search the names of the '
+         f'other organisations of the full export ({full[0]["n"]:,}; about {_size_mb(build_dir)} MB to fetch)</label></div>'
          if full else '<input type="checkbox" id="oc-f-all" hidden>'),
         "</form>",
         '<p id="oc-status" role="status" aria-live="polite"></p>',
@@ -411,11 +482,16 @@ def finder_markdown(editions: list[Edition], build_dir: Path) -> str:
         '<section id="oc-org" aria-labelledby="oc-org-title" hidden></section>',
         '<script src="assets/finder.js"></script>',
         "",
-        "Names are shown in readable case (the ODS writes them in capitals); the search ignores case and punctuation, "
-        "and reads *NHS Foundation Trust* and *NHS FT* as the same. A status is the one the edition's report counts "
-        "(*Not Published* when none of that edition was published); *out of scope* organisations are listed with the "
-        "reason. Successors come from ODS successor data where an edition's inputs have them (the 2020/21 reference "
-        "file) and, for CCGs, from the ONS lookup of sub-ICB locations to ICBs; elsewhere they are unknown.",
+        "The NHS organisations are NHS trusts, ICBs, CCGs and sub-ICB locations, and CSUs, in scope or not (with the "
+        "reason), with their sector and area in every edition and the organisations they took over or were taken over by. "
+        "Names are shown in readable case (the NHS lists write them in capitals); the search ignores case and punctuation, "
+        "and reads *NHS Foundation Trust* and *NHS FT* as the same. Each organisation has a permanent link, which you can "
+        "copy and share. A status is the one the edition's report counts (*Not Published* when none of that edition was "
+        "published); *out of scope* organisations are listed with the reason. The organisations one took over, or was "
+        "taken over by, are known where an edition's data name them (the 2020/21 reference list, the 2022/23 ICB "
+        "partner mapping) and, for CCGs, from the ONS lookup of sub-ICB locations to ICBs.",
+        "",
+        f"Without JavaScript, the same data are in the download {_download('finder_organisations.csv')}.",
         "",
     ]
     return "\n".join(lines) + "\n"
@@ -449,15 +525,8 @@ def _trend_chart(shares: pd.DataFrame) -> str:
 
 
 def _trend_title(s: pd.DataFrame, editions: list[str]) -> str:
-    """The finding: the share of NHS trusts that met the standard, first edition against the last."""
-    trusts = s[s["sector"] == "NHS Trust"]
-    if trusts.empty or len(editions) < 2:
-        return "Share of each sector in each DSPT status"
-    met = trusts[trusts["status"].isin(MEETS)].groupby("label")["share"].sum()
-    first, last = editions[0], editions[-1]
-    if first not in met or last not in met:
-        return "Share of each sector in each DSPT status"
-    return f"{met[last]:.1f}% of NHS trusts met or exceeded the standard in {last}, against {met[first]:.1f}% in {first}"
+    """The bar chart's title (the line chart above it gives the finding, with its comparability)."""
+    return "Share of each sector's organisations in each DSPT status, edition by edition"
 
 
 def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
@@ -476,54 +545,56 @@ def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
     ]
     for ed in reversed(editions):
         sub = shares[shares["edition"] == ed.id].drop_duplicates("sector")
-        sets = "; ".join(f"{md_text(r.sector)} {int(r.total)}" for r in sub.itertuples())
-        lines.append(f"| [{ed.label}]({ed.id}.html) | {ed.snapshot:%d %B %Y} | {sets} ([how chosen]({ed.id}-curation.html)) |")
-    lines += ["", "## Share in each status, by sector and edition", ""]
+        sets = "; ".join(f"{md_text(r.sector)} {int(r.total):,}" for r in sub.itertuples())
+        lines.append(f"| [{ed.label}]({ed.id}.html) | {long_date(ed.snapshot)} | {sets} ([how chosen]({ed.id}-curation.html)) |")
+    lines.append("")
+    lines += share_met_section(editions, build_dir)
+    lines += ["## Share in each status, by sector and edition", ""]
     if not shares.empty and len(editions) > 0:
-        lines += ['<script src="assets/plotly.min.js"></script>', _trend_chart(shares), ""]
+        lines += [LAZY_PLOTLY, "", _trend_chart(shares), ""]
         from .trends import sector_anchor
 
         for sector, sub in shares.groupby("sector", sort=True):
             eds = sub.drop_duplicates("edition")
             lines += [f'<h3 id="{sector_anchor(sector)}">{html.escape(sector)}</h3>', "",
                       f"In {len(eds)} edition{'s' if len(eds) != 1 else ''}: " + ", ".join(
-                          f"[{r.label}]({r.edition}.html) ({int(r.total)})" for r in eds.itertuples()) + ".", "",
+                          f"[{r.label}]({r.edition}.html) ({int(r.total):,})" for r in eds.itertuples()) + ".", "",
                       "| edition | status | organisations | share |", "|---|---|---:|---:|"]
             for r in sub.itertuples():
-                lines.append(f"| {r.label} | {r.status} | {int(r.n)} of {int(r.total)} | {float(r.share):.1f}% |")
+                lines.append(f"| {r.label} | {r.status} | {int(r.n):,} of {int(r.total):,} | {float(r.share):.1f}% |")
             lines.append("")
         lines += [f"Download: {_download('trends_status_share.csv')}.", ""]
-    lines += ["## NHS trusts followed from edition to edition", ""]
+    lines += ['<h2 id="followed">NHS trusts followed from edition to edition</h2>', ""]
     if changes.empty:
         lines += ["Only one edition is built: nothing to follow.", ""]
     else:
-        from .trends import change_counts
-
         by_id = {e.id: e for e in editions}
-        counts = change_counts(changes)
+        found = trends.comparisons(changes)
         lines += [
             "Each NHS trust in scope in an edition is followed into the next by its ODS code, or, if it merged, "
-            "to its ODS successor (several successors: the mean of their scores). A trust *improved* when its score "
-            "(Exceeded +3, Met +1, Approaching −1, Not Met and Not Published −3) went up.",
+            "to the trust that took it over (several successors: the mean of their scores). A trust *improved* when "
+            "its score (Exceeded +3, Met +1, Approaching −1, Not Met and Not Published −3) went up. These are the "
+            "figures the edition pages and the home page give.",
             "",
-            "| from | to | trusts compared | improved | declined | stayed the same | not followed |",
-            "|---|---|---:|---:|---:|---:|---:|",
+            "| from | to | trusts compared | met before | met after | improved | declined | stayed the same | not followed |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for r in counts.itertuples():
-            lines.append(f"| {by_id[r.previous_edition].label} | {by_id[r.edition].label} | {r.compared} | {r.improved} | "
-                         f"{r.declined} | {r.same} | {r.not_followed} |")
+        for c in found:
+            lines.append(f"| {by_id[c.previous].label} | {by_id[c.edition].label} | {c.compared:,} | "
+                         f"{c.met_before:,} ({c.share_before:.1f}%) | {c.met_now:,} ({c.share_now:.1f}%) | {c.improved:,} | "
+                         f"{c.declined:,} | {c.same:,} | {c.not_followed:,} |")
         lines.append("")
-        for r in counts.to_dict("records"):
-            lines += [narrative.follow_sentence(r, by_id[r["previous_edition"]].label, by_id[r["edition"]].label), ""]
-        for r in counts.itertuples():
-            sub = changes[(changes["previous_edition"] == r.previous_edition) & (changes["edition"] == r.edition)]
-            title = f"{by_id[r.previous_edition].label} to {by_id[r.edition].label}"
+        for c in found:
+            lines += [narrative.change_sentence(c, by_id[c.previous].label, by_id[c.edition].label), ""]
+        for c in found:
+            sub = changes[(changes["previous_edition"] == c.previous) & (changes["edition"] == c.edition)]
+            title = f"{by_id[c.previous].label} to {by_id[c.edition].label}"
             lines += [f'<details class="oc-details"><summary>The trusts that changed, {title}</summary>', ""]
             lines += ["| trust | before | after | change |", "|---|---|---|---|"]
-            for c in sub[sub["change"] != "same"].itertuples():
-                via = f" (via {c.matched_code})" if c.matched_by == "ODS successor" else ""
-                lines.append(f"| [{md_text(c.name)} ({c.code})](finder.html#org={c.code}) | {c.status_before} | "
-                             f"{c.status_now or '—'}{via} | {c.change} |")
+            for r in sub[sub["change"] != "same"].itertuples():
+                via = f" (through {r.matched_code}, which took it over)" if r.matched_by == "ODS successor" else ""
+                lines.append(f"| [{md_text(readable(r.name))} ({r.code})](finder.html#org={r.code}) | {r.status_before} | "
+                             f"{r.status_now or '—'}{via} | {r.change} |")
             lines += ["", "</details>", ""]
         lines += [f"Every trust, changed or not: {_download('trends_trusts.csv')}.", ""]
     lines += ["## Areas across editions", ""]
@@ -576,14 +647,14 @@ def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
     lines += [
         f"The data hold {len(dates)} full export{'s' if len(dates) != 1 else ''} of the DSPT, every organisation that "
         "has a DSPT account: " + ", ".join(
-            f"[{by_date[d].label}]({by_date[d].id}.html) ({pd.Timestamp(d):%d %B %Y}, "
+            f"[{by_date[d].label}]({by_date[d].id}.html) ({long_date(d)}, "
             f"{int(totals[totals['export_date'] == d]['organisations'].sum()):,} organisations, "
             f"{int((totals['export_date'] == d).sum())} sectors)" for d in dates if d in by_date) + ". "
         "Statuses are as the export gives them: the latest assessment of each organisation, of whatever edition; "
         "the sector is the one the organisation declared. The sectors were renamed between the exports: the "
         "[alignment table](#sector-alignment) reads the older names in the later vocabulary.",
         "",
-        '<script src="assets/plotly.min.js"></script>',
+        LAZY_PLOTLY,
         "",
     ]
     for date in dates:
@@ -592,7 +663,7 @@ def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
         ed = by_date.get(date)
         label = ed.label if ed else date
         dspt = st["dspt_edition"].iloc[0]
-        lines += [f'<h2 id="sectors-{date}">{label}: the export of {pd.Timestamp(date):%d %B %Y}</h2>', "",
+        lines += [f'<h2 id="sectors-{date}">{label}: the export of {long_date(date)}</h2>', "",
                   narrative.sectors_sentence(t, date), "",
                   f"### Organisations by sector, {label}", "",
                   "| sector | organisations | latest status Met or Exceeded (any edition) | with an area (commissioner) |",
@@ -608,7 +679,7 @@ def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
                   f"of an older or newer edition) and *Blank* (no status)."
                   + ("" if not (ed and ed.status_aliases) else " This export's older words are read as: " + "; ".join(
                       f"*{md_text(a)}* as *{md_text(b)}*" for a, b in ed.status_aliases.items())
-                     + " (the registry's status_aliases, a documented assumption)."), "",
+                     + " (a documented assumption, see the methodology)."), "",
                   _sectors_chart(st, t, date, label), ""]
         wide = _across(build_dir, f"sectors_status_wide_{date}.csv")
         if not wide.empty:
@@ -637,8 +708,8 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
         c = coverage.iloc[0]
         pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "—"  # noqa: E731
         lines += [f"### GP practices that published, {label}", "",
-                  f"Of the **{int(c.open_practices):,} GP practices open on {pd.Timestamp(c.open_at):%d %B %Y}** (the "
-                  f"practices of edition {c.dspt_edition} in `gp_practices_editions.csv`: the denominator), "
+                  f"Of the **{int(c.open_practices):,} GP practices open on {long_date(c.open_at)}** (the "
+                  f"practices of edition {c.dspt_edition} in the NHS list of GP practices: the denominator), "
                   f"**{int(c.published_edition):,} ({pct(c.published_edition, c.open_practices)})** had published a "
                   f"{c.dspt_edition} assessment by the export date, {int(c.met_or_exceeded):,} "
                   f"({pct(c.met_or_exceeded, c.open_practices)}) Standards Met or Exceeded; "
@@ -649,7 +720,8 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
                   f"Download: {_download('sectors_gp_coverage.csv')}.", ""]
     if not gp_ccgs.empty:
         ed = gp_ccgs["dspt_edition"].iloc[0]
-        t = gp_ccgs.drop(columns=["export_date", "dspt_edition"]).rename(columns={
+        t = gp_ccgs.drop(columns=["export_date", "dspt_edition"])
+        t = t.assign(commissioner=t["commissioner"].map(readable)).rename(columns={
             "commissioner_code": "CCG code", "commissioner": "CCG (as the export names it)", "practices": "GP practices",
             "met_or_exceeded": f"{ed} Met or Exceeded", "other_status": "other status", "share": "% Met or Exceeded"})
         lines += [f"### GP practices by CCG, {label}", "",
@@ -667,13 +739,15 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
                   "or Exceeded; the denominator is the ICB's GP practices in the export.", "",
                   "| ICB | practices | met or exceeded | other status | share |", "|---|---:|---:|---:|---:|"]
         for r in gp.itertuples():
-            lines.append(f"| {md_text(r.area_name)} ({r.area_code}) | {int(r.practices)} | {int(r.met_or_exceeded)} | {int(r.other_status)} | {float(r.share):.1f}% |")
+            area = f"{md_text(r.area_name)} ({r.area_code})" if r.area_code != "(unknown)" else "No ICB given in the export"
+            lines.append(f"| {area} | {int(r.practices):,} | {int(r.met_or_exceeded):,} | {int(r.other_status):,} | {float(r.share):.1f}% |")
         lines += ["", f"Download: {_download('sectors_gp_areas.csv')}.", ""]
     return lines
 
 
 def _gp_map_section(build_dir: Path, label: str) -> list[str]:
     """The GP-practices map of the newest export, when the across outputs hold its areas."""
+    from . import maps
     from .sectors import GP_MAP_AREAS
 
     if not (Path(build_dir) / ACROSS / GP_MAP_AREAS).is_file():
@@ -683,6 +757,8 @@ def _gp_map_section(build_dir: Path, label: str) -> list[str]:
         "Each ICB is coloured by the share of its GP practices in the export whose latest status met or exceeded "
         "the standard; hover over or tap an ICB for its figures. The table above gives the same numbers.", "",
         "<!-- oc-widget:gp-map -->", "",
+        maps.legends_html([maps.gp_share_legend("GP practices that met the standard, by ICB")])
+        + maps.print_note([f"GP practices by ICB, {label}"], "above"), "",
     ]
 
 
@@ -712,10 +788,10 @@ def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFr
         kept = int(a["in_later_sector"].sum())
         found = int(a["found_by_code"].sum())
         lines += [
-            f"The {ol} export ({pd.Timestamp(old):%d/%m/%Y}) has {len(a)} sectors and the {nl} export "
-            f"({pd.Timestamp(new):%d/%m/%Y}) {int((totals['export_date'] == new).sum())}; the {len(a)} are read as "
+            f"The {ol} export ({long_date(old)}) has {len(a)} sectors and the {nl} export "
+            f"({long_date(new)}) {int((totals['export_date'] == new).sum())}; the {len(a)} are read as "
             f"{a['later_sector'].nunique()} of them. Each older sector is read as the later sector that most of its organisations, found by "
-            f"code in the later export, declared there (a documented choice in the registry, `export_sector_aliases`). "
+            f"code in the later export, declared there (a documented choice, see the methodology). "
             f"Of the {found:,} organisations found by code, {kept:,} ({100 * kept / found:.1f}%) are in the aligned "
             "sector; the last column says how well each line holds. Several older sectors can share one later sector, "
             "whose count is then repeated.",

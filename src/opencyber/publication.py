@@ -136,38 +136,51 @@ def first_published(edition_id: str) -> str | None:
     return out.splitlines()[0] if out else None
 
 
+#: when the next edition comes: the DSPT publishes its statuses continuously, and this report adds an
+#: edition when a new snapshot is downloaded, on no fixed date
+NEXT_UPDATE = "to be confirmed (when the next DSPT edition's statuses are downloaded)"
+
+
 def edition_dates(edition: Edition) -> list[tuple[str, str]]:
-    """``(label, long date)`` for an edition page: data snapshot, first published, last updated."""
+    """``(label, text)`` for an edition page (the GOV.UK release elements): data snapshot, first
+    published, last updated, next update."""
     out = [("Data snapshot", long_date(edition.snapshot))]
     first = first_published(edition.id)
     if first:
         out.append(("First published", long_date(first)))
     version = site_version()
     if version:
-        out.append(("Last updated", f"{long_date(version.date)} ({version.text()})"))
+        out.append(("Last updated", long_date(version.date)))
+    out.append(("Next update", NEXT_UPDATE))
     return out
 
 
-def dates_html(edition: Edition) -> str:
+def dates_html(edition: Edition, publisher: Publisher | None = None) -> str:
+    """The release elements under an edition page's title: its dates and the contact."""
     items = "".join(f"<li><strong>{escape(k)}:</strong> {escape(v)}</li>" for k, v in edition_dates(edition))
-    return f'\n<ul class="oc-dates" aria-label="Dates of this page">{items}</ul>'
+    pub = publisher or load_publisher()
+    how = contact_html(pub)
+    items += f"<li><strong>Contact:</strong> {how[0].upper() + how[1:]}</li>"
+    return f'\n<ul class="oc-dates" aria-label="About this release">{items}</ul>'
 
 
 def footer_html(publisher: Publisher) -> str:
     """The footer of every page: what the report is, its data licence, the publisher and how to reach them."""
     version = site_version()
+    updated = f"Last updated {escape(long_date(version.date))}." if version else ""
     built = (
-        f"Open Cyber version {escape(version.commit)} of {escape(long_date(version.date))}"
-        + (", with local changes" if version.local_changes else "")
+        f"Built from commit {escape(version.commit)} of the Open Cyber code"
+        + (", with local changes" if version.local_changes else "") + "."
         if version
-        else "Open Cyber (not built from a git clone: no version or dates)"
+        else "Not built from a git clone: no commit or dates."
     )
     return (
         "<p>An independent, open report: not official statistics and not an NHS England publication. "
         "Data: NHS England (DSPT, ODS) and ONS, Open Government Licence v3.0.</p>"
         f"<p>Published by {escape(publisher.name)}. {contact_sentence(publisher)} "
         + (f'Code: <a href="{escape(publisher.repository)}">{escape(publisher.repository)}</a>. ' if publisher.repository else "")
-        + f"Built from {built}.</p>"
+        + f"{updated}</p>"
+        + f'<details class="oc-analysts"><summary>For analysts: this copy of the report</summary><p>{built}</p></details>'
     )
 
 

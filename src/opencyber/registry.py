@@ -72,6 +72,34 @@ class Override:
 
 
 @dataclass(frozen=True)
+class SuccessorLink:
+    """A documented successor of an organisation that the edition's input files name only in words
+    (e.g. a change log: "RA4 ... acquired by RH5 on 01/04/2023"), with where it is stated."""
+
+    code: str
+    successor: str
+    date: dt.date
+    source: str
+
+
+#: what a difference's ``measure`` may compute from the edition's outputs (opencyber.original)
+MEASURES = ("count", "composite", "status")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A figure where this report differs from the original publication: what the original showed,
+    and either a ``measure`` of this report's outputs (``count:<sector>[:<status>]``,
+    ``composite:<area code>``, ``status:<code>``) or the words ``this_report``, with the reason."""
+
+    figure: str
+    original: str
+    reason: str
+    measure: str | None = None
+    this_report: str | None = None
+
+
+@dataclass(frozen=True)
 class Edition:
     id: str
     label: str
@@ -90,6 +118,10 @@ class Edition:
     scope_date: dt.date | None = None
     #: documented differences from the original's published figures, shown on the page
     caveats: tuple[str, ...] = ()
+    #: documented successors that no input file gives as data ([[edition.successor_links]])
+    successor_links: tuple[SuccessorLink, ...] = ()
+    #: figures that differ from the original publication ([[edition.differences]]), with the reason
+    differences: tuple[Difference, ...] = ()
     reference_columns: dict[str, str] = field(default_factory=dict)
     #: a notice shown at the top of every page of the edition (e.g. that its data are fictional)
     banner: str | None = None
@@ -285,6 +317,24 @@ def _edition_from_table(t: dict, where: str) -> Edition:
             raise RegistryError(f"{where}: {ctx}status is required for set_status")
         reason = " ".join(str(need("reason", o, ctx)).split())
         overrides.append(Override(str(need("code", o, ctx)).upper(), action, reason, o.get("status")))
+    links = []
+    for i, o in enumerate(t.get("successor_links", [])):
+        ctx = f"successor_links[{i}]."
+        date = need("date", o, ctx)
+        if not isinstance(date, dt.date):
+            raise RegistryError(f"{where}: {ctx}date must be a TOML date like 2023-04-01, not {date!r}")
+        links.append(SuccessorLink(str(need("code", o, ctx)).upper(), str(need("successor", o, ctx)).upper(), date,
+                                   " ".join(str(need("source", o, ctx)).split())))
+    differences = []
+    for i, o in enumerate(t.get("differences", [])):
+        ctx = f"differences[{i}]."
+        measure, words = o.get("measure"), o.get("this_report")
+        if (measure is None) == (words is None):
+            raise RegistryError(f"{where}: {ctx}give either measure or this_report")
+        if measure is not None and str(measure).split(":")[0] not in MEASURES:
+            raise RegistryError(f"{where}: {ctx}measure {measure!r} must start with one of {MEASURES}")
+        differences.append(Difference(" ".join(str(need("figure", o, ctx)).split()), str(need("original", o, ctx)),
+                                      " ".join(str(need("reason", o, ctx)).split()), measure, words))
     return Edition(
         id=ed_id,
         label=need("label"),
@@ -301,6 +351,8 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         overrides=tuple(overrides),
         scope_date=scope_date,
         caveats=tuple(" ".join(str(c).split()) for c in t.get("caveats", [])),
+        successor_links=tuple(links),
+        differences=tuple(differences),
         reference_columns=reference_columns,
         reference_sectors=reference_sectors,
         banner=" ".join(str(t["banner"]).split()) if t.get("banner") else None,

@@ -180,8 +180,11 @@ def _jupyter_leaflet_dir() -> Path:
     return jupyter_data_file("jupyter-leaflet", "nbextensions", "jupyter-leaflet", "index.js").parent
 
 
+#: the rules of JupyterLab's CSS that the maps' widgets can use (:func:`write_text_css`), loaded with them
+WIDGETS_JUPYTER_CSS = "widgets-jupyter.css"
 #: the Assets of a site with its own widget bundle (what :func:`copy_assets` returns then)
-BUNDLED_ASSETS = Assets("", "assets/widgets.js", "assets/plotly.min.js", {}, True, ("assets/widgets.css", "assets/widgets.js"))
+BUNDLED_ASSETS = Assets("", "assets/widgets.js", "assets/plotly.min.js", {}, True,
+                        (f"assets/{WIDGETS_JUPYTER_CSS}", "assets/widgets.css", "assets/widgets.js"))
 
 
 def copy_assets(site: Path) -> Assets:
@@ -369,16 +372,27 @@ def page_classes(html: str) -> set[str]:
 TEXT_CSS = "notebook.css"
 
 
-def write_text_css(assets: Path, htmls: list[str]) -> None:
-    """``assets/notebook.css``: the rules of JupyterLab's CSS (``assets/jupyter.css``) that the pages
-    without widgets can use (the classes in their HTML, and those that opencyber.js and the table
-    scripts add), instead of all 250 KB of it."""
+def write_text_css(assets: Path, htmls: list[str], widget_htmls: list[str] = ()) -> None:
+    """``assets/notebook.css``: the rules of JupyterLab's CSS (``assets/jupyter.css``) that the pages'
+    text can use (the classes in their HTML), instead of all 250 KB of it: the one stylesheet of
+    JupyterLab's in every page's <head>. With the site's widget bundle, also
+    ``assets/widgets-jupyter.css``: the rules the maps' widgets can use besides (the classes of the
+    pages with maps and every name in ``widgets.js``, which draws them), loaded with the maps after
+    the text, so that no page waits for JupyterLab's whole stylesheet before showing its text."""
+    jupyter = (assets / "jupyter.css").read_text(encoding="utf-8")
     classes = set().union(*(page_classes(h) for h in htmls)) if htmls else set()
-    text = css_subset((assets / "jupyter.css").read_text(encoding="utf-8"), classes)
+    text = css_subset(jupyter, classes)
     (assets / TEXT_CSS).write_text(
-        "/* The rules of JupyterLab's notebook CSS (assets/jupyter.css) that the pages without maps can use */\n" + text,
+        "/* The rules of JupyterLab's notebook CSS (assets/jupyter.css) that the pages' text can use */\n" + text,
         encoding="utf-8",
     )
+    bundle = assets / "widgets.js"
+    if bundle.is_file():
+        names = set(re.findall(r"[A-Za-z_][\w-]*", bundle.read_text(encoding="utf-8")))
+        names |= set().union(*(page_classes(h) for h in widget_htmls)) if widget_htmls else set()
+        (assets / WIDGETS_JUPYTER_CSS).write_text(
+            "/* The rules of JupyterLab's notebook CSS (assets/jupyter.css) that the maps' widgets can use */\n"
+            + css_subset(jupyter, names), encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -674,6 +688,17 @@ def _esc(text: str) -> str:
     return str(escape(text))
 
 
+def search_html() -> str:
+    """The site's search box (every page, in the header): it finds an organisation by name or code
+    on the finder page, which reads ``?q=`` (a GOV.UK-style header search, the third tab stop)."""
+    return (
+        '\n<form class="oc-search" action="finder.html" method="get" role="search" aria-label="Find an NHS organisation">'
+        '<label class="oc-visually-hidden" for="oc-q">Find an NHS organisation by name or ODS code</label>'
+        '<input type="search" id="oc-q" name="q" autocomplete="off" spellcheck="false" placeholder="Name or ODS code">'
+        '<button type="submit">Search</button></form>'
+    )
+
+
 def banner_html(banner: str) -> str:
     return f'\n<p class="oc-banner" role="note">{_esc(banner)}</p>' if banner else ""
 
@@ -732,6 +757,7 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
         has_chart = any(PLOTLY_MIME in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
         page_banner = " ".join(b for b in (banner, edition_banner.get(page.name)) if b) if page.name in edition_banner else site_banner
         fragments = {
+            "search_html": search_html(),
             "banner_html": banner_html(page_banner),
             "around_html": around_html(around.get(page.name, [])),
             "geometries_html": geometries_html(geometries),
@@ -800,6 +826,33 @@ def localise_scripts(html: str, assets: Assets) -> str:
         return f'<script src="{assets.widget_renderer}"></script>\n'
 
     return _CDN_SCRIPT.sub(local, html)
+
+
+_STATE_SCRIPT = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">\s*(.*?)\s*</script>', re.S)
+_GEOMETRY_STORE = re.compile(r'\n?<script type="application/json" id="oc-geometries">(.*?)</script>', re.S)
+_LAZY_MAPS = re.compile(r'(<script type="application/json" class="oc-lazy">\{"maps": \[)(.*?\]\}</script>)')
+MAPS_DIR = "maps"
+
+
+def externalise_map_state(html: str, name: str, assets_dir: Path) -> str:
+    """Keep a page's maps apart from its text: the widget state and the shared geometries (most of
+    an edition page's bytes) go to ``assets/maps/<name>.js``, which is loaded with the maps' scripts
+    (first in the page's lazy list), when the reader comes near a map; the page keeps an empty state
+    tag for ``assets/opencyber.js`` to fill (``OpenCyber.mapState``). A script file, not JSON, so
+    that a site opened from files works too. A page without maps, or whose maps load the usual way
+    (no lazy list: the site's widget bundle was not built), is returned unchanged."""
+    state, lazy = _STATE_SCRIPT.search(html), _LAZY_MAPS.search(html)
+    if state is None or lazy is None:
+        return html
+    store = _GEOMETRY_STORE.search(html)
+    url = f"assets/{MAPS_DIR}/{name}.js"
+    target = Path(assets_dir) / MAPS_DIR / f"{name}.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"window.OpenCyber.mapState({state.group(1)},{store.group(1) if store else '{}'});\n", encoding="utf-8")
+    html = html[: state.start()] + '<script type="application/vnd.jupyter.widget-state+json"></script>' + html[state.end():]
+    if store is not None:
+        html = _GEOMETRY_STORE.sub("", html, count=1)
+    return _LAZY_MAPS.sub(lambda m: f'{m.group(1)}{json.dumps(url)}, {m.group(2)}', html, count=1)
 
 
 _TITLE = re.compile(r"<title>.*?</title>", re.S)
@@ -910,12 +963,15 @@ def _render_site(editions, build_dir: Path, site_dir: Path, banner: str, rendere
         missing = [p.name for p in prepared if not (tmp / f"{p.name}.html").is_file()]
         if missing:
             raise RenderError(f"{renderer} wrote no {missing[0]}.html ({len(missing)} of {len(prepared)} page(s) missing); the previous site is kept")
-        write_text_css(tmp / "assets", [(tmp / f"{p.name}.html").read_text(encoding="utf-8") for p in prepared if not p.has_widgets])
+        htmls = {p.name: (tmp / f"{p.name}.html").read_text(encoding="utf-8") for p in prepared}
+        write_text_css(tmp / "assets", list(htmls.values()) if assets.widgets else [htmls[p.name] for p in prepared if not p.has_widgets],
+                       [htmls[p.name] for p in prepared if p.has_widgets])
         for page in prepared:
             out = tmp / f"{page.name}.html"
             text = out.read_text(encoding="utf-8")
             try:
                 local = wrap_plain_tables(set_title(localise_scripts(text, assets), page.title))
+                local = externalise_map_state(local, page.name, tmp / "assets")
                 ed = edition_of.get(page.name)
                 local = add_publication(local, footer, publication.dates_html(ed) if ed else "")
             except CdnScriptError as exc:

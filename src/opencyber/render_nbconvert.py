@@ -77,9 +77,10 @@ def render_page(page, exporter, assets) -> str:
             "require_js": assets.require_js,
             "widget_renderer": assets.widget_renderer,
             "amd_paths": assets.amd_paths,
-            # the JupyterLab styles only where the maps' widgets are; elsewhere the rules of them the
-            # pages can use (written by render.write_text_css once every page is rendered)
-            "notebook_css": "assets/jupyter.css" if page.has_widgets else f"assets/{TEXT_CSS}",
+            # the rules of JupyterLab's styles the pages' text can use (render.write_text_css, once
+            # every page is rendered); the maps' rules come with the maps, after the text (without
+            # the site's widget bundle, the maps' pages have all of JupyterLab's styles instead)
+            "notebook_css": "assets/jupyter.css" if page.has_widgets and not assets.widgets else f"assets/{TEXT_CSS}",
             # scripts loaded after the text (assets/opencyber.js)
             "lazy_html": "\n".join(
                 lazy_scripts_html(kind, urls)

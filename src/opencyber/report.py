@@ -136,47 +136,87 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
 
 
 def previous_edition(edition: Edition, data_dir: Path):
-    """(previous edition, its curated organisations) for the change since then, or None when the
-    registry names no previous edition or its inputs are not in the data directory. Curated again
-    from its inputs (a second or two), so that a page never depends on what else was built."""
-    from .curate import curate_edition
-    from .registry import load_registry
+    """(previous edition, its curated organisations), or None: see :func:`opencyber.trends.previous_edition`."""
+    from .trends import previous_edition as previous
 
-    prev = load_registry(data_dir=data_dir).get(edition.previous or "")
-    if prev is None or prev.missing_inputs(data_dir):
-        return None
-    return prev, curate_edition(prev, data_dir).organisations
+    return previous(edition, data_dir)
 
 
-def key_points(edition: Edition, rd: ReportData, data_dir: Path) -> str:
-    """Markdown: the key points of the edition (see :mod:`opencyber.narrative`)."""
-    return narrative.key_points(edition, rd.crosstab, rd.area_scores, rd.organisations, previous_edition(edition, data_dir))
+def comparison(out_dir: Path):
+    """See :func:`opencyber.trends.edition_comparison`."""
+    from .trends import edition_comparison
+
+    return edition_comparison(out_dir)
+
+
+def title(edition: Edition) -> str:
+    """Markdown: the page's one H1, naming the edition."""
+    return f"# NHS cyber security: DSPT statuses, {edition.label}"
+
+
+def previous_comparison(edition: Edition, data_dir: Path, out_dir: Path):
+    """See :func:`opencyber.trends.previous_comparison`."""
+    from .trends import previous_comparison as previous
+
+    return previous(edition, data_dir, out_dir)
+
+
+def headline(edition: Edition, rd: ReportData, data_dir: Path, out_dir: Path) -> str:
+    """HTML: the headline figure of the first screen (share of NHS trusts that met the standard and
+    its change on a comparable basis), from the crosstab and the edition's trusts_followed.csv."""
+    previous = previous_comparison(edition, data_dir, out_dir)
+    if previous is None:
+        return narrative.headline_html(edition, rd.crosstab, None)
+    return narrative.headline_html(edition, rd.crosstab, previous[1], previous[0].label)
+
+
+def key_points(edition: Edition, rd: ReportData, data_dir: Path, out_dir: Path) -> str:
+    """Markdown: the key points of the edition (see :mod:`opencyber.narrative`), the change since the
+    previous edition from the edition's trusts_followed.csv (the figures every page shows)."""
+    return narrative.key_points(edition, rd.crosstab, rd.area_scores, previous_comparison(edition, data_dir, out_dir))
 
 
 def introduction(edition: Edition, rd: ReportData) -> str:
-    """Markdown: what the page shows and the snapshot date. The links to the previous and the next
-    edition are added when the site is rendered (adding an edition re-executes no other)."""
+    """Markdown: what the page shows, how far editions compare, and where it differs from the
+    original. The links to the previous and the next edition are added when the site is rendered
+    (adding an edition re-executes no other)."""
+    from .publication import long_date
+
     n = int(rd.crosstab["n"].sum())
-    return (
-        f"## {edition.label} edition\n\n"
-        f"DSPT statuses of **{n}** NHS organisations (NHS trusts, {edition.commissioner_label}s and commissioning "
+    lines = [
+        f"DSPT statuses of **{n:,}** NHS organisations (NHS trusts, {edition.commissioner_label}s and commissioning "
         f"support units) as published on the Data Security and Protection Toolkit on "
-        f"**{edition.snapshot:%d %B %Y}** (the snapshot date), scored"
+        f"**{long_date(edition.snapshot)}** (the snapshot date), scored"
         + (" and mapped" if edition.has_maps else " (no maps: the data hold no boundaries of that year)")
-        + ".\n\n"
-        + narrative.about_sentence()
-    )
+        + ".",
+        "",
+        narrative.comparability(edition),
+        "",
+        narrative.about_sentence()
+        + " Where its figures differ from the original publication, the methodology lists them, with the reason: "
+        "[differences from the original publication](methodology.html#differences).",
+    ]
+    return "\n".join(lines)
 
 
 def sector_status_table(rd: ReportData) -> pd.DataFrame:
-    """Organisations by sector and status, counts and shares together, sectors by their short name
-    (the downloads keep the full sector names)."""
-    from .charts import SHORT_SECTORS
+    """Organisations by sector and status, counts and shares together, sectors by their names in the
+    DSPT's vocabulary (the same words in every table and download)."""
     from .score import crosstab_shares
 
     t = crosstab_shares(rd.crosstab)
-    t["sector"] = t["sector"].map(lambda s: SHORT_SECTORS.get(s, s))
     return t.rename(columns={"n": "Number", "share": "% of sector"})
+
+
+def _status_share_bars() -> list[tuple[str, str, str]]:
+    from .charts import STATUS_COLOURS, status_slug
+    from .status import STATUSES
+
+    return [(f"{s} (%)", STATUS_COLOURS[s], status_slug(s)) for s in STATUSES]
+
+
+#: the share columns of :func:`trust_status_by_area`, drawn as a bar per area (tables.show_table's ``bars``)
+STATUS_SHARE_BARS = _status_share_bars()
 
 
 def area_table(edition: Edition, rd: ReportData) -> pd.DataFrame:
@@ -207,7 +247,7 @@ def caveats(edition: Edition, out_dir: Path, rd: ReportData) -> str:
     if path.exists():
         ov = pd.read_csv(path, keep_default_na=False)
         for o in ov.itertuples():
-            lines.append(f"- **Override {o.code} ({o.action}).** {o.reason} *Effect:* {o.effect}.")
+            lines.append(f"- {narrative.override_line(o)}")
     if rd.trusts_without_location:
         lines.append(
             f"- {len(rd.trusts_without_location)} trusts in scope have no location and are not on the map: "

@@ -230,7 +230,9 @@ def write_outputs(exports: list[tuple[Edition, pd.DataFrame]], editions: list[Ed
     out = {}
     for name, (frames, columns) in cols.items():
         df = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
-        df.to_csv(out_dir / name, float_format="%.6f", **kw)
+        # the shares as the page shows them (0.1 %); the counts beside them give the exact figure
+        shown = df.assign(share=pd.to_numeric(df["share"]).round(1)) if "share" in df.columns else df
+        shown.to_csv(out_dir / name, **kw)
         out[name] = df
     write_gp_map_areas(out["sectors_gp_areas.csv"], found[0] if found else None, data_dir, out_dir / GP_MAP_AREAS)
     return out

@@ -45,7 +45,18 @@ COLUMN_LABELS = {
     "effect": "Effect",
     "file": "Input file",
     "trusts": "Trusts",
+    "rows_in": "Organisations in",
+    "out_of_scope": "Out of scope",
+    "rules": "Rules applied",
+    "repairs": "Repairs",
+    "status_before": "Status before",
+    "status_now": "Status now",
+    "matched_code": "Followed to",
+    "change": "Change",
 }
+
+#: columns that hold names (put in readable case when written in ODS capitals)
+NAME_COLUMNS = frozenset(("name", "area_name", "region_name", "commissioner", "Name", "Area", "Region"))
 
 #: words kept in capitals when an ODS upper-case name is made readable
 ACRONYMS = frozenset(
@@ -92,8 +103,8 @@ def prepare(df: pd.DataFrame, *, index: bool = False, drop_constant: bool = True
         df = df.reset_index()
     df = df.copy()
     for col in df.columns:
-        if col in ("name", "area_name", "region_name", "Name", "Area", "Region") and df[col].dtype == object:
-            df[col] = df[col].map(readable_name)
+        if col in NAME_COLUMNS and not pd.api.types.is_numeric_dtype(df[col]):
+            df[col] = df[col].map(lambda v: v if v is None or (isinstance(v, float) and pd.isna(v)) else readable_name(v))
     notes = []
     if drop_constant and len(df) > 1:
         for col in list(df.columns):
@@ -116,8 +127,7 @@ def _cell(value: object, numeric: bool, digits: int) -> str:
     if numeric and isinstance(value, float):
         return minus(f"{value:.{digits}f}")
     if numeric and isinstance(value, numbers.Integral):
-        value = int(value)
-        return minus(f"{value:,}" if abs(value) >= 10000 else str(value))
+        return minus(f"{int(value):,}")
     return str(value)
 
 
@@ -130,23 +140,37 @@ def table_html(
     collapsed: bool = False,
     notes: list[str] | None = None,
     download: str | None = None,
+    bars: list[tuple[str, str, str]] | None = None,
+    stack: bool = False,
 ) -> str:
     """An HTML table with a caption; every value is escaped (names are data, never markup).
+
+    ``stack``: on a small screen each row reads as a block, each cell under its column's name (for a
+    table of long texts that no phone could show side by side).
+
+    ``bars``: ``(column, colour, css slug)`` of share columns (in %) drawn as one stacked bar per row,
+    in a column after the second (a picture of the row's figures, hidden from screen readers, which
+    read the figures themselves).
 
     The site's script makes its columns sortable, and adds a filter box to long tables.
     ``collapsed`` puts it in a <details> element whose summary is the caption (for long tables that
     are the alternative to a map)."""
     numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
     num_class = ' class="oc-num"'
-    head = "".join(
-        f'<th scope="col"{num_class if num else ""}>{html.escape(str(c))}</th>' for c, num in zip(df.columns, numeric)
-    )
+    heads = [f'<th scope="col"{num_class if num else ""}>{html.escape(str(c))}</th>' for c, num in zip(df.columns, numeric)]
+    at = min(2, len(heads))  # the bar goes after the name
+    if bars:
+        heads.insert(at, '<th scope="col" class="oc-bar-col">Shares</th>')
+    head = "".join(heads)
     rows = []
     for values in df.itertuples(index=False, name=None):
-        cells = "".join(
-            f'<td{num_class if num else ""}>{html.escape(_cell(v, num, digits))}</td>' for v, num in zip(values, numeric)
-        )
-        rows.append(f"<tr>{cells}</tr>")
+        labels = [f' data-label="{html.escape(str(c))}"' if stack else "" for c in df.columns]
+        cells = [f'<td{num_class if num else ""}{label}>{html.escape(_cell(v, num, digits))}</td>'
+                 for v, num, label in zip(values, numeric, labels)]
+        if bars:
+            row = dict(zip(df.columns, values))
+            cells.insert(at, f'<td class="oc-bar-col">{bar_html(row, bars)}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
     extra = ""
     if notes:
         extra += f'<p class="oc-table-note">{html.escape("; ".join(notes))}.</p>'
@@ -154,12 +178,24 @@ def table_html(
         extra += f'<p class="oc-download"><a href="{html.escape(download)}" download>Download this table (CSV, {len(df)} rows)</a></p>'
     table = (
         f'<div class="oc-table-wrap" role="region" tabindex="0" aria-label="{html.escape(caption)} (table; scrolls sideways on a small screen)">'
-        f'<table class="{css}"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f'<table class="{css}{" oc-stack" if stack else ""}"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>{extra}"
     )
     if collapsed:
         return f'<details class="oc-details"><summary>{html.escape(caption)} ({len(df)} rows)</summary>{table}</details>'
     return table
+
+
+def bar_html(row: dict, bars: list[tuple[str, str, str]]) -> str:
+    """One row's shares (%) as a stacked bar of status swatches (aria-hidden: the cells give the figures)."""
+    parts = []
+    for col, colour, slug in bars:
+        value = row.get(col)
+        if value is None or (isinstance(value, float) and pd.isna(value)) or float(value) <= 0:
+            continue
+        parts.append(f'<span class="oc-bar-part oc-swatch oc-st-{html.escape(slug)}" '
+                     f'style="width:{float(value):.2f}%;background-color:{html.escape(colour)}"></span>')
+    return f'<span class="oc-bar" aria-hidden="true">{"".join(parts)}</span>'
 
 
 def show_table(
@@ -171,11 +207,14 @@ def show_table(
     collapsed: bool = False,
     save: str | Path | None = None,
     drop_constant: bool = True,
+    bars: list[tuple[str, str, str]] | None = None,
 ) -> None:
     """Display a table in a notebook: HTML for the site, text for nbval and the terminal.
 
     ``save``: the edition's output folder; the table as shown is written there as
-    ``table-<caption>.csv`` and the page links to its copy under ``downloads/<edition>/``.
+    ``table-<caption>.csv`` (numbers rounded to the ``digits`` shown) and the page links to its copy
+    under ``downloads/<edition>/``. ``bars``: see :func:`table_html` (the bar columns use the
+    shown column names).
     An empty table is shown as one sentence ("... : none.") rather than a header without rows.
     """
     if df.empty:
@@ -187,12 +226,15 @@ def show_table(
     shown, notes = prepare(df, index=index, drop_constant=drop_constant)
     download = None
     if save is not None:
-        shown.to_csv(Path(save) / f"table-{_slug(caption)}.csv", index=False, lineterminator="\n")
+        floats = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
+        shown.assign(**{c: shown[c].round(digits) for c in floats}).to_csv(
+            Path(save) / f"table-{_slug(caption)}.csv", index=False, lineterminator="\n")
         download = download_href(caption, save)
     with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
         text = f"{caption}\n{shown.to_string(index=False)}" + (f"\n({'; '.join(notes)})" if notes else "")
     display(
-        {"text/html": table_html(shown, caption, digits=digits, collapsed=collapsed, notes=notes, download=download), "text/plain": text},
+        {"text/html": table_html(shown, caption, digits=digits, collapsed=collapsed, notes=notes, download=download, bars=bars),
+         "text/plain": text},
         raw=True,
     )
 
@@ -215,3 +257,9 @@ def md_text(value: object) -> str:
 def show_markdown(text: str) -> None:
     """Display computed prose (Markdown) with a plain-text twin."""
     display({"text/markdown": text, "text/plain": text}, raw=True)
+
+
+def show_html(text: str) -> None:
+    """Display computed HTML (a headline, a note for print) with a plain-text twin of its words."""
+    plain = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    display({"text/html": text, "text/plain": " ".join(plain.split())}, raw=True)

@@ -38,8 +38,8 @@ def test_finder_finds_yeovil_with_its_status_in_every_edition(browser, server, q
     row = v.page.locator("#oc-results tbody tr", has=v.page.locator("a", has_text="RA4")).first
     expect(row).to_contain_text("Yeovil District Hospital NHS Foundation Trust")
     cells = row.locator("td").all_inner_texts()
-    # 2022/23, 2021/22, 2020/21, 2018/19 ("Standards not fully met (plan agreed)" in the 2019 export)
-    assert cells[-4:] == ["Not Published", "Standards Met", "Standards Met", "Approaching Standards"]
+    # 2022/23 (closed before the snapshot), 2021/22, 2020/21, 2018/19 ("Standards not fully met (plan agreed)")
+    assert cells[-4:] == ["out of scope", "Standards Met", "Standards Met", "Approaching Standards"]
     _clean(v)
     v.page.close()
 
@@ -51,9 +51,10 @@ def test_permanent_link_opens_the_organisation(browser, server, width):  # noqa:
     expect(title).to_have_text("Yeovil District Hospital NHS Foundation Trust (RA4)")
     history = v.page.locator("#oc-org table tbody tr")
     expect(history).to_have_count(4)
-    expect(history.nth(0)).to_contain_text("Not Published")
+    expect(history.nth(0)).to_contain_text("Not Published")  # as published; not scored: closed before the snapshot
     expect(history.nth(0)).to_contain_text("NHS Somerset Integrated Care Board")
-    expect(v.page.locator("#oc-org")).to_contain_text("Successors")
+    expect(v.page.locator("#oc-org")).to_contain_text("Taken over by (successors)")
+    expect(v.page.locator("#oc-org")).to_contain_text("Somerset NHS Foundation Trust (RH5)")
     v.page.fill("#oc-q", "yeovil")
     expect(v.page.locator("#oc-status")).to_contain_text("1 NHS organisation found")
     v.screenshot(f"finder-RA4-{width}")

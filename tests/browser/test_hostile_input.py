@@ -76,7 +76,8 @@ def test_no_script_runs_from_a_name(hostile_pages, name):
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
     page.goto(f"{base}/{name}.html")
     page.wait_for_load_state("networkidle")
-    if name == "2023-24":
+    if name == "2023-24":  # the maps load when the reader comes near them: ask for them
+        page.evaluate("() => window.OpenCyber.loadAll()")
         page.wait_for_selector("path.oc-trust", timeout=30_000)
     assert dialogs == []
     assert errors == []
@@ -92,9 +93,14 @@ def test_hostile_names_show_as_text_in_tables_and_tooltips(hostile_pages):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
     page.goto(f"{base}/2023-24.html")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => window.OpenCyber.loadAll()")
     page.wait_for_selector("path.oc-trust", timeout=30_000)
     text = page.locator("main").text_content()
-    for name in (IMG, QUOTES, RTL, "NHS <script>alert(3)</script> Alpha ICB"):
+    from opencyber.tables import readable_name
+
+    # names as the tables show them: in readable case (the RTL name ends in ODS capitals "NHS TRUST")
+    for name in (IMG, QUOTES, readable_name(RTL), "NHS <script>alert(3)</script> Alpha ICB"):
         assert name in text, name
     status_map = page.locator(".leaflet-container").nth(0)
     status_map.scroll_into_view_if_needed()

@@ -52,9 +52,12 @@ def test_follow_adds_up_and_follows_mergers_through_successors():
     f = follow = trends.follow(before, now, {"B": {("X", "ODS")}})
     assert dict(zip(f["code"], f["change"])) == {"A": "improved", "B": "declined", "C": "declined", "D": "same", "E": "not followed"}
     assert follow.loc[follow["code"] == "B", "matched_by"].item() == "ODS successor"
-    counts = trends.change_counts(f.assign(previous_edition="p", edition="n")).iloc[0]
-    assert counts["compared"] == counts["improved"] + counts["declined"] + counts["same"] == 4
-    assert counts["not_followed"] == 1 and counts["by_successor"] == 1
+    c = trends.comparison(f.assign(previous_edition="p", edition="n"))
+    assert c.compared == c.improved + c.declined + c.same == 4 and c.total == 5
+    assert c.not_followed == 1 and c.by_successor == 1
+    # met or exceeded, before and after, among the trusts compared: A, B (Met) and C (Exceeded); now A, C
+    assert (c.met_before, c.met_now) == (3, 2)
+    assert (round(c.share_before, 1), round(c.share_now, 1), c.change_points) == (75.0, 50.0, -25.0)
 
 
 def test_follow_with_two_successors_uses_their_mean():
@@ -62,6 +65,7 @@ def test_follow_with_two_successors_uses_their_mean():
     now = _orgs([("RM3", "m", "Standards Exceeded", 3), ("R0A", "r", "Not Published", -3)])
     f = trends.follow(before, now, {"RW6": {("RM3", "ODS"), ("R0A", "ODS")}})
     assert f["score_now"].item() == 0 and f["change"].item() == "declined" and f["matched_code"].item() == "R0A RM3"
+    assert not f["met_now"].item()  # met now only if every trust that took it over met the standard
 
 
 def test_sub_icb_code_from_the_export_commissioner():

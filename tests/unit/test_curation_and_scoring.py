@@ -23,7 +23,7 @@ def test_scope_rules(synthetic):
     cur, _ = curated(synthetic)
     assert org(cur, "RAA")["in_scope"] and org(cur, "RAA")["status"] == "Standards Met"
     assert not org(cur, "RAD")["in_scope"] and "Welsh" in org(cur, "RAD")["reason"]
-    assert not org(cur, "RAE")["in_scope"] and "closed on 31/03/2024" in org(cur, "RAE")["reason"]
+    assert not org(cur, "RAE")["in_scope"] and "closed on 31 March 2024" in org(cur, "RAE")["reason"]
     assert not org(cur, "G99999")["in_scope"] and "General Practice (GP)" in org(cur, "G99999")["reason"]
     assert not org(cur, "B2B")["in_scope"] and org(cur, "B2B")["sector"] == "Sub-ICB location"
 
@@ -95,7 +95,7 @@ def test_override_keep_in_scope_and_its_effect(synthetic, tmp_path, monkeypatch)
     monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(reg))
     cur = curate_edition(get_edition("2023-24"), data)
     rae = cur.organisations.set_index("code").loc["RAE"]
-    assert rae["in_scope"] and rae["status"] == "Not Published" and rae["reason"].startswith("override keep_in_scope")
+    assert rae["in_scope"] and rae["status"] == "Not Published" and rae["reason"].startswith("kept in scope by a documented override")
     effects = override_effects(cur, data)
     assert effects.loc[0, "effect"] == (
         "NHS Trust Not Published: 3 (without: 2); NHS Trust total: 6 (without: 5); ICB QBB composite: 0.75 (without: 1.00)"

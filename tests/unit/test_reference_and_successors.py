@@ -92,7 +92,7 @@ def test_successor_rule_and_scope_date(edition):
     assert "successor N01 (20/21 Standards Met)" in o.at["C01", "reason"]
     # C01 closed 31/03/2021 = the scope date: in scope; R04 closed before it: out
     assert o.at["C01", "in_scope"] and not o.at["R04", "in_scope"]
-    assert "closed on 31/12/2020 (ODS close date), before the edition's scope date 31/03/2021" in o.at["R04", "reason"]
+    assert "closed on 31 December 2020 (ODS close date), before the edition's scope date 31 March 2021" in o.at["R04", "reason"]
     # R01: two successors that agree, counted once
     assert o.at["R01", "status"] == "Standards Met" and (o.index == "R01").sum() == 1
     assert o.at["C02", "status"] == "Standards Exceeded" and o.at["C02", "reason"] == ""

@@ -1,7 +1,11 @@
-/* Open Cyber organisation finder (finder.html): searches assets/data/finder_nhs.json in the browser,
-   and assets/data/finder_all.json (every organisation of the full DSPT export) only when the reader
-   asks for it. A permanent link finder.html#org=<code> shows one organisation's history.
-   The search rules mirror opencyber.finder.search_key / matches (tested there). */
+/* Open Cyber organisation finder (finder.html): searches assets/data/finder_nhs.json in the browser
+   with the query typed in the site's search box (the header's #oc-q; finder.html?q=... from another
+   page); a query that could be a code is also looked up in the full exports' code index
+   (assets/data/finder_codes_NNN.json, one small file per group of codes, fetched when needed); the
+   names of the full exports (finder_all.json) are searched only when the reader asks for it. When
+   nothing matches exactly, close spellings are shown (a second, tolerant pass). A permanent link
+   finder.html#org=<code> shows one organisation's history.
+   The search rules mirror opencyber.finder.search_key / matches / code_bucket (tested there). */
 (function () {
   "use strict";
   var SYNONYMS = [
@@ -24,12 +28,50 @@
     return s;
   }
   function bare(q) { return String(q).replace(/[^A-Za-z0-9]/g, "").toUpperCase(); }
-  function matches(k, code, q) {
+  // Damerau-Levenshtein distance (optimal string alignment), or limit + 1 once it must exceed limit
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) { return limit + 1; }
+    var prev2 = null, prev = [], i, j;
+    for (j = 0; j <= b.length; j++) { prev.push(j); }
+    for (i = 1; i <= a.length; i++) {
+      var cur = [i], low = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) { v = Math.min(v, prev2[j - 2] + 1); }
+        cur.push(v);
+        low = Math.min(low, v);
+      }
+      if (low > limit) { return limit + 1; }
+      prev2 = prev; prev = cur;
+    }
+    return prev[b.length];
+  }
+  function typoLimit(w) { return w.length < 4 ? 0 : w.length < 8 ? 1 : 2; }
+  function close(w, words) {
+    var limit = typoLimit(w);
+    if (!limit) { return false; }
+    return words.some(function (x) {
+      if (Math.abs(x.length - w.length) > limit && x.length <= w.length) { return false; }
+      return distance(w, x, limit) <= limit || distance(w, x.slice(0, w.length), limit) <= limit;
+    });
+  }
+  function matches(k, code, q, tolerant) {
     var qk = key(q), b = bare(q);
     if (!qk) { return false; }
     if (b && code.toUpperCase().indexOf(b) === 0) { return true; }
-    return qk.split(" ").every(function (w) { return k.indexOf(w) !== -1; });
+    if (!tolerant) { return qk.split(" ").every(function (w) { return k.indexOf(w) !== -1; }); }
+    var words = k.replace(/\|/g, " ").split(" ").filter(Boolean);
+    return qk.split(" ").every(function (w) { return k.indexOf(w) !== -1 || close(w, words); });
   }
+  // the code index: which file holds the codes that start like this one (opencyber.finder.code_bucket)
+  var BUCKETS = 256;
+  function bucket(code) {
+    var h = 5381, s = code.toUpperCase().slice(0, 3);
+    for (var i = 0; i < s.length; i++) { h = ((h * 33) + s.charCodeAt(i)) >>> 0; }
+    return h % BUCKETS;
+  }
+  function pad(n) { return ("00" + n).slice(-3); }
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (a) {
@@ -54,6 +96,11 @@
     });
   }
 
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+  function longDate(iso) {  // 2022-09-09 -> 9 September 2022
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return m ? parseInt(m[3], 10) + " " + MONTHS[parseInt(m[2], 10) - 1] + " " + m[1] : iso;
+  }
   function latest(rec) {
     for (var i = 0; i < nhs.editions.length; i++) {
       var e = rec.e[nhs.editions[i].id];
@@ -86,9 +133,9 @@
     nhs.editions.forEach(function (ed) { $("oc-f-edition").appendChild(el("option", { value: ed.id, text: ed.label })); });
   }
 
-  function nhsResults(q, f) {
+  function nhsResults(q, f, tolerant) {
     return nhs.orgs.filter(function (r) {
-      if (q && !matches(r.k, r.c, q)) { return false; }
+      if (q && !matches(r.k, r.c, q, tolerant)) { return false; }
       var e = f.edition ? r.e[f.edition] : null;
       var eds = f.edition ? (e ? [e] : []) : Object.keys(r.e).map(function (id) { return r.e[id]; });
       if (f.sector && !eds.some(function (x) { return x.sec === f.sector; })) { return false; }
@@ -110,6 +157,27 @@
     return out;
   }
   var nhsByCode = {};
+  // codes of the full exports, from the code index (one small file per group of codes)
+  var codeFiles = {}, codeLoading = {};
+  function looksLikeCode(q) { return /^[A-Za-z0-9]{3,}$/.test(q.trim()); }
+  function codeResults(q) {
+    var b = bare(q), file = codeFiles[bucket(b)], out = [];
+    if (!file) { return out; }
+    file.rows.forEach(function (row) {
+      if (row[0].toUpperCase().indexOf(b) === 0 && !nhsByCode[row[0].toUpperCase()]) {
+        out.push({ ex: { label: file.exports[row[4]][0], snapshot: file.exports[row[4]][1] }, row: row });
+      }
+    });
+    return out;
+  }
+  function loadCodes(q, then) {
+    var n = bucket(bare(q));
+    if (codeFiles[n] || codeLoading[n]) { return; }
+    codeLoading[n] = load("finder_codes_" + pad(n), "OC_FINDER_CODES_" + pad(n)).then(function (d) {
+      codeFiles[n] = d; then();
+    }, function () { codeFiles[n] = { exports: [], rows: [] }; then(); });
+  }
+  function query() { var q = $("oc-q"); return q ? q.value.trim() : ""; }
 
   function sortRows(rows) {
     var get = {
@@ -144,12 +212,17 @@
     return { sector: $("oc-f-sector").value, area: $("oc-f-area").value, status: $("oc-f-status").value, edition: $("oc-f-edition").value };
   }
   function search(keepFocus) {
-    var q = $("oc-q").value.trim(), f = filters();
+    var q = query(), f = filters();
     var any = q || f.sector || f.area || f.status || f.edition;
     var box = $("oc-results");
     box.textContent = "";
-    if (!any) { $("oc-status").textContent = "Type a code or a name, or choose a filter."; return; }
-    var rows = sortRows(nhsResults(q, f));
+    if (!any) { $("oc-status").textContent = "Type a code or a name in the search box at the top of the page, or choose a filter."; return; }
+    var rows = sortRows(nhsResults(q, f, false)), tolerant = false;
+    if (!rows.length && q) { rows = sortRows(nhsResults(q, f, true)); tolerant = rows.length > 0; }
+    var byCode = [];
+    if (q && looksLikeCode(q)) {
+      if (codeFiles[bucket(bare(q))]) { byCode = codeResults(q); } else { loadCodes(q, function () { search(); }); }
+    }
     var wantAll = $("oc-f-all").checked;
     if (wantAll && q && !all) {
       $("oc-status").textContent = "Loading the organisations of the full export…";
@@ -159,7 +232,9 @@
         });
       }
     }
-    var others = wantAll ? allResults(q) : [];
+    var seen = {};
+    byCode.forEach(function (o) { seen[o.row[0] + "|" + o.ex.snapshot] = 1; });
+    var others = byCode.concat((wantAll ? allResults(q) : []).filter(function (o) { return !seen[o.row[0] + "|" + o.ex.snapshot]; }));
     var shown = rows.slice(0, MAX_ROWS);
     if (shown.length) {
       var table = el("table", { "class": "oc-table oc-finder-table" });
@@ -184,14 +259,15 @@
       var b2 = el("tbody");
       others.slice(0, MAX_ROWS).forEach(function (o) {
         b2.appendChild(el("tr", {}, [el("td", {}, [orgLink(o.row[0])]), el("td", { text: o.row[1] }), el("td", { text: o.row[2] }),
-          el("td", { text: o.row[3] }), el("td", { text: o.ex.snapshot })]));
+          el("td", { text: o.row[3] }), el("td", { text: longDate(o.ex.snapshot) })]));
       });
       t2.appendChild(b2);
       box.appendChild(el("div", { "class": "oc-scroll", role: "region", tabindex: "0", "aria-label": "Other organisations found" }, [t2]));
     }
     var msg = rows.length + " NHS organisation" + (rows.length === 1 ? "" : "s") + " found";
+    if (tolerant) { msg = "No exact match for \u201c" + q + "\u201d: " + rows.length + " NHS organisation" + (rows.length === 1 ? "" : "s") + " with a close spelling"; }
     if (rows.length > MAX_ROWS) { msg += " (the first " + MAX_ROWS + " shown: refine the search)"; }
-    if (wantAll && all) { msg += "; " + others.length + " other organisation" + (others.length === 1 ? "" : "s") + " of the full export" + (others.length > MAX_ROWS ? " (the first " + MAX_ROWS + " shown)" : ""); }
+    if (others.length || (wantAll && all)) { msg += "; " + others.length + " other organisation" + (others.length === 1 ? "" : "s") + " of the full export" + (others.length > MAX_ROWS ? " (the first " + MAX_ROWS + " shown)" : ""); }
     msg += ".";
     $("oc-status").textContent = msg;
   }
@@ -203,21 +279,17 @@
     box.hidden = false;
     var r = nhsByCode[code.toUpperCase()];
     if (!r) {
-      if (!all) {
+      if (!codeFiles[bucket(code)]) {
         box.appendChild(el("p", { text: "Looking for " + code + " in the full export…" }));
-        load("finder_all", "OC_FINDER_ALL").then(function (d) { all = d; detail(code); }, function () {
-          box.textContent = "";
-          box.appendChild(el("p", { text: "No NHS organisation has the code " + code + ", and the full export could not be loaded." }));
-        });
+        loadCodes(code, function () { detail(code); });
         return;
       }
-      var found = [];
-      all.exports.forEach(function (ex) { ex.rows.forEach(function (row) { if (row[0].toUpperCase() === code.toUpperCase()) { found.push({ ex: ex, row: row }); } }); });
+      var found = codeResults(code).filter(function (o) { return o.row[0].toUpperCase() === code.toUpperCase(); });
       var h = el("h2", { id: "oc-org-title", tabindex: "-1", text: found.length ? found[0].row[1] + " (" + found[0].row[0] + ")" : "No organisation has the code " + code });
       box.appendChild(h);
       found.forEach(function (o) {
-        box.appendChild(el("p", { text: "In the full DSPT export of " + o.ex.snapshot + ": sector " + o.row[2] + ", status " + (o.row[3] || "blank") +
-          (o.row[4] ? ", commissioner " + o.row[4] : "") + ". It is not one of the NHS organisations the report scores, so it has no history across editions here." }));
+        box.appendChild(el("p", { text: "In the full DSPT export of " + longDate(o.ex.snapshot) + ": sector " + o.row[2] + ", status " + (o.row[3] || "blank") +
+          ". It is not one of the NHS organisations the report scores, so it has no history across editions here." }));
       });
       h.focus();
       return;
@@ -242,17 +314,17 @@
     });
     t.appendChild(body);
     box.appendChild(el("div", { "class": "oc-scroll", role: "region", tabindex: "0", "aria-label": "History of " + r.c }, [t]));
-    [["to", "Successors"], ["from", "Predecessors"]].forEach(function (p) {
+    [["to", "Taken over by (successors)", "taken it over"], ["from", "Took over (predecessors)", "been taken over by it"]].forEach(function (p) {
       var list = r[p[0]] || [];
       box.appendChild(el("h3", { text: p[1] }));
       if (!list.length) {
-        box.appendChild(el("p", { text: "None known. Successor data (ODS) are in the data of some editions only (see the methodology), so an organisation may have " + p[1].toLowerCase() + " this page does not know." }));
+        box.appendChild(el("p", { text: "None known. Which organisation took over which is in the data of some editions only, so other organisations may have " + p[2] + "." }));
         return;
       }
       var ul = el("ul");
       list.forEach(function (s) {
         var o = nhsByCode[s.c];
-        ul.appendChild(el("li", {}, [orgLink(s.c, (o ? o.n + " " : "") + "(" + s.c + ")"), " — from the " + s.via]));
+        ul.appendChild(el("li", {}, [orgLink(s.c, (o ? o.n + " " : "") + "(" + s.c + ")"), " (source: " + s.via + ")"]));
       });
       box.appendChild(ul);
     });
@@ -273,12 +345,17 @@
       setupFilters();
       form.hidden = false;
       $("oc-loading").hidden = true;
-      var timer = null;
-      form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 150); });
+      var timer = null, q = $("oc-q"), site = q && q.form;
+      function later() { clearTimeout(timer); timer = setTimeout(search, 150); }
       form.addEventListener("change", function () { search(); });
       form.addEventListener("submit", function (ev) { ev.preventDefault(); search(); });
+      if (q) { q.addEventListener("input", later); }
+      if (site) { site.addEventListener("submit", function (ev) { ev.preventDefault(); search(); }); }
+      var given = /[?&]q=([^&#]*)/.exec(location.search);  // a search from another page's box
+      if (q && given && !q.value) { q.value = decodeURIComponent(given[1].replace(/\+/g, " ")); }
       window.addEventListener("hashchange", fromHash);
       fromHash();
+      if (query()) { search(); }
     }, function () { $("oc-loading").textContent = "The finder's data could not be loaded."; });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }

@@ -1,3 +1,21 @@
+/* Open Cyber page script. First: mark that JavaScript runs (the CSS then collapses the navigation
+   into a menu on a small screen; without JavaScript it stays open), and the menu button. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("oc-js");
+  function menu() {
+    var button = document.querySelector(".oc-menu-button"), nav = document.getElementById("oc-nav");
+    if (!button || !nav) { return; }
+    button.hidden = false;  // shown on a small screen only (site.css)
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("oc-nav-open", open);
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", menu); } else { menu(); }
+})();
+
 /* Open Cyber page script: binds each map feature's tooltip (properties.tooltip, a list of lines)
    as a Leaflet tooltip, written as text (never as HTML). jupyter-leaflet sets window.L to its
    Leaflet when it loads; the hook is installed when that module loads,
@@ -19,12 +37,7 @@
     }
     return { type: g.of, coordinates: decode(g.d, RING_DEPTH[g.of]) };
   }
-  function restoreSharedGeometries() {
-    var store = document.getElementById("oc-geometries");
-    var stateScript = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
-    if (!stateScript) { return; }
-    var geometries = store ? JSON.parse(store.textContent) : {};
-    var state = JSON.parse(stateScript.textContent);
+  function restore(state, geometries) {
     Object.keys(state.state || {}).forEach(function (id) {
       var model = state.state[id];
       var data = model.model_name === "LeafletGeoJSONModel" && model.state && model.state.data;
@@ -33,8 +46,28 @@
         f.geometry = undelta(f.geometry);
       });
     });
-    stateScript.textContent = JSON.stringify(state);
+    return state;
   }
+  function restoreSharedGeometries() {
+    var store = document.getElementById("oc-geometries");
+    var stateScript = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+    if (!stateScript || !stateScript.textContent.trim()) { return; }  // kept apart from the page: see mapState
+    var geometries = store ? JSON.parse(store.textContent) : {};
+    stateScript.textContent = JSON.stringify(restore(JSON.parse(stateScript.textContent), geometries));
+  }
+  // A page's maps (their widget state and shared geometries) are kept in their own file
+  // (assets/maps/<page>.js, opencyber.render.externalise_map_state), loaded with the maps' scripts,
+  // before them: it calls this, which puts the state where the widget manager reads it.
+  window.OpenCyber = window.OpenCyber || {};
+  window.OpenCyber.mapState = function (state, geometries) {
+    var stateScript = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+    if (!stateScript) {
+      stateScript = document.createElement("script");
+      stateScript.type = "application/vnd.jupyter.widget-state+json";
+      document.body.appendChild(stateScript);
+    }
+    stateScript.textContent = JSON.stringify(restore(state, geometries || {}));
+  };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", restoreSharedGeometries);
   } else {
@@ -110,20 +143,7 @@
       var b = areaBounds(map, L);
       if (!b || moved) { return; }
       var small = box.clientWidth < 640, right = 0;
-      if (small) {
-        // on a phone the legends go under the map, so that they cover none of it
-        var under = box.parentNode.querySelector(".oc-legends-under");
-        box.querySelectorAll(".leaflet-control .oc-legend").forEach(function (legend) {
-          if (!under) {
-            under = document.createElement("div");
-            under.className = "oc-legends-under";
-            box.parentNode.insertBefore(under, box.nextSibling);
-          }
-          var control = legend.closest(".leaflet-control");
-          under.appendChild(legend);
-          if (control) { control.style.display = "none"; }
-        });
-      } else {
+      if (!small) {
         box.querySelectorAll(".leaflet-right .leaflet-control").forEach(function (c) { right = Math.max(right, c.offsetWidth); });
       }
       // keep the areas clear of the controls: the zoom buttons on the left, the layers and legends on the right
@@ -184,21 +204,21 @@
         if (box.classList.contains("oc-map-locked")) { map.dragging.enable(); box.classList.remove("oc-map-locked"); }
       });
     }
-    // a legend follows its layer: hidden when the layers it explains are all turned off
+    // the map's legends are the block under it in the page (never inside the map's box, whose
+    // overflow is hidden): the first .oc-map-legends after the map. A legend follows its layer:
+    // hidden while the layers it explains are all turned off.
+    var legends = Array.prototype.filter.call(document.querySelectorAll(".oc-map-legends"), function (l) {
+      return box.compareDocumentPosition(l) & Node.DOCUMENT_POSITION_FOLLOWING;
+    })[0];
     map.on("overlayadd overlayremove", function () {
       var shown = {};
       box.querySelectorAll(".leaflet-control-layers-overlays label").forEach(function (label) {
         var input = label.querySelector("input");
         shown[label.textContent.trim()] = input && input.checked;
       });
-      var under = box.parentNode.querySelector(".oc-legends-under");
-      Array.prototype.slice.call(box.querySelectorAll(".oc-legend[data-oc-layers]"))
-        .concat(under ? Array.prototype.slice.call(under.querySelectorAll(".oc-legend[data-oc-layers]")) : [])
-        .forEach(function (legend) {
+      Array.prototype.forEach.call(legends ? legends.querySelectorAll(".oc-legend[data-oc-layers]") : [], function (legend) {
         var names = JSON.parse(legend.getAttribute("data-oc-layers"));
-        var any = names.some(function (n) { return shown[n] !== false; });
-        var control = under && under.contains(legend) ? legend : legend.closest(".leaflet-control") || legend;
-        control.style.display = any ? "" : "none";
+        legend.hidden = !names.some(function (n) { return shown[n] !== false; });
       });
     });
   }
@@ -331,11 +351,12 @@
 /* Text first: the scripts that draw the maps (assets/widgets.js) and the charts (plotly.js) are
    not in the page's <head>, where they would hold up its text. Each page that has maps or charts
    lists them in <script type="application/json" class="oc-lazy">{"maps": [...]} or {"charts": [...]}
-   (stylesheets and scripts, loaded in that order); they are loaded once the page has loaded, as soon
-   as a map or chart comes near the screen, or when the browser is idle (so that every map is drawn
-   before the reader gets there), or before printing at the latest. When all of them have loaded,
-   <html> gets data-oc-lazy="done". The charts are drawn here when plotly.js arrives (each chart's
-   own script draws it only when plotly.js is already there). */
+   (the maps' state, stylesheets and scripts, loaded in that order). The charts are loaded once the
+   page has loaded (or before printing); the maps when the reader comes within a screen and a half
+   of one (they are most of a page's weight, and a reader who never scrolls to them does not pay for
+   them), or when a script asks (OpenCyber.loadAll). When all of them have loaded, <html> gets
+   data-oc-lazy="done". The charts are drawn here when plotly.js arrives (each chart's own script
+   draws it only when plotly.js is already there). */
 (function () {
   "use strict";
   var groups = {}, started = {}, pending = 0;
@@ -349,12 +370,16 @@
       var data = el.id && document.getElementById(el.id + "-data");
       if (!data || el.classList.contains("js-plotly-plot")) { return; }
       var f = JSON.parse(data.textContent);
-      window.Plotly.newPlot(el, f.data, f.layout, { responsive: true, displaylogo: false, displayModeBar: false });
+      window.Plotly.newPlot(el, f.data, f.layout, { responsive: true, displaylogo: false, displayModeBar: false }).then(function () {
+        if (window.performance && performance.mark) { performance.mark("oc-chart-drawn:" + el.id); }
+        if (window.OpenCyber && window.OpenCyber.chartDrawn) { window.OpenCyber.chartDrawn(); }
+      });
     });
   }
   function done() {
     if (--pending === 0) { document.documentElement.setAttribute("data-oc-lazy", "done"); }
   }
+  var after = {};  // what to load once a group has loaded (the maps after the charts)
   function load(kind) {
     if (started[kind] || !groups[kind]) { return; }
     started[kind] = true;
@@ -364,6 +389,7 @@
       if (!url) {
         if (kind === "charts") { drawCharts(); }
         done();
+        if (after[kind]) { after[kind](); }
         return;
       }
       var el;
@@ -380,7 +406,12 @@
       head.appendChild(el);
     })();
   }
-  function loadAll() { Object.keys(groups).forEach(load); }
+  // the charts first (they are higher on the page and smaller), then the maps: on a slow connection
+  // the two downloads do not share the line
+  function loadAll() {
+    if (groups.charts && !started.charts && groups.maps) { after.charts = function () { load("maps"); }; load("charts"); return; }
+    Object.keys(groups).forEach(load);
+  }
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("script.oc-lazy"), function (s) {
       var spec = JSON.parse(s.textContent);
@@ -393,7 +424,7 @@
     if (window.IntersectionObserver) {
       var io = new IntersectionObserver(function (entries) {
         entries.forEach(function (e) { if (e.isIntersecting) { load(e.target.getAttribute("data-oc-lazy-kind")); io.unobserve(e.target); } });
-      }, { rootMargin: "600px 0px" });
+      }, { rootMargin: "150% 0px" });
       Object.keys(TARGETS).forEach(function (kind) {
         if (!groups[kind]) { return; }
         Array.prototype.forEach.call(document.querySelectorAll(TARGETS[kind]), function (el) {
@@ -403,23 +434,65 @@
         });
       });
     }
-    (window.requestIdleCallback || function (f) { return setTimeout(f, 200); })(loadAll, { timeout: 2000 });
+    // the charts as soon as the page has loaded (they are small beside the maps, and near the top);
+    // the maps when the reader comes within a screen and a half of them (above), or asks (loadAll)
+    (window.requestIdleCallback || function (f) { return setTimeout(f, 200); })(function () { load("charts"); }, { timeout: 1000 });
   }
   window.OpenCyber = window.OpenCyber || {};
   window.OpenCyber.loadAll = loadAll;
   if (document.readyState === "complete") { start(); } else { window.addEventListener("load", start); }
-  window.addEventListener("beforeprint", loadAll);
+  window.addEventListener("beforeprint", function () { load("charts"); });  // the maps are not printed
 })();
 
-/* Printing: open every collapsed table, and draw each chart at the width of the paper. */
+/* Printing: open every collapsed table, and draw each chart at the width of the paper, not of the
+   window (a chart drawn for a 1366 px window would be cut on A4). Printing is seen both by
+   "beforeprint" and by the print media query (which an emulated print, as in the tests, also
+   changes); the charts are drawn for the screen again afterwards. Each chart's SVG also gets a
+   viewBox, so that site.css can scale it to the paper if the paper is narrower still. */
 (function () {
   "use strict";
-  window.addEventListener("beforeprint", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("details.oc-details"), function (d) { d.open = true; });
-    if (window.Plotly) {
-      Array.prototype.forEach.call(document.querySelectorAll(".oc-plotly"), function (el) { window.Plotly.Plots.resize(el); });
+  var PRINT_WIDTH = 680;  // px at 96 dpi: A4 (718 px) and US Letter (740 px) inside the usual margins
+  var printing = false;
+  function charts() { return Array.prototype.slice.call(document.querySelectorAll(".oc-plotly.js-plotly-plot")); }
+  function viewBoxes(el) {
+    Array.prototype.forEach.call(el.querySelectorAll("svg.main-svg"), function (svg) {
+      var w = svg.getAttribute("width"), h = svg.getAttribute("height");
+      if (w && h) { svg.setAttribute("viewBox", "0 0 " + w + " " + h); }
+    });
+  }
+  function toPaper() {
+    if (!printing) {
+      printing = true;
+      Array.prototype.forEach.call(document.querySelectorAll("details.oc-details"), function (d) { d.open = true; });
     }
-  });
+    if (!window.Plotly) { return; }
+    charts().forEach(function (el) {
+      if (el.hasAttribute("data-oc-printed")) { return; }
+      var width = Math.min(el.clientWidth || PRINT_WIDTH, PRINT_WIDTH);
+      el.setAttribute("data-oc-printed", String(width));
+      window.Plotly.relayout(el, { width: width }).then(function () { viewBoxes(el); });
+      viewBoxes(el);
+    });
+  }
+  function toScreen() {
+    if (!printing) { return; }
+    printing = false;
+    if (!window.Plotly) { return; }
+    charts().forEach(function (el) {
+      el.removeAttribute("data-oc-printed");
+      window.Plotly.relayout(el, { width: null, autosize: true }).then(function () { window.Plotly.Plots.resize(el); });
+    });
+  }
+  window.addEventListener("beforeprint", toPaper);
+  window.addEventListener("afterprint", toScreen);
+  if (window.matchMedia) {
+    var media = window.matchMedia("print");
+    var changed = function (e) { if (e.matches) { toPaper(); } else { toScreen(); } };
+    if (media.addEventListener) { media.addEventListener("change", changed); } else if (media.addListener) { media.addListener(changed); }
+  }
+  window.OpenCyber = window.OpenCyber || {};
+  // a chart drawn while the page is being printed (its script came late) is drawn for the paper too
+  window.OpenCyber.chartDrawn = function () { if (printing) { toPaper(); } };
 })();
 
 /* A table's scroll region is a tab stop only while it scrolls sideways (so that a keyboard can
