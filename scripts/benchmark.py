@@ -60,7 +60,7 @@ _RUNNER = r"""
 import json, sys, time
 from pathlib import Path
 t = time.perf_counter()
-import opencyber.build as b
+import opencyber.pipeline.build as b
 b.NOTEBOOKS = Path(sys.argv[1])
 args = json.loads(sys.argv[2])
 r = b.build(**args)
@@ -70,7 +70,7 @@ print("BENCH " + json.dumps({"executed": r.executed, "seconds": r.seconds, "inpr
 FLOOR_NOTEBOOK = {
     "cells": [
         {"cell_type": "code", "execution_count": None, "id": "imports", "metadata": {}, "outputs": [],
-         "source": "import opencyber.report, opencyber.maps, opencyber.charts, opencyber.tables"},
+         "source": "import opencyber.report.edition_page, opencyber.report.maps, opencyber.report.charts, opencyber.report.tables"},
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
     "nbformat": 4,
@@ -365,7 +365,7 @@ def main() -> None:
     ap.add_argument("--site", help="measure this built site's pages only (f, and t with --throttled): no builds")
     ap.add_argument("--throttled", action="store_true", help="also (t): throttled first visits of the edition pages")
     args = ap.parse_args()
-    from opencyber.registry import load_registry, resolve_data_dir
+    from opencyber.inputs.registry import load_registry, resolve_data_dir
 
     if args.site:
         site = Path(args.site).resolve()

@@ -5,7 +5,7 @@ import sys
 
 import pandas as pd
 
-from opencyber.build import build
+from opencyber.pipeline.build import build
 
 
 def test_new_edition_by_configuration_builds(synthetic, tmp_path):
@@ -161,7 +161,7 @@ def test_a_build_interrupted_half_way_leaves_the_previous_site_intact(synthetic,
 
     import pytest
 
-    from opencyber import render_nbconvert as render
+    from opencyber.site import nbconvert as render
 
     data, _ = synthetic
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
@@ -242,7 +242,7 @@ def test_a_one_edition_rebuild_keeps_every_edition_on_the_site(tmp_path, monkeyp
 def test_editing_the_report_notebook_re_executes_only_it(synthetic, tmp_path, monkeypatch):
     import shutil
 
-    from opencyber import build as build_module
+    from opencyber.pipeline import build as build_module
 
     data, _ = synthetic
     notebooks = tmp_path / "notebooks"
@@ -252,7 +252,7 @@ def test_editing_the_report_notebook_re_executes_only_it(synthetic, tmp_path, mo
     build(data, renderer="nbconvert", **dirs)
     report = notebooks / "03_report.ipynb"
     report.write_text(report.read_text().replace("## Caveats", "## Caveats and limits"))
-    from opencyber import render
+    from opencyber.site import assemble as render
 
     made = []
     real = render.narrative_markdown

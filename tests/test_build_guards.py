@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from opencyber.build import build
+from opencyber.pipeline.build import build
 from opencyber.cli import main
 from opencyber.errors import FolderError, NoDataError
 
@@ -156,7 +156,7 @@ def test_a_one_edition_build_rebuilds_the_editions_that_compare_with_it(tmp_path
 def test_after_a_notebook_edit_a_one_edition_build_keeps_the_others_and_says_so(tmp_path, monkeypatch, caplog):
     import shutil
 
-    from opencyber import build as build_module
+    from opencyber.pipeline import build as build_module
 
     data = two_editions(tmp_path, monkeypatch)
     notebooks = tmp_path / "notebooks"
@@ -254,7 +254,7 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_site(synthetic, tmp_path):
 
 def test_the_switch_to_a_new_site_is_one_rename(tmp_path, monkeypatch):
     """If the process dies at the switch itself (the rename fails), the previous site is whole."""
-    from opencyber import publish
+    from opencyber.site import publish
 
     site = tmp_path / "site"
     first = publish.new_release(site)
@@ -318,7 +318,7 @@ FORMULAS = {
 def test_no_download_cell_runs_as_a_formula(synthetic, tmp_path):
     import csv
 
-    from opencyber.downloads import unsafe_cells
+    from opencyber.site.downloads import unsafe_cells
 
     data, _ = synthetic
     etr = data / "23_24" / "etr.csv"
@@ -340,7 +340,7 @@ def test_no_download_cell_runs_as_a_formula(synthetic, tmp_path):
 
 
 def test_neutralise_keeps_numbers_and_prefixes_formulas():
-    from opencyber.downloads import neutralise
+    from opencyber.site.downloads import neutralise
 
     assert [neutralise(c) for c in ("-3", "-0.09", "+1", "1e5", "", "NHS", "=1+1", "-x", "@a", "\tA", "\rA", "+")] == [
         "-3", "-0.09", "+1", "1e5", "", "NHS", "'=1+1", "'-x", "'@a", "'\tA", "'\rA", "'+"]
@@ -395,7 +395,7 @@ def test_a_cell_that_fails_on_one_edition_names_it_and_the_others_are_built(tmp_
     import json
     import shutil
 
-    from opencyber import build as build_module
+    from opencyber.pipeline import build as build_module
 
     data = two_editions(tmp_path, monkeypatch)
     notebooks = tmp_path / "notebooks"

@@ -112,9 +112,9 @@ def test_the_damaged_pack_helper_links_every_other_file(tmp_path):
 def test_the_full_export_re_encoded_is_read_with_the_same_figures(data_dir, tmp_path, capsys):
     """Saved again as Windows-1252 with Windows line endings (as a spreadsheet program may save it):
     read, the repairs reported, and the same organisations with the same statuses."""
-    from opencyber.curate import curate_edition
-    from opencyber.registry import get_edition
-    from opencyber.score import crosstab
+    from opencyber.analysis.curation import curate_edition
+    from opencyber.inputs.registry import get_edition
+    from opencyber.analysis.scoring import crosstab
 
     def windows(b: bytes) -> bytes:
         return b.decode("utf-8").replace("\n", "\r\n").encode("cp1252", errors="strict")

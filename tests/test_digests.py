@@ -1,4 +1,4 @@
-"""What a notebook's digest covers (opencyber.digests): every library module the notebook imports,
+"""What a notebook's digest covers (opencyber.pipeline.digests): every library module the notebook imports,
 directly or not, and no module it does not, so that an edit of a module re-executes exactly the
 notebooks that use it."""
 
@@ -10,8 +10,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from opencyber.digests import LIBRARY, notebook_modules
-from opencyber.registry import SAMPLE_DATA
+from opencyber.pipeline.digests import LIBRARY, notebook_modules
+from opencyber.inputs.registry import SAMPLE_DATA
 from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
 
 REPORT_MODULES = "import json, sys\nprint(json.dumps(sorted(m.__file__ for n, m in list(sys.modules.items()) if n.split('.')[0] == 'opencyber' and getattr(m, '__file__', None))))"
@@ -48,7 +48,7 @@ def test_the_sites_and_the_commands_modules_are_in_no_notebooks_digest():
 
 
 def test_an_import_inside_a_function_counts(tmp_path, monkeypatch):
-    import opencyber.digests as d
+    import opencyber.pipeline.digests as d
 
     lib = tmp_path / "opencyber"
     lib.mkdir()

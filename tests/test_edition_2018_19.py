@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from opencyber import readers, score, sectors
-from opencyber.curate import curate_edition
+from opencyber.inputs import readers
+from opencyber.analysis import scoring as score, sectors
+from opencyber.analysis.curation import curate_edition
 from opencyber.errors import InputError
-from opencyber.registry import get_edition, load_registry
+from opencyber.inputs.registry import get_edition, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORT = "20_21/dspt_progress_2019-06-17.xlsx"
@@ -128,7 +129,7 @@ def test_the_edition_is_configuration_only():
 
 
 def test_sectors_of_both_full_exports(data_dir):
-    from opencyber import finder
+    from opencyber.report import finder
 
     editions = list(load_registry().values())
     exports = finder.full_exports(editions, data_dir)

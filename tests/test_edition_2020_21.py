@@ -2,9 +2,9 @@
 
 import pytest
 
-from opencyber import score
-from opencyber.curate import curate_edition
-from opencyber.registry import get_edition
+from opencyber.analysis import scoring as score
+from opencyber.analysis.curation import curate_edition
+from opencyber.inputs.registry import get_edition
 
 
 @pytest.fixture(scope="module")

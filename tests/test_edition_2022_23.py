@@ -2,9 +2,9 @@
 
 import pytest
 
-from opencyber import score
-from opencyber.curate import curate_edition, override_effects
-from opencyber.registry import get_edition
+from opencyber.analysis import scoring as score
+from opencyber.analysis.curation import curate_edition, override_effects
+from opencyber.inputs.registry import get_edition
 
 # DESIGN.md reference: the published 22/23 crosstab (snapshot 16/11/2023), 258 organisations.
 PUBLISHED = {
@@ -51,7 +51,7 @@ def test_composite_by_the_rule_for_all_42_icbs(cur):
 
 
 def test_ra4_and_rvy_closed_before_the_snapshot_are_out_and_their_successors_carry_the_status(cur, data_dir):
-    from opencyber.finder import successor_links
+    from opencyber.report.finder import successor_links
 
     o = cur.organisations.set_index("code")
     assert not o.at["RA4", "in_scope"] and "closed on 31 March 2023" in o.at["RA4", "reason"]
@@ -68,8 +68,8 @@ def test_ra4_and_rvy_closed_before_the_snapshot_are_out_and_their_successors_car
 
 
 def test_the_differences_from_the_original_publication_are_tabled(data_dir, tmp_path):
-    from opencyber import original
-    from opencyber.registry import load_registry
+    from opencyber.analysis import original
+    from opencyber.inputs.registry import load_registry
 
     ed = get_edition("2022-23")
     out = tmp_path / ed.id
@@ -84,7 +84,7 @@ def test_the_differences_from_the_original_publication_are_tabled(data_dir, tmp_
     ]
     # the original's 0.50 is what the same inputs give with Yeovil counted, as the original did
     from dataclasses import replace
-    from opencyber.registry import Override
+    from opencyber.inputs.registry import Override
 
     kept = curate_edition(replace(ed, overrides=(Override("RA4", "keep_in_scope", "as the original"),)), data_dir)
     sc = score.area_scores(kept.organisations, kept.areas, "Integrated Care Board (ICB)").set_index("area_code")

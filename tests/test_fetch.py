@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import pytest
 import requests
 
-from opencyber import fetch as F
-from opencyber.registry import PROJECT_ROOT, default_data_dir
+from opencyber.inputs import fetch as F
+from opencyber.inputs.registry import PROJECT_ROOT, default_data_dir
 
 BODY = b"code,name\nRA4,YEOVIL DISTRICT HOSPITAL NHS FOUNDATION TRUST\n" * 200  # 12 kB
 BODY_SHA = hashlib.sha256(BODY).hexdigest()

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from opencyber.stages import STAGES
-from opencyber.golden import GOLDEN_DIR, SAMPLE_EDITION, golden_editions, registry_editions
+from opencyber.pipeline.golden import GOLDEN_DIR, SAMPLE_EDITION, golden_editions, registry_editions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,15 +48,16 @@ def test_golden_refuses_a_notebook_whose_cell_failed(tmp_path, monkeypatch):
     import json
     import shutil
 
-    from opencyber import golden
+    from opencyber.pipeline import golden
     from opencyber.errors import NotebookDataError
 
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks)
     report = notebooks / "03_report.ipynb"
     nb = json.loads(report.read_text())
-    cell = next(c for c in nb["cells"] if "".join(c["source"]).startswith("if ed.has_maps:"))
-    cell["source"] = ["if ed.has_maps:\n", "    ed.inputs['no such input']\n"]
+    cell = {"cell_type": "code", "execution_count": None, "id": "fails-on-maps", "metadata": {}, "outputs": [],
+            "source": ["if ed.has_maps:\n", "    ed.inputs['no such input']\n"]}
+    nb["cells"].append(cell)
     report.write_text(json.dumps(nb))
     gold = tmp_path / "regression"
     shutil.copytree(GOLDEN_DIR / SAMPLE_EDITION, gold / SAMPLE_EDITION)
@@ -89,8 +90,8 @@ def test_golden_summarises_each_changed_cell_old_then_new():
 
     import nbformat
 
-    from opencyber.golden import changes
-    from opencyber.outputs import MAP_CHECK_MIME
+    from opencyber.pipeline.golden import changes
+    from opencyber.report.outputs import MAP_CHECK_MIME
 
     old = nbformat.read(GOLDEN_DIR / SAMPLE_EDITION / "02_scoring.ipynb", as_version=4)
     new = copy.deepcopy(old)
@@ -112,7 +113,7 @@ def test_golden_leaves_a_notebook_whose_outputs_did_not_change_as_it_is(tmp_path
     import logging
     import shutil
 
-    from opencyber import golden
+    from opencyber.pipeline import golden
 
     gold = tmp_path / "regression"
     shutil.copytree(GOLDEN_DIR / SAMPLE_EDITION, gold / SAMPLE_EDITION)

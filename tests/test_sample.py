@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from opencyber import score
-from opencyber.curate import curate_edition
-from opencyber.registry import get_edition
+from opencyber.analysis import scoring as score
+from opencyber.analysis.curation import curate_edition
+from opencyber.inputs.registry import get_edition
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -55,7 +55,7 @@ def test_geography_is_a_valid_coverage_at_sea():
     import shapely
     from shapely.geometry import shape
 
-    from opencyber.readers import read_geojson
+    from opencyber.inputs.readers import read_geojson
 
     areas = read_geojson(SAMPLE / "areas.geojson", "ICB24CDH")  # the project's checks: codes, validity
     regions = read_geojson(SAMPLE / "regions.geojson", "NHSER24CDH")

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from opencyber import registry
+from opencyber.inputs import registry
 from opencyber.cli import main
 
 

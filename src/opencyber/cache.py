@@ -17,7 +17,7 @@ precision grid of a geometry, and points derived from it afterwards move, so a c
 build would differ. :func:`stored` refuses them.
 
 The cache is used only where a build folder names it (:func:`use`: the build, and a notebook
-through :func:`~opencyber.registry.open_edition`, use ``<build>/.cache``); elsewhere (a test, a
+through :func:`~opencyber.inputs.registry.open_edition`, use ``<build>/.cache``); elsewhere (a test, a
 script) every call computes. Entries are ``pickle`` files written by this library into the user's
 own build folder; nothing else is ever read from there. Entries unused for :data:`KEEP_DAYS` days
 are deleted by the next build (:func:`prune`); deleting the folder is always safe.

@@ -7,9 +7,9 @@ import errno
 import sys
 from pathlib import Path
 
-from .errors import FolderError, InputError, InputErrors, NoDataError, NotebookDataError, RegistryError, RenderError
-from . import __version__, logs
-from .registry import DATA_ENV
+from opencyber.errors import FolderError, InputError, InputErrors, NoDataError, NotebookDataError, RegistryError, RenderError
+from opencyber import __version__, logs
+from opencyber.inputs.registry import DATA_ENV
 
 
 DESCRIPTION = (
@@ -99,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_fetch(args)
     try:
         if args.command == "build":
-            from .build import build
-            from .registry import PROJECT_ROOT
+            from opencyber.pipeline.build import build
+            from opencyber.inputs.registry import PROJECT_ROOT
 
             try:
                 build(
@@ -114,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                                     f"{args.site_dir or PROJECT_ROOT / '_site'}")
                 raise
         elif args.command == "check":
-            from .build import select_editions
-            from .check import check_edition
-            from .registry import resolve_data_dir
+            from opencyber.pipeline.build import select_editions
+            from opencyber.pipeline.check import check_edition
+            from opencyber.inputs.registry import resolve_data_dir
 
             data = resolve_data_dir(args.data)
             chosen, skipped = select_editions(data, args.edition)
@@ -146,15 +146,15 @@ def main(argv: list[str] | None = None) -> int:
             if failed:
                 return 2
         elif args.command == "serve":
-            from .registry import PROJECT_ROOT
-            from .serve import make_server
+            from opencyber.inputs.registry import PROJECT_ROOT
+            from opencyber.site.serve import make_server
 
             root = args.site_dir or PROJECT_ROOT / "_site"
             with make_server(root, args.host, args.port) as server:
                 print(f"Serving {root} on http://{args.host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
                 server.serve_forever()
         elif args.command == "golden":
-            from .golden import make_golden
+            from opencyber.pipeline.golden import make_golden
 
             make_golden(args.data, args.edition)
     except NotebookDataError as exc:  # one line per edition that failed
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_fetch(args: argparse.Namespace) -> int:
     """``opencyber fetch``: 0 when every file is in place or not downloadable, 1 when a file failed,
     2 for a usage or registry error, 3 when a server cannot be reached at all."""
-    from . import fetch
+    from opencyber.inputs import fetch
 
     try:
         report = fetch.fetch(args.edition or None, args.data or None, sources=args.sources, base_url=args.base_url,

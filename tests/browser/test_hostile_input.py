@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from opencyber.build import build
+from opencyber.pipeline.build import build
 from tests.browser.test_site import _Quiet
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -97,7 +97,7 @@ def test_hostile_names_show_as_text_in_tables_and_tooltips(hostile_pages):
     page.evaluate("() => window.OpenCyber.loadAll()")
     page.wait_for_selector("path.oc-trust", timeout=30_000)
     text = page.locator("main").text_content()
-    from opencyber.tables import readable_name
+    from opencyber.report.tables import readable_name
 
     # names as the tables show them: in readable case (the RTL name ends in ODS capitals "NHS TRUST")
     for name in (IMG, QUOTES, readable_name(RTL), "NHS <script>alert(3)</script> Alpha ICB"):
@@ -113,7 +113,7 @@ def test_hostile_names_show_as_text_in_tables_and_tooltips(hostile_pages):
         tips.append(page.locator(".leaflet-tooltip").last.inner_text())
     page.wait_for_timeout(300)
     assert dialogs == []  # hovering a hostile name ran no script
-    from opencyber.tables import readable_name  # names in ODS capitals are shown in readable case
+    from opencyber.report.tables import readable_name  # names in ODS capitals are shown in readable case
 
     assert any(IMG in t for t in tips) and any(readable_name(RTL) in t for t in tips), tips
     page.close()

@@ -36,8 +36,8 @@ def _site_files(site):
 
 @pytest.fixture(scope="module")
 def sample_sites(tmp_path_factory):
-    from opencyber.build import build
-    from opencyber.registry import SAMPLE_DATA
+    from opencyber.pipeline.build import build
+    from opencyber.inputs.registry import SAMPLE_DATA
 
     tmp = tmp_path_factory.mktemp("quarto-sample")
     build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "quarto", renderer="quarto")
@@ -98,7 +98,7 @@ def test_quarto_other_sample_pages_load_cleanly(browser, sample_server, name):
 
 @pytest.fixture(scope="module")
 def real_server(tmp_path_factory):
-    from opencyber.build import build
+    from opencyber.pipeline.build import build
 
     data = real_data_dir()
     need("the real data pack (OPEN_CYBER_DATA)", data is not None)  # fails in CI

@@ -32,7 +32,7 @@ def _plain(markdown: str) -> str:
 
 
 def _registry():
-    from opencyber.registry import load_registry
+    from opencyber.inputs.registry import load_registry
 
     return load_registry()
 
@@ -45,7 +45,8 @@ def test_each_comparison_gives_the_same_figures_on_every_page_with_its_base(brow
     """The change since the previous edition: one definition (the edition's trusts_followed.csv), the
     same sentence with its base on the edition page, the trends page and (latest edition) the home
     page; the same rows in trends_trusts.csv; the headline's shares."""
-    from opencyber import narrative, trends
+    from opencyber.report import narrative
+    from opencyber.analysis import trends
 
     reg = _registry()
     ed = reg[edition]
@@ -356,7 +357,7 @@ def test_downloads_are_rounded_as_shown_and_share_one_sector_vocabulary(site):
         if hits:
             long_decimals[str(csv.relative_to(site))] = hits[:3]
     assert long_decimals == {}
-    from opencyber.charts import SHORT_SECTORS
+    from opencyber.report.charts import SHORT_SECTORS
 
     for csv in sorted((site / "downloads").rglob("*.csv")):
         df = pd.read_csv(csv, dtype=str, keep_default_na=False)

@@ -25,7 +25,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def site(data_dir, tmp_path_factory):
-    from opencyber.build import build
+    from opencyber.pipeline.build import build
 
     tmp = tmp_path_factory.mktemp("site")
     build(data_dir, ["2022-23", "2021-22", "2020-21", "2018-19"], build_dir=tmp / "build", site_dir=tmp / "_site",
@@ -205,7 +205,7 @@ def test_other_pages_load_cleanly(browser, server, name):
 
 @pytest.mark.parametrize("edition", ["2022-23", "2021-22", "2020-21"])
 def test_composite_map_has_a_trust_pie_per_area(browser, server, build_dir, edition):
-    from opencyber.score import read_organisations
+    from opencyber.analysis.scoring import read_organisations
 
     orgs = read_organisations(build_dir / edition / "organisations.csv")
     trusts = orgs[orgs["in_scope"] & (orgs["sector"] == "NHS Trust")]
@@ -370,7 +370,7 @@ def test_an_edition_without_geography_says_so_once_and_leaves_out_the_empty_sect
 def test_key_points_and_status_meanings_match_the_csvs(browser, server, build_dir, edition):
     import pandas as pd
 
-    from opencyber import narrative
+    from opencyber.report import narrative
 
     ct = pd.read_csv(build_dir / edition / "crosstab.csv", keep_default_na=False)
     visit = PageVisit(browser, server, edition)
@@ -385,8 +385,8 @@ def test_key_points_and_status_meanings_match_the_csvs(browser, server, build_di
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_edition_page_gives_its_dates_and_every_page_its_publisher(browser, server, edition):
-    from opencyber.publication import edition_dates, load_publisher
-    from opencyber.registry import load_registry
+    from opencyber.report.publication import edition_dates, load_publisher
+    from opencyber.inputs.registry import load_registry
 
     ed = load_registry()[edition]
     expected = edition_dates(ed)
@@ -497,7 +497,7 @@ def test_heading_key_points_and_tables_come_before_any_widget_script(browser, se
     heading, key points and tables on screen, and nothing has asked for them before the page loaded."""
     import pandas as pd
 
-    from opencyber import narrative
+    from opencyber.report import narrative
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     held, errors = [], []
@@ -567,10 +567,10 @@ def test_first_visit_of_an_edition_page_is_at_most_500_kb_gzip_and_a_further_one
 
 
 def test_map_geometries_are_restored_exactly_as_the_notebook_drew_them(browser, server, build_dir):
-    """Shared and delta-written geometries (opencyber.render) are, in the page, the notebook's own."""
+    """Shared and delta-written geometries (opencyber.site.assemble) are, in the page, the notebook's own."""
     import nbformat
 
-    from opencyber.render import WIDGET_STATE
+    from opencyber.site.assemble import WIDGET_STATE
 
     edition = "2020-21"
     nb = nbformat.read(build_dir / "pages" / f"{edition}.ipynb", as_version=4)
@@ -593,7 +593,7 @@ def test_map_geometries_are_restored_exactly_as_the_notebook_drew_them(browser, 
 
 def test_every_download_is_safe_to_open_in_a_spreadsheet(site):
     """No cell of any CSV the real site offers starts like a formula (OWASP CSV injection)."""
-    from opencyber.downloads import unsafe_cells
+    from opencyber.site.downloads import unsafe_cells
 
     offered = sorted(site.rglob("*.csv"))
     assert len(offered) >= 20

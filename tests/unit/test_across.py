@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from opencyber import finder, sectors, trends
+from opencyber.report import finder
+from opencyber.analysis import sectors, trends
 from tests.conftest import need, real_data_dir
 
 
@@ -127,7 +128,7 @@ def full_export():
     data = real_data_dir()
     need("the real data pack's full export 21_22/dspt_export_2022-09-09.csv (OPEN_CYBER_DATA)",
          data is not None and (data / "21_22" / "dspt_export_2022-09-09.csv").is_file())  # fails in CI
-    from opencyber.registry import load_registry
+    from opencyber.inputs.registry import load_registry
 
     exports = finder.full_exports(list(load_registry().values()), data)
     assert [ed.id for ed, _ in exports] == ["2021-22", "2018-19"]  # the full exports of the registry's editions
@@ -146,7 +147,7 @@ def test_full_export_counts_equal_the_readme(full_export):
 
 
 def test_finder_all_json_holds_every_organisation_of_the_full_export(full_export):
-    from opencyber.registry import load_registry
+    from opencyber.inputs.registry import load_registry
 
     ed = load_registry()["2021-22"]
     data = finder.all_records([(ed, full_export)])

@@ -140,8 +140,8 @@ def test_prune_deletes_what_was_not_used_lately(tmp_path, reader):
 def test_a_curation_from_the_cache_equals_one_from_the_inputs(synthetic, tmp_path):
     """The curation the build's input check stores is the one the notebook and the next edition's
     key points get; a changed export is curated again."""
-    from opencyber.curate import curate_edition
-    from opencyber.registry import load_registry
+    from opencyber.analysis.curation import curate_edition
+    from opencyber.inputs.registry import load_registry
 
     data, _ = synthetic
     (edition,) = load_registry(data_dir=data).values()

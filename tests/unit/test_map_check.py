@@ -7,7 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from opencyber import charts, maps
+from opencyber.report import charts, maps
 
 
 def _map():
@@ -70,8 +70,8 @@ def test_the_check_is_an_output_no_page_shows():
     value = "ok"
     import nbformat
 
-    from opencyber.outputs import MAP_CHECK_MIME
-    from opencyber.render import drop_test_outputs
+    from opencyber.report.outputs import MAP_CHECK_MIME
+    from opencyber.site.assemble import drop_test_outputs
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
     nb.cells[0].outputs = [

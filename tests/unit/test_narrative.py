@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from opencyber import narrative, trends
+from opencyber.report import narrative
+from opencyber.analysis import trends
 
 
 def _orgs(rows):
@@ -64,7 +65,7 @@ def test_every_status_has_a_meaning():
 
 
 def test_the_areas_at_the_top_and_the_bottom_include_every_tie():
-    from opencyber.registry import Edition
+    from opencyber.inputs.registry import Edition
 
     ed = Edition(id="x", label="x", dspt_edition="22/23", snapshot=__import__("datetime").date(2023, 11, 16), era="icb",
                  area_label="ICB", area_sector="ICB", commissioner_sector="ICB", commissioner_label="ICB", inputs={}, columns={})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from opencyber import registry
+from opencyber.inputs import registry
 from opencyber.errors import NoDataError
 
 

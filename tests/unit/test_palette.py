@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from colorspacious import cspace_convert, deltaE
 
-from opencyber.charts import STATUS_COLOURS, STATUS_PATTERNS, contrast_ratio, status_slug, text_colour
+from opencyber.report.charts import STATUS_COLOURS, STATUS_PATTERNS, contrast_ratio, status_slug, text_colour
 from opencyber.status import STATUSES
 
 CVD = ("deuteranomaly", "protanomaly", "tritanomaly")
@@ -65,7 +65,7 @@ def test_every_status_has_its_own_pattern_and_class():
 
 
 def test_site_draws_the_pattern_of_every_patterned_status():
-    from opencyber.render import STATIC
+    from opencyber.site.assemble import STATIC
 
     css = (STATIC / "site.css").read_text(encoding="utf-8")
     js = (STATIC / "opencyber.js").read_text(encoding="utf-8")

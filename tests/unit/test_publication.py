@@ -1,12 +1,12 @@
-"""The publisher, contact and dates on the pages (opencyber.publication, render.add_publication)."""
+"""The publisher, contact and dates on the pages (opencyber.report.publication, render.add_publication)."""
 
 import datetime as dt
 
 import pytest
 
-from opencyber import publication
+from opencyber.report import publication
 from opencyber.errors import RegistryError
-from opencyber.render import add_publication
+from opencyber.site.assemble import add_publication
 
 
 def _site(tmp_path, body: str):
@@ -63,7 +63,7 @@ def test_footer_replaces_the_templates_and_dates_go_under_the_title():
 
 
 def test_edition_dates_come_from_the_registry_and_git():
-    from opencyber.registry import load_registry
+    from opencyber.inputs.registry import load_registry
 
     ed = load_registry()["2022-23"]
     dates = dict(publication.edition_dates(ed))

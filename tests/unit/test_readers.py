@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from opencyber import readers
+from opencyber.inputs import readers
 from opencyber.errors import InputError
 from tests.synthetic import ods_row
 
@@ -120,8 +120,8 @@ def test_geojson_wrong_crs_and_missing_code(tmp_path):
 
 
 def test_lookup_area_with_two_names_is_an_error(tmp_path, monkeypatch):
-    from opencyber.curate import curate_edition
-    from opencyber.registry import get_edition
+    from opencyber.analysis.curation import curate_edition
+    from opencyber.inputs.registry import get_edition
     from tests.synthetic import write_edition, write_registry
 
     data = write_edition(tmp_path / "data")

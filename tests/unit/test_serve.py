@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from opencyber.cli import main
-from opencyber.serve import make_server
+from opencyber.site.serve import make_server
 
 
 @pytest.fixture

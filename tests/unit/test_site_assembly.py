@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from opencyber import render
+from opencyber.site import assemble as render
 from opencyber.errors import RenderError
-from opencyber.render import Assets, localise_scripts, set_title
+from opencyber.site.assemble import Assets, localise_scripts, set_title
 
 ASSETS = Assets("assets/require.js", "assets/html-manager/embed-amd.js", "assets/plotly.min.js", {"jupyter-leaflet": "assets/jupyter-leaflet/index"}, True)
 
@@ -78,8 +78,8 @@ def _fake_quarto(folder, script: str):
 
 
 def _sample_site(tmp_path):
-    from opencyber.build import build
-    from opencyber.registry import SAMPLE_DATA
+    from opencyber.pipeline.build import build
+    from opencyber.inputs.registry import SAMPLE_DATA
 
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
     build(SAMPLE_DATA, renderer="nbconvert", **dirs)
@@ -118,8 +118,8 @@ def test_a_failing_or_empty_quarto_render_leaves_the_previous_site_byte_for_byte
 
 
 def test_no_render_writes_the_quarto_project_with_navigation_from_the_registry(tmp_path):
-    from opencyber.build import build
-    from opencyber.registry import SAMPLE_DATA
+    from opencyber.pipeline.build import build
+    from opencyber.inputs.registry import SAMPLE_DATA
 
     build(SAMPLE_DATA, build_dir=tmp_path / "build", site_dir=tmp_path / "site", render=False)
     src = tmp_path / "build" / "site-src"
@@ -135,7 +135,7 @@ def test_no_render_writes_the_quarto_project_with_navigation_from_the_registry(t
 
 
 def test_every_download_says_what_it_holds_in_words():
-    from opencyber.pages import DOWNLOADS, download_description
+    from opencyber.report.pages import DOWNLOADS, download_description
 
     names = list(DOWNLOADS) + ["table-nhs-trusts-and-their-dspt-status.csv"]
     names += ["finder_organisations.csv", "trends_trusts.csv", "trends_areas.csv", "trends_status_share.csv",

@@ -19,15 +19,15 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from .registry import Edition
-from .stages import NOTEBOOKS, STAGES
+from opencyber.inputs.registry import Edition
+from opencyber.stages import NOTEBOOKS, STAGES
 
-LIBRARY = Path(__file__).resolve().parent
+LIBRARY = Path(__file__).resolve().parents[1]
 PACKAGE = LIBRARY.name
 
 
 def _module_file(name: str) -> Path | None:
-    """The file of a module of the library (``opencyber.curate`` -> curate.py), or None."""
+    """The file of a module of the library (``opencyber.analysis.curation`` -> curate.py), or None."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
         return None

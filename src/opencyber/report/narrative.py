@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import trends
-from .publication import long_date
-from .registry import TRUST_SECTOR, Edition
-from .status import MEETS
-from .tables import md_text, minus
+from opencyber.analysis import trends
+from opencyber.report.publication import long_date
+from opencyber.inputs.registry import TRUST_SECTOR, Edition
+from opencyber.status import MEETS
+from opencyber.report.tables import md_text, minus
 
 DSPT_URL = "https://www.dsptoolkit.nhs.uk/"
 ORIGINAL_URL = "https://github.com/nhsx/open-cyber"
@@ -77,7 +77,7 @@ def comparison_base(c: trends.Comparison, previous_label: str, current_label: st
 
 
 def change_sentence(c: trends.Comparison, previous_label: str, current_label: str) -> str:
-    """The change since the previous edition, with its base (:class:`opencyber.trends.Comparison`):
+    """The change since the previous edition, with its base (:class:`opencyber.analysis.trends.Comparison`):
     the same sentence on the edition page, the home page and the trends page."""
     if not c.compared:
         return f"No NHS trust of {previous_label} can be followed into {current_label}."

@@ -1,6 +1,6 @@
 """Every sector of a full DSPT export (social care, GP practices, pharmacies, ...): status by sector
 as the export gives it, and GP practices by area where the export names their sub-ICB location
-(-> ICB through the ONS lookup). Rules only: tables; the words are in :mod:`opencyber.pages`.
+(-> ICB through the ONS lookup). Rules only: tables; the words are in :mod:`opencyber.report.pages`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .registry import Edition
-from .status import MEETS
+from opencyber.inputs.registry import Edition
+from opencyber.status import MEETS
 
 GP_SECTOR = "General Practice (GP)"
 #: a commissioner named like "NHS NORTH WEST LONDON ICB - W2U3Z (CCG)": the code of its sub-ICB location
@@ -199,7 +199,7 @@ def write_outputs(exports: list[tuple[Edition, pd.DataFrame]], editions: list[Ed
                                                                     dspt_edition=ed.dspt_edition))
         paths = ed.input_paths("gp_practices", data_dir) if data_dir is not None else []
         if paths:
-            from .readers import read_gp_practices
+            from opencyber.inputs.readers import read_gp_practices
 
             coverage_frames.append(gp_coverage(df, ed, read_gp_practices(paths[0])))
         status_frames.append(status_by_sector(df).assign(export_date=ed.snapshot.isoformat(), dspt_edition=ed.dspt_edition))
@@ -253,8 +253,9 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
         return
     import shapely
 
-    from . import maps, readers
-    from .errors import InputError
+    from opencyber.report import maps
+    from opencyber.inputs import readers
+    from opencyber.errors import InputError
 
     newest = gp[gp["export_date"] == gp["export_date"].max()]
     known = newest[newest["area_code"] != "(unknown)"].set_index("area_code")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .errors import InputError
+from opencyber.errors import InputError
 
 #: ODS codes; the DSPT also has sub-codes like ``8D594-MASH`` and test accounts with inner spaces
 CODE_PATTERN = r"[A-Z0-9][A-Z0-9 -]{1,28}[A-Z0-9]"

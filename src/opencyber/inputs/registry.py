@@ -12,11 +12,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import NoDataError, RegistryError
-from .stages import stage as stage_of
-from .status import StatusError, normalise_edition, parse_status
+from opencyber.errors import NoDataError, RegistryError
+from opencyber.stages import stage as stage_of
+from opencyber.status import StatusError, normalise_edition, parse_status
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_REGISTRY = PROJECT_ROOT / "editions.toml"
 DATA_ENV = "OPEN_CYBER_DATA"
 REGISTRY_ENV = "OPEN_CYBER_REGISTRY"
@@ -82,7 +82,7 @@ class SuccessorLink:
     source: str
 
 
-#: what a difference's ``measure`` may compute from the edition's outputs (opencyber.original)
+#: what a difference's ``measure`` may compute from the edition's outputs (opencyber.analysis.original)
 MEASURES = ("count", "composite", "status")
 
 
@@ -486,7 +486,7 @@ def open_edition(
                 f"(or `python -m opencyber build --edition {edition.id} --no-render`), then this notebook."
             )
     out.mkdir(parents=True, exist_ok=True)
-    from . import cache
+    from opencyber import cache
 
     cache.use(build / cache.CACHE_DIR_NAME)  # shared with the build and the other notebooks
     return edition, data, out

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import across, narrative, score, trends
-from .publication import long_date
-from .registry import PROJECT_ROOT, Edition
-from .tables import readable_name as readable
-from .status import MEETS, SCORES
+from opencyber.pipeline import across
+from opencyber.report import narrative
+from opencyber.analysis import scoring as score, trends
+from opencyber.report.publication import long_date
+from opencyber.inputs.registry import PROJECT_ROOT, Edition
+from opencyber.report.tables import readable_name as readable
+from opencyber.status import MEETS, SCORES
 
 
 
@@ -32,7 +34,7 @@ def _doc_body(path: Path) -> str:
 
 
 def _comparison(editions: list[Edition], build_dir: Path, ed: Edition):
-    """(previous edition's label, the :class:`opencyber.trends.Comparison` with it) from the edition's
+    """(previous edition's label, the :class:`opencyber.analysis.trends.Comparison` with it) from the edition's
     trusts_followed.csv (the one definition), or None."""
     c = trends.edition_comparison(Path(build_dir) / ed.id)
     if c is None:
@@ -48,7 +50,7 @@ LAZY_PLOTLY = '<script type="application/json" class="oc-lazy">{"charts": ["asse
 def share_met_section(editions: list[Edition], build_dir: Path, heading: str = "##") -> list[str]:
     """The line chart of the share of each sector that met the standard, edition by edition, with
     its base, the comparability statement and a table of the same figures (home and trends pages)."""
-    from .charts import SHORT_SECTORS, figure_html, share_met_chart
+    from opencyber.report.charts import SHORT_SECTORS, figure_html, share_met_chart
 
     met = _across(build_dir, "trends_share_met.csv")
     if met.empty:
@@ -217,7 +219,7 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
 
 def differences_section(editions: list[Edition], build_dir: Path) -> list[str]:
     """The table of the figures that differ from the original publication (``differences.csv``)."""
-    from .tables import table_html
+    from opencyber.report.tables import table_html
 
     diff = _across(build_dir, "differences.csv")
     lines = ['<h2 id="differences">Differences from the original publication</h2>', ""]
@@ -336,7 +338,7 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
 def accessibility_markdown(editions: list[Edition] | None = None, build_dir: Path | None = None) -> str:
     """The accessibility statement, in the form of the GOV.UK model statement for public sector
     websites. Each claim is one the browser suite checks (tests/browser/test_site.py)."""
-    from .publication import contact_sentence, load_publisher, long_date
+    from opencyber.report.publication import contact_sentence, load_publisher, long_date
 
     pub = load_publisher()
     return f"""# Accessibility statement for Open Cyber
@@ -506,7 +508,7 @@ def _size_mb(build_dir: Path) -> str:
 def _trend_chart(shares: pd.DataFrame) -> str:
     """The trends chart: one bar per sector and edition (a sector's editions together, oldest first),
     as the edition pages' chart, so that it reads on a phone."""
-    from .charts import SHORT_SECTORS, figure_html, status_share_chart
+    from opencyber.report.charts import SHORT_SECTORS, figure_html, status_share_chart
 
     s = shares.copy()
     s["bar"] = s["sector"].map(lambda x: SHORT_SECTORS.get(x, x)) + ", " + s["label"]
@@ -530,7 +532,7 @@ def _trend_title(s: pd.DataFrame, editions: list[str]) -> str:
 
 
 def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
-    from .tables import md_text
+    from opencyber.report.tables import md_text
 
     shares = _across(build_dir, "trends_status_share.csv")
     changes = _across(build_dir, "trends_trusts.csv")
@@ -552,7 +554,7 @@ def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
     lines += ["## Share in each status, by sector and edition", ""]
     if not shares.empty and len(editions) > 0:
         lines += [LAZY_PLOTLY, "", _trend_chart(shares), ""]
-        from .trends import sector_anchor
+        from opencyber.analysis.trends import sector_anchor
 
         for sector, sub in shares.groupby("sector", sort=True):
             eds = sub.drop_duplicates("edition")
@@ -630,7 +632,7 @@ def _fmt(value) -> str:
 
 
 def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
-    from .tables import md_text, table_html
+    from opencyber.report.tables import md_text, table_html
 
     status = _across(build_dir, "sectors_status.csv")
     totals = _across(build_dir, "sectors_totals.csv")
@@ -701,7 +703,7 @@ def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
 
 
 def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame, label: str) -> list[str]:
-    from .tables import md_text, table_html
+    from opencyber.report.tables import md_text, table_html
 
     lines: list[str] = []
     if not coverage.empty:
@@ -747,8 +749,8 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
 
 def _gp_map_section(build_dir: Path, label: str) -> list[str]:
     """The GP-practices map of the newest export, when the across outputs hold its areas."""
-    from . import maps
-    from .sectors import GP_MAP_AREAS
+    from opencyber.report import maps
+    from opencyber.analysis.sectors import GP_MAP_AREAS
 
     if not (Path(build_dir) / ACROSS / GP_MAP_AREAS).is_file():
         return []
@@ -766,8 +768,8 @@ def gp_map_widget(build_dir: Path):
     """The GP-practices map as an embedded widget (output, widget state) for the all-sectors page."""
     import json
 
-    from . import maps
-    from .sectors import GP_MAP_AREAS
+    from opencyber.report import maps
+    from opencyber.analysis.sectors import GP_MAP_AREAS
 
     areas = json.loads((Path(build_dir) / ACROSS / GP_MAP_AREAS).read_text(encoding="utf-8"))
     maps.fresh_widget_ids(0x6F63_0000)  # the page's own numbering: the same ids on every build
@@ -779,7 +781,7 @@ PAGE_WIDGETS = {"gp-map": gp_map_widget}
 
 
 def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFrame) -> list[str]:
-    from .tables import table_html
+    from opencyber.report.tables import table_html
 
     lines = ['<h2 id="sector-alignment">Sector names across the exports</h2>', ""]
     for (old, new), a in alignment.groupby(["export_date", "later_export_date"]):
@@ -810,9 +812,9 @@ def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFr
 def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame, date: str, label: str) -> str:
     """Status by sector of a full export: the share of each sector's organisations in each group, one
     bar per sector (largest first), as the edition pages' chart, so that every sector reads on a phone."""
-    from .charts import figure_html, status_marker, status_share_chart, status_slug
-    from .publication import long_date
-    from .sectors import GROUPS, status_groups
+    from opencyber.report.charts import figure_html, status_marker, status_share_chart, status_slug
+    from opencyber.report.publication import long_date
+    from opencyber.analysis.sectors import GROUPS, status_groups
 
     s = status.copy()
     dspt = s["dspt_edition"].iloc[0]

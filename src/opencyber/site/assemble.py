@@ -3,8 +3,8 @@
 :func:`prepare_pages` prepares every page once (map checks dropped, repeated geometries shared, the
 banner, previous/next links and geometry store as HTML fragments, the title, the navigation from the
 registry). A renderer only turns those prepared pages into HTML files in a staging folder:
-:mod:`opencyber.render_nbconvert` (nbconvert and the ``opencyber`` template, always available) or
-:mod:`opencyber.render_quarto` (``quarto render`` of a project generated at build time). Then
+:mod:`opencyber.site.nbconvert` (nbconvert and the ``opencyber`` template, always available) or
+:mod:`opencyber.site.quarto` (``quarto render`` of a project generated at build time). Then
 :func:`render_site` does the rest the same way for both: the site's assets, the downloads, every
 page's title, the CDN script tags replaced by the site's own copies (only basemap tiles come from
 outside), the check that every page was written, and the swap into ``site_dir``: the site is
@@ -26,12 +26,14 @@ from pathlib import Path
 
 import nbformat
 
-from . import __version__, downloads, publication, publish
-from .across import DIR as ACROSS
-from .errors import RenderError
-from .outputs import MAP_CHECK_MIME, PLOTLY_MIME
-from .registry import PROJECT_ROOT, Edition
-from .stages import STAGES
+from opencyber import __version__
+from opencyber.site import downloads, publish
+from opencyber.report import publication
+from opencyber.pipeline.across import DIR as ACROSS
+from opencyber.errors import RenderError
+from opencyber.report.outputs import MAP_CHECK_MIME, PLOTLY_MIME
+from opencyber.inputs.registry import PROJECT_ROOT, Edition
+from opencyber.stages import STAGES
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -412,7 +414,7 @@ def edition_pages(edition: Edition, pages_dir: Path) -> list[Page]:
             for s in sorted(STAGES, key=lambda s: s.page_suffix != "")]
 
 
-#: narrative pages: (page name, title, navigation text, the function of :mod:`opencyber.pages` that
+#: narrative pages: (page name, title, navigation text, the function of :mod:`opencyber.report.pages` that
 #: writes its Markdown from (editions, build_dir)); the pages module (and pandas) is imported only
 #: when the pages are written, not for a build that finds the site unchanged
 NARRATIVE_PAGES = (
@@ -428,7 +430,7 @@ NARRATIVE_PAGES = (
 
 def narrative_markdown(maker: str, editions: list[Edition], build_dir: Path) -> str:
     """A narrative page's Markdown, written by ``pages.<maker>``."""
-    from . import pages
+    from opencyber.report import pages
 
     make = getattr(pages, maker)
     return make() if maker == "accessibility_markdown" else make(editions, build_dir)
@@ -458,7 +460,7 @@ def narrative_page(maker: str, editions: list[Edition], build_dir: Path, inputs:
     were, does not make the pages again (nor import pandas, plotly and the maps for them)."""
     from dataclasses import asdict
 
-    from . import cache
+    from opencyber import cache
 
     def make() -> tuple[str, nbformat.NotebookNode]:
         text = narrative_markdown(maker, editions, build_dir)
@@ -489,7 +491,7 @@ def _markdown_notebook(text: str, build_dir: Path | None = None) -> nbformat.Not
     """A narrative page as a notebook: its Markdown, and at each ``<!-- oc-widget:NAME -->`` line the
     widget that ``pages.PAGE_WIDGETS[NAME]`` builds from ``build_dir``, embedded as a notebook
     stores it (an output and the widget state), so that the renderers draw it like an edition's map."""
-    from . import pages
+    from opencyber.report import pages
 
     parts = _WIDGET_MARK.split(text)
     cells, state = [nbformat.v4.new_markdown_cell(parts[0])], {}
@@ -660,9 +662,9 @@ def choose_renderer(renderer: str = "auto") -> str:
 
 def _renderer_module(renderer: str):
     if renderer == "quarto":
-        from . import render_quarto as module
+        from opencyber.site import quarto as module
     else:
-        from . import render_nbconvert as module
+        from opencyber.site import nbconvert as module
     return module
 
 

@@ -42,8 +42,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import pooch
 import requests
 
-from .errors import RegistryError
-from .registry import DATA_ENV, default_data_dir, load_registry
+from opencyber.errors import RegistryError
+from opencyber.inputs.registry import DATA_ENV, default_data_dir, load_registry
 
 DEFAULT_SOURCES = Path(__file__).resolve().with_name("sources.toml")
 BASE_ENV = "OPEN_CYBER_FETCH_BASE"

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import cache
-from . import validate as v
-from .errors import InputError
-from .status import StatusError, parse_status
+from opencyber import cache
+from opencyber.inputs import schemas as v
+from opencyber.errors import InputError
+from opencyber.status import StatusError, parse_status
 
 # ---------------------------------------------------------------------------------------------
 # text and CSV basics
@@ -433,7 +433,7 @@ def read_dspt_export(
     outcome, line. Unknown statuses, bad dates and conflicting duplicate codes are errors; codes a
     spreadsheet damaged are restored from the sort order where exactly one restoration fits.
     ``aliases`` and ``unprefixed`` say how an older export writes statuses (the edition's
-    :attr:`~opencyber.registry.Edition.status_options`); ``status_raw`` keeps the export's words.
+    :attr:`~opencyber.inputs.registry.Edition.status_options`); ``status_raw`` keeps the export's words.
     An empty status is an error unless ``empty_status`` (the edition's registry key of that name)
     says what the export's own format means by it: the 2019 export leaves it empty for an
     organisation that has published no assessment (``"Not Published"``). An empty status is never

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from .registry import PROJECT_ROOT, Edition, RegistryError
+from opencyber.inputs.registry import PROJECT_ROOT, Edition, RegistryError
 
 SITE_FILE = PROJECT_ROOT / "site.toml"
 

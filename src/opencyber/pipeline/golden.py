@@ -21,11 +21,11 @@ from pathlib import Path
 
 import nbformat
 
-from .stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
-from .errors import NoDataError, NotebookDataError
-from .outputs import MAP_CHECK_MIME
-from .registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, load_registry, resolve_data_dir
-from .render import log
+from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
+from opencyber.errors import NoDataError, NotebookDataError
+from opencyber.report.outputs import MAP_CHECK_MIME
+from opencyber.inputs.registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, load_registry, resolve_data_dir
+from opencyber.site.assemble import log
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "regression"
 SAMPLE_EDITION = "sample"

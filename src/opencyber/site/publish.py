@@ -32,7 +32,7 @@ from typing import Iterator
 
 from filelock import FileLock, Timeout
 
-from .errors import FolderError
+from opencyber.errors import FolderError
 
 log = logging.getLogger(__name__)
 

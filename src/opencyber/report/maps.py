@@ -20,10 +20,10 @@ import pandas as pd
 import shapely
 from ipywidgets import HTML, Layout, Widget
 
-from .charts import STATUS_COLOURS, status_slug, swatch
-from .outputs import MAP_CHECK_MIME
-from .tables import minus, readable_name
-from .status import STATUSES
+from opencyber.report.charts import STATUS_COLOURS, status_slug, swatch
+from opencyber.report.outputs import MAP_CHECK_MIME
+from opencyber.report.tables import minus, readable_name
+from opencyber.status import STATUSES
 
 def _stable_model_id(widget: Widget) -> None:
     """Give each widget a model id from a counter instead of a random uuid4, so that the executed
@@ -458,7 +458,7 @@ def gp_share_class(share: float) -> int:
 
 def gp_share_map(areas: dict, *, area_label: str = "ICB") -> L.Map:
     """The share of each area's GP practices whose latest status met or exceeded the standard, as a
-    choropleth (``areas``: the GeoJSON that :func:`opencyber.sectors.write_gp_map_areas` writes)."""
+    choropleth (``areas``: the GeoJSON that :func:`opencyber.analysis.sectors.write_gp_map_areas` writes)."""
     import copy
 
     data = copy.deepcopy(areas)

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import readers, report, score
-from .curate import curate_edition
-from .errors import InputError, InputErrors
-from .registry import TRUST_SECTOR, Edition
+from opencyber.inputs import readers
+from opencyber.report import edition_page as report
+from opencyber.analysis import scoring as score
+from opencyber.analysis.curation import curate_edition
+from opencyber.errors import InputError, InputErrors
+from opencyber.inputs.registry import TRUST_SECTOR, Edition
 
 
 @dataclass

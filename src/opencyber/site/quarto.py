@@ -1,9 +1,9 @@
 """The Quarto renderer: prepared pages -> HTML with ``quarto render``.
 
-It writes the prepared pages (:class:`opencyber.render.PreparedPage`) as notebooks into a Quarto
+It writes the prepared pages (:class:`opencyber.site.assemble.PreparedPage`) as notebooks into a Quarto
 project generated at build time (``build/site-src/``: ``_quarto.yml`` with the navigation from the
 registry, the pages, the site's assets and downloads), runs ``quarto render`` there into a temporary
-folder and hands the HTML back to the site assembly (:mod:`opencyber.render`), which does the rest
+folder and hands the HTML back to the site assembly (:mod:`opencyber.site.assemble`), which does the rest
 exactly as for the nbconvert renderer. ``opencyber build --no-render`` writes the same project, so
 that ``quarto render`` or ``quarto preview`` in ``build/site-src/`` gives the same pages.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import RenderError
+from opencyber.errors import RenderError
 
 NAME = "quarto"
 SOURCE_DIR = "site-src"
@@ -40,7 +40,7 @@ def _yaml(value) -> str:
 
 
 def quarto_navbar(nav: list[dict]) -> list[dict]:
-    """The site's navigation (:func:`opencyber.render.navigation`) as Quarto navbar entries: an
+    """The site's navigation (:func:`opencyber.site.assemble.navigation`) as Quarto navbar entries: an
     edition is a menu of its three pages."""
     def src(href: str) -> str:
         return href.removesuffix(".html") + ".ipynb"
@@ -105,7 +105,7 @@ def quarto_config(pages: list) -> str:
 def page_notebook(page) -> nbformat.NotebookNode:
     """A prepared page as the notebook Quarto renders: front matter (the page's title, plotly.js
     when it has a chart), the site's fragments as raw HTML, then the page's cells."""
-    from .render import lazy_scripts_html
+    from opencyber.site.assemble import lazy_scripts_html
 
     nb = copy.deepcopy(page.nb)
     front = ["---", f"pagetitle: {_yaml(page.title)}"]  # the site assembly sets the final <title>
@@ -125,7 +125,7 @@ def page_notebook(page) -> nbformat.NotebookNode:
 def write_source(editions, build_dir: Path, banner: str = "", pages: list | None = None) -> Path:
     """Write the Quarto project of the site into ``build_dir/site-src`` (the prepared pages, the
     generated ``_quarto.yml``, the assets and downloads) and return its folder."""
-    from .render import copy_assets, prepare_pages
+    from opencyber.site.assemble import copy_assets, prepare_pages
 
     build_dir = Path(build_dir)
     pages = pages if pages is not None else prepare_pages(editions, build_dir, banner)

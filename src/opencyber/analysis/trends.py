@@ -1,6 +1,6 @@
 """Trends across editions: each sector's share in each status by edition, NHS trusts followed from one
 edition to the next (by code, and through mergers via ODS successors), and area composites where
-the areas of two editions are comparable. Rules only: tables; the words are in :mod:`opencyber.pages`.
+the areas of two editions are comparable. Rules only: tables; the words are in :mod:`opencyber.report.pages`.
 
 The change since the previous edition has one definition (:func:`followed_trusts`, counted by
 :func:`comparison`): each edition's scoring notebook writes it (``trusts_followed.csv``), and the
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .registry import TRUST_SECTOR, Edition
-from .status import MEETS, STATUSES
+from opencyber.inputs.registry import TRUST_SECTOR, Edition
+from opencyber.status import MEETS, STATUSES
 
 
 def sector_anchor(sector: str) -> str:
@@ -152,8 +152,8 @@ def previous_edition(edition: Edition, data_dir: Path):
     """(previous edition, its curated organisations) for the change since then, or None when the
     registry names no previous edition or its inputs are not in the data directory. Curated again
     from its inputs (from the build's cache), so that a page never depends on what else was built."""
-    from .curate import curate_edition
-    from .registry import load_registry
+    from opencyber.analysis.curation import curate_edition
+    from opencyber.inputs.registry import load_registry
 
     prev = load_registry(data_dir=data_dir).get(edition.previous or "")
     if prev is None or prev.missing_inputs(data_dir):
@@ -166,7 +166,7 @@ def followed_trusts(edition: Edition, data_dir: Path, organisations: pd.DataFram
     curated ``organisations`` are given), by code, else through the ODS successors that the two
     editions' inputs name: the rows of ``trusts_followed.csv`` (empty, with its columns, when the
     edition has no previous edition)."""
-    from .finder import successor_links
+    from opencyber.report.finder import successor_links
 
     prev = previous_edition(edition, data_dir)
     if prev is None:
@@ -205,7 +205,7 @@ def edition_comparison(out_dir: Path) -> Comparison | None:
 
 def previous_comparison(edition: Edition, data_dir: Path, out_dir: Path) -> tuple[Edition, Comparison] | None:
     """(previous edition, :class:`Comparison` with it) from the edition's ``trusts_followed.csv``."""
-    from .registry import load_registry
+    from opencyber.inputs.registry import load_registry
 
     c = edition_comparison(out_dir)
     if c is None:

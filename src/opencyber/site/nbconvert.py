@@ -1,7 +1,7 @@
 """The built-in renderer: prepared pages -> HTML with nbconvert and the ``opencyber`` template.
 
-It only turns each prepared page (:class:`opencyber.render.PreparedPage`) into an HTML file; the site
-assembly (assets, downloads, banners, navigation, the atomic swap) is :mod:`opencyber.render`'s.
+It only turns each prepared page (:class:`opencyber.site.assemble.PreparedPage`) into an HTML file; the site
+assembly (assets, downloads, banners, navigation, the atomic swap) is :mod:`opencyber.site.assemble`'s.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _page_exporter_class():
 
 
 def make_exporter():
-    from .render import TEMPLATES
+    from opencyber.site.assemble import TEMPLATES
 
     nbconvert_dirs = nbconvert_template_dirs()
     return _page_exporter_class()(
@@ -67,7 +67,7 @@ def make_exporter():
 def render_page(page, exporter, assets) -> str:
     """One prepared page as HTML (the template places the site's fragments: navigation, banner,
     previous/next links, the geometry store)."""
-    from .render import TEXT_CSS, html_title, lazy_scripts_html
+    from opencyber.site.assemble import TEXT_CSS, html_title, lazy_scripts_html
 
     resources = {
         "oc": {
@@ -109,7 +109,7 @@ def version() -> str:
 
 
 def _templates_digest() -> str:
-    from .render import TEMPLATES
+    from opencyber.site.assemble import TEMPLATES
 
     h = hashlib.sha256()
     for path in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
@@ -134,8 +134,8 @@ def page_key(page, assets, templates: str) -> list:
 def _rendered(pages: list, assets):
     """Each page with its HTML: from the build's cache (:mod:`opencyber.cache`) when an earlier
     render made it from the same page, else from nbconvert (one exporter, made when first needed)."""
-    from . import cache
-    from . import render_nbconvert as this  # looked up at call time, so that tests can interrupt a page
+    from opencyber import cache
+    from opencyber.site import nbconvert as this# looked up at call time, so that tests can interrupt a page
 
     exporter = None
     templates = _templates_digest()

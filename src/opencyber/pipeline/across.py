@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .registry import Edition
+from opencyber.inputs.registry import Edition
 
 DIR = "all-editions"
 DIGEST_FILE = ".across-digest"
@@ -25,7 +25,8 @@ def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | Non
     stamp = out / DIGEST_FILE
     if digest is not None and stamp.is_file() and stamp.read_text().strip() == digest:
         return out
-    from . import finder, original, sectors, trends
+    from opencyber.report import finder
+    from opencyber.analysis import original, sectors, trends
     out.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
     exports = finder.full_exports(editions, data_dir)

@@ -2,7 +2,7 @@
 ``build/``, then render the website into ``_site/``.
 
 Incremental to the notebook: each executed notebook carries a digest of what it depends on
-(:mod:`opencyber.digests`). A notebook is executed again only when that digest changed, so editing
+(:mod:`opencyber.pipeline.digests`). A notebook is executed again only when that digest changed, so editing
 ``03_report.ipynb`` re-executes 03 alone for each edition, and adding an edition never re-executes
 the others: navigation between editions is added when the site is rendered, not in the notebooks.
 
@@ -32,11 +32,13 @@ from pathlib import Path
 
 import nbformat
 
-from . import cache, digests, logs, publish
-from .errors import InputError, NoDataError, NotebookDataError, RegistryError
-from .registry import PROJECT_ROOT, REGISTRY_ENV, Edition, load_registry, resolve_data_dir
-from .render import edition_pages, render_site
-from .stages import ACROSS_READS, KERNEL_ARGUMENTS, NOTEBOOKS, STAGES, stage
+from opencyber import cache, logs
+from opencyber.pipeline import digests
+from opencyber.site import publish
+from opencyber.errors import InputError, NoDataError, NotebookDataError, RegistryError
+from opencyber.inputs.registry import PROJECT_ROOT, REGISTRY_ENV, Edition, load_registry, resolve_data_dir
+from opencyber.site.assemble import edition_pages, render_site
+from opencyber.stages import ACROSS_READS, KERNEL_ARGUMENTS, NOTEBOOKS, STAGES, stage
 
 log = logging.getLogger(__name__)
 
@@ -118,13 +120,13 @@ def select_editions(data_dir: Path, wanted: list[str] | None = None) -> tuple[li
 
 DIGEST_FILE = ".build-digest"
 #: what the build writes in its folder (besides each edition's own folder): a folder that holds only
-#: these is the build's own (:func:`opencyber.publish.claim_build_dir`)
+#: these is the build's own (:func:`opencyber.site.publish.claim_build_dir`)
 BUILD_NAMES = {"pages", "site-src", cache.CACHE_DIR_NAME, "all-editions", publish.LOCK, publish.BUILD_MARK, "opencyber.log",
                "kernels.log"}
 
 
 def notebook_digests(edition: Edition, data_dir: Path, registry: dict[str, Edition] | None = None) -> dict[str, str]:
-    """:func:`opencyber.digests.notebook_digests` of the build's notebooks."""
+    """:func:`opencyber.pipeline.digests.notebook_digests` of the build's notebooks."""
     return digests.notebook_digests(edition, data_dir, registry or load_registry(data_dir=data_dir), NOTEBOOKS)
 
 
@@ -406,7 +408,7 @@ def _build(
         pages = render_site(site, build_dir, site_dir, renderer=renderer)
         seconds["render"] = time.perf_counter() - t
     elif site:
-        from .render_quarto import write_source
+        from opencyber.site.quarto import write_source
 
         source = write_source(site, build_dir)
         log.info("Quarto project of the site: %s (cd there and run `quarto render` or `quarto preview`)", source)
@@ -417,7 +419,7 @@ def _build(
 def _write_across(site: list[Edition], build_dir: Path, data: Path, digests_: dict[str, dict[str, str]]) -> None:
     """The outputs across editions, for the editions of the site (each edition's digest of its
     scoring notebook chains everything they read)."""
-    from .across import write_outputs
+    from opencyber.pipeline.across import write_outputs
 
     made_from = [(ed.id, digests_[ed.id][ACROSS_READS]) for ed in site]
     write_outputs(site, build_dir, data, hashlib.sha256(json.dumps(made_from).encode()).hexdigest())

@@ -11,7 +11,7 @@ import http.server
 import os
 from pathlib import Path
 
-from .errors import NoDataError
+from opencyber.errors import NoDataError
 
 
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import cache, readers
-from .errors import InputError, RegistryError
-from .registry import Edition
-from .status import ParsedStatus, StatusError, parse_status, score, status_for_edition
+from opencyber import cache
+from opencyber.inputs import readers
+from opencyber.errors import InputError, RegistryError
+from opencyber.inputs.registry import Edition
+from opencyber.status import ParsedStatus, StatusError, parse_status, score, status_for_edition
 
 ORGANISATION_COLUMNS = [
     "code",
@@ -582,7 +583,7 @@ def override_effects(cur: Curated, data_dir: Path) -> pd.DataFrame:
     """
     from dataclasses import replace
 
-    from . import score
+    from opencyber.analysis import scoring as score
 
     rows = []
     with_ct = score.crosstab(cur.organisations).set_index(["sector", "status"])["n"]

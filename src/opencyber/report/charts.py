@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from IPython.display import display
 
-from .status import STATUSES
+from opencyber.status import STATUSES
 
 #: Status colours, best status darkest: their CIELAB lightness rises with the status order (18, 43,
 #: 64, 74, 88), so the order reads in greyscale and under every colour-vision deficiency (the
@@ -235,7 +235,7 @@ def figure_html(fig: go.Figure, div_id: str, alt: str, data_csv: str | None = No
 
 def show(fig: go.Figure, div_id: str, alt: str, data_csv: str | None = None) -> None:
     """Display a figure in a notebook with both the plotly mimetype and our offline HTML;
-    ``data_csv``: the download of its numbers (what :func:`opencyber.tables.show_table` returns)."""
+    ``data_csv``: the download of its numbers (what :func:`opencyber.report.tables.show_table` returns)."""
     display(
         {
             "application/vnd.plotly.v1+json": json.loads(fig.to_json(engine="json")),

@@ -4,7 +4,7 @@ Each edition's registry entry lists its differences (``[[edition.differences]]``
 the original published, and either a *measure* of this report's outputs or words, with the reason.
 :func:`differences` computes the measures from the editions' outputs and returns one table, which
 the methodology page shows and ``differences.csv`` (across editions) holds. Rules only: the table;
-the page's words are in :mod:`opencyber.pages`.
+the page's words are in :mod:`opencyber.report.pages`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .registry import Difference, Edition
+from opencyber.inputs.registry import Difference, Edition
 
 COLUMNS = ["edition", "figure", "original", "this_report", "reason"]
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import maps, narrative, readers
-from .errors import InputError
-from .registry import TRUST_SECTOR, Edition
-from .score import read_organisations
+from opencyber.report import maps, narrative
+from opencyber.inputs import readers
+from opencyber.errors import InputError
+from opencyber.inputs.registry import TRUST_SECTOR, Edition
+from opencyber.analysis.scoring import read_organisations
 
 
 @dataclass
@@ -136,15 +137,15 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
 
 
 def previous_edition(edition: Edition, data_dir: Path):
-    """(previous edition, its curated organisations), or None: see :func:`opencyber.trends.previous_edition`."""
-    from .trends import previous_edition as previous
+    """(previous edition, its curated organisations), or None: see :func:`opencyber.analysis.trends.previous_edition`."""
+    from opencyber.analysis.trends import previous_edition as previous
 
     return previous(edition, data_dir)
 
 
 def comparison(out_dir: Path):
-    """See :func:`opencyber.trends.edition_comparison`."""
-    from .trends import edition_comparison
+    """See :func:`opencyber.analysis.trends.edition_comparison`."""
+    from opencyber.analysis.trends import edition_comparison
 
     return edition_comparison(out_dir)
 
@@ -155,8 +156,8 @@ def title(edition: Edition) -> str:
 
 
 def previous_comparison(edition: Edition, data_dir: Path, out_dir: Path):
-    """See :func:`opencyber.trends.previous_comparison`."""
-    from .trends import previous_comparison as previous
+    """See :func:`opencyber.analysis.trends.previous_comparison`."""
+    from opencyber.analysis.trends import previous_comparison as previous
 
     return previous(edition, data_dir, out_dir)
 
@@ -171,7 +172,7 @@ def headline(edition: Edition, rd: ReportData, data_dir: Path, out_dir: Path) ->
 
 
 def key_points(edition: Edition, rd: ReportData, data_dir: Path, out_dir: Path) -> str:
-    """Markdown: the key points of the edition (see :mod:`opencyber.narrative`), the change since the
+    """Markdown: the key points of the edition (see :mod:`opencyber.report.narrative`), the change since the
     previous edition from the edition's trusts_followed.csv (the figures every page shows)."""
     return narrative.key_points(edition, rd.crosstab, rd.area_scores, previous_comparison(edition, data_dir, out_dir))
 
@@ -180,7 +181,7 @@ def introduction(edition: Edition, rd: ReportData) -> str:
     """Markdown: what the page shows, how far editions compare, and where it differs from the
     original. The links to the previous and the next edition are added when the site is rendered
     (adding an edition re-executes no other)."""
-    from .publication import long_date
+    from opencyber.report.publication import long_date
 
     n = int(rd.crosstab["n"].sum())
     lines = [
@@ -202,15 +203,15 @@ def introduction(edition: Edition, rd: ReportData) -> str:
 def sector_status_table(rd: ReportData) -> pd.DataFrame:
     """Organisations by sector and status, counts and shares together, sectors by their names in the
     DSPT's vocabulary (the same words in every table and download)."""
-    from .score import crosstab_shares
+    from opencyber.analysis.scoring import crosstab_shares
 
     t = crosstab_shares(rd.crosstab)
     return t.rename(columns={"n": "Number", "share": "% of sector"})
 
 
 def _status_share_bars() -> list[tuple[str, str, str]]:
-    from .charts import STATUS_COLOURS, status_slug
-    from .status import STATUSES
+    from opencyber.report.charts import STATUS_COLOURS, status_slug
+    from opencyber.status import STATUSES
 
     return [(f"{s} (%)", STATUS_COLOURS[s], status_slug(s)) for s in STATUSES]
 
@@ -265,7 +266,7 @@ def caveats(edition: Edition, out_dir: Path, rd: ReportData) -> str:
 
 def trust_status_counts(rd: ReportData) -> pd.DataFrame:
     """In-scope trusts per area (rows, every area) and status (columns, every status)."""
-    from .status import STATUSES
+    from opencyber.status import STATUSES
 
     orgs = rd.organisations
     trusts = orgs[orgs["in_scope"] & (orgs["sector"] == TRUST_SECTOR)]

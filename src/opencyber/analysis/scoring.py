@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .registry import TRUST_SECTOR
-from .status import STATUSES
-from .tables import md_text
+from opencyber.inputs.registry import TRUST_SECTOR
+from opencyber.status import STATUSES
+from opencyber.report.tables import md_text
 
 AREA_SCORE_COLUMNS = [
     "area_code",
@@ -75,7 +75,7 @@ def row_percentages(wide: pd.DataFrame) -> pd.DataFrame:
 def load_weights(edition, data_dir: Path, kind: str = "population") -> pd.Series | None:
     """The edition's optional weights input ``kind`` (``population`` for commissioners,
     ``trust_weights`` for trusts) as a Series by code, or None when the edition has none."""
-    from .readers import read_weights
+    from opencyber.inputs.readers import read_weights
 
     paths = edition.input_paths(kind, data_dir)
     return read_weights(paths[0], kind) if paths else None

@@ -1,7 +1,7 @@
 """The organisation finder: every NHS organisation of every built edition, and the organisations of
 the full DSPT exports, as small JSON files the site's ``finder.html`` searches in the browser.
 
-Rules only (names, search keys, records, successors); the page's words are in :mod:`opencyber.pages`.
+Rules only (names, search keys, records, successors); the page's words are in :mod:`opencyber.report.pages`.
 
 - ``finder_nhs.json`` (loaded with the page): the NHS organisations of every edition's
   ``organisations.csv`` (in scope, or out of scope with their reason; organisations that are only in
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .registry import Edition
-from .tables import readable_name
+from opencyber.inputs.registry import Edition
+from opencyber.report.tables import readable_name
 
 NHS_ONLY_REASON = "not in the reference lists"  # organisations.csv: an export row that is no NHS organisation
 
@@ -141,7 +141,7 @@ def successor_links(editions: list[Edition], data_dir: Path | None) -> dict[str,
     ``successor_links``, a ``successors`` file (ODS ``succ``), a ``reference`` file's successor
     column, and the sub-ICB lookup (a CCG / sub-ICB location -> its
     ICB). ``{"successors": {code: {(code, source)}}, "predecessors": {...}}``."""
-    from . import readers
+    from opencyber.inputs import readers
 
     succ: dict[str, set] = {}
     pred: dict[str, set] = {}
@@ -209,7 +209,7 @@ def nhs_records(editions: list[Edition], build_dir: Path, data_dir: Path | None 
 
 def full_exports(editions: list[Edition], data_dir: Path | None) -> list[tuple[Edition, pd.DataFrame]]:
     """The editions whose export is a full one (sectors beyond the NHS ones), with that export."""
-    from . import readers
+    from opencyber.inputs import readers
 
     out = []
     if data_dir is None:
