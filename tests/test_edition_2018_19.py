@@ -132,7 +132,7 @@ def test_sectors_of_both_full_exports(data_dir):
     from opencyber.report import finder
 
     editions = list(load_registry().values())
-    exports = finder.full_exports(editions, data_dir)
+    exports = sectors.full_exports(editions, data_dir)
     assert [e.id for e, _ in exports] == ["2021-22", "2018-19"]
     by_id = {e.id: (e, df) for e, df in exports}
     ed19, ex19 = by_id["2018-19"]

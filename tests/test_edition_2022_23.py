@@ -51,7 +51,7 @@ def test_composite_by_the_rule_for_all_42_icbs(cur):
 
 
 def test_ra4_and_rvy_closed_before_the_snapshot_are_out_and_their_successors_carry_the_status(cur, data_dir):
-    from opencyber.report.finder import successor_links
+    from opencyber.analysis.successors import successor_links
 
     o = cur.organisations.set_index("code")
     assert not o.at["RA4", "in_scope"] and "closed on 31 March 2023" in o.at["RA4", "reason"]

@@ -41,6 +41,8 @@ STAGES: tuple[Stage, ...] = (
 
 #: the last stage whose outputs the outputs across editions (finder, trends, sectors) read
 ACROSS_READS = "02_scoring.ipynb"
+#: the folder of the build (build/<ACROSS_DIR>/) and of the site's downloads with the outputs across editions
+ACROSS_DIR = "all-editions"
 
 
 def stage(name: str) -> Stage:

@@ -130,7 +130,7 @@ def full_export():
          data is not None and (data / "21_22" / "dspt_export_2022-09-09.csv").is_file())  # fails in CI
     from opencyber.inputs.registry import load_registry
 
-    exports = finder.full_exports(list(load_registry().values()), data)
+    exports = sectors.full_exports(list(load_registry().values()), data)
     assert [ed.id for ed, _ in exports] == ["2021-22", "2018-19"]  # the full exports of the registry's editions
     return exports[0][1]
 

@@ -13,7 +13,6 @@ import pandas as pd
 
 from opencyber.inputs.registry import TRUST_SECTOR
 from opencyber.status import STATUSES
-from opencyber.report.tables import md_text
 
 AREA_SCORE_COLUMNS = [
     "area_code",
@@ -149,49 +148,3 @@ def write_scores(out_dir: Path, crosstab_long: pd.DataFrame, scores: pd.DataFram
     out_dir = Path(out_dir)
     crosstab_long.to_csv(out_dir / "crosstab.csv", index=False, lineterminator="\n")
     scores.to_csv(out_dir / "area_scores.csv", index=False, lineterminator="\n")
-
-
-def method_text(edition, scores: pd.DataFrame) -> str:
-    """Markdown: the composite rule of the edition's era and the weighting actually used."""
-    if edition.era == "icb":
-        return (
-            "**ICB era:** composite = 0.5 × the ICB's own score + 0.5 × the simple mean of the scores of the "
-            "in-scope trusts whose ODS *High Level Health Geography* is that ICB. The CSV keeps full "
-            "precision; pages show two decimals."
-        )
-    weighting = scores["weighting"].iloc[0] if len(scores) else "equal"
-    how = (
-        "weighted by their population (the edition's population file)"
-        if weighting == "population"
-        else "**weighted equally: no population file was given** for this edition, so the published "
-        "method's GP-registered-patient weights could not be applied"
-    )
-    trusts = (
-        "the mean score of its in-scope trusts weighted by the edition's trust weights file (the "
-        "original's EPRR-tier variant)"
-        if len(scores) and scores["trust_weighting"].iloc[0] == "weights file"
-        else "the simple mean of the scores of its in-scope trusts (no trust weights file, so not the "
-        "original's EPRR-tier variant)"
-    )
-    return (
-        f"**CCG era:** {edition.area_label} composite = 0.5 × the mean score of its "
-        f"{edition.commissioner_label}s, {how}, + 0.5 × {trusts} (trust to area by the ODS *High Level "
-        "Health Geography*). The CSV keeps full precision; pages show two decimals."
-    )
-
-
-def worked_example(organisations: pd.DataFrame, scores: pd.DataFrame, edition) -> str:
-    """Markdown: the composite of the first area, computed in words, from the data."""
-    if scores.empty:
-        return "No areas."
-    a = scores.iloc[0]
-    scoped = organisations[organisations["in_scope"]]
-    trusts = scoped[(scoped["sector"] == TRUST_SECTOR) & (scoped["area_code"] == a.area_code)]
-    comms = scoped[(scoped["sector"] == edition.commissioner_sector) & (scoped["area_code"] == a.area_code)]
-    listing = ", ".join(f"{t.code} {t.status} ({int(t.score):+d})" for t in trusts.itertuples())
-    own = ", ".join(f"{c.code} {c.status} ({int(c.score):+d})" for c in comms.itertuples())
-    return (
-        f"**Worked example, {md_text(a.area_name)} ({a.area_code}).** {edition.commissioner_label}(s): {own}; "
-        f"own score {a.own_score:.2f} ({a.weighting}). Its {int(a.n_trusts)} trusts: {listing}; mean "
-        f"{a.trust_mean:.2f}. Composite = 0.5 × {a.own_score:.2f} + 0.5 × {a.trust_mean:.2f} = **{a.composite:.2f}**."
-    )

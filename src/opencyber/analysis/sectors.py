@@ -14,6 +14,8 @@ from opencyber.inputs.registry import Edition
 from opencyber.status import MEETS
 
 GP_SECTOR = "General Practice (GP)"
+#: an export with more sectors than the NHS ones is a full export
+FULL_EXPORT_MIN_SECTORS = 5
 #: a commissioner named like "NHS NORTH WEST LONDON ICB - W2U3Z (CCG)": the code of its sub-ICB location
 _SUB_ICB_CODE = re.compile(r"-\s*([A-Za-z0-9]{3,5})\s*\((?:CCG|SICBL|Sub-ICB Location)\)\s*$")
 
@@ -253,7 +255,7 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
         return
     import shapely
 
-    from opencyber.report import maps
+    from opencyber.analysis import boundaries
     from opencyber.inputs import readers
     from opencyber.errors import InputError
 
@@ -269,7 +271,7 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
         raise InputError(source, f"no polygon for {len(missing)} area(s) of the GP practices map: {', '.join(missing)}",
                          column=code_col, expected="one feature per area that has GP practices")
     # simplified with every area of the file (neighbours keep their shared borders), then the areas with GP practices
-    polys = maps.simplify(polys, 0.01).sort_values("code").reset_index(drop=True)
+    polys = boundaries.simplify(polys, 0.01).sort_values("code").reset_index(drop=True)
     polys = polys[polys["code"].isin(known.index)].reset_index(drop=True)
 
     features = []
@@ -284,3 +286,20 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
         })
     text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
     path.write_text(text + "\n", encoding="utf-8")
+
+
+def full_exports(editions: list[Edition], data_dir: Path | None) -> list[tuple[Edition, pd.DataFrame]]:
+    """The editions whose export is a full one (sectors beyond the NHS ones), with that export."""
+    from opencyber.inputs import readers
+
+    out = []
+    if data_dir is None:
+        return out
+    for ed in editions:
+        path = ed.input_path("export", data_dir)
+        if not path.is_file():
+            continue
+        df = readers.read_dspt_export(path, **ed.export_options)
+        if df["export_sector"].nunique() >= FULL_EXPORT_MIN_SECTORS:
+            out.append((ed, df))
+    return out

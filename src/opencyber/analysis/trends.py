@@ -166,7 +166,7 @@ def followed_trusts(edition: Edition, data_dir: Path, organisations: pd.DataFram
     curated ``organisations`` are given), by code, else through the ODS successors that the two
     editions' inputs name: the rows of ``trusts_followed.csv`` (empty, with its columns, when the
     edition has no previous edition)."""
-    from opencyber.report.finder import successor_links
+    from opencyber.analysis.successors import successor_links
 
     prev = previous_edition(edition, data_dir)
     if prev is None:

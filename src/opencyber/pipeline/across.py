@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from opencyber.inputs.registry import Edition
+from opencyber.stages import ACROSS_DIR
 
-DIR = "all-editions"
+DIR = ACROSS_DIR
 DIGEST_FILE = ".across-digest"
 
 
@@ -29,7 +30,7 @@ def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | Non
     from opencyber.analysis import original, sectors, trends
     out.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
-    exports = finder.full_exports(editions, data_dir)
+    exports = sectors.full_exports(editions, data_dir)
     finder.write_outputs(editions, build_dir, data_dir, out, exports=exports)
     trends.write_outputs(editions, build_dir, out)  # each edition's trusts_followed.csv, gathered
     sectors.write_outputs(exports, editions, data_dir, out)

@@ -38,7 +38,7 @@ from opencyber.site import publish
 from opencyber.errors import InputError, NoDataError, NotebookDataError, RegistryError
 from opencyber.inputs.registry import PROJECT_ROOT, REGISTRY_ENV, Edition, load_registry, resolve_data_dir
 from opencyber.site.assemble import edition_pages, render_site
-from opencyber.stages import ACROSS_READS, KERNEL_ARGUMENTS, NOTEBOOKS, STAGES, stage
+from opencyber.stages import ACROSS_DIR, ACROSS_READS, KERNEL_ARGUMENTS, NOTEBOOKS, STAGES, stage
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def select_editions(data_dir: Path, wanted: list[str] | None = None) -> tuple[li
 DIGEST_FILE = ".build-digest"
 #: what the build writes in its folder (besides each edition's own folder): a folder that holds only
 #: these is the build's own (:func:`opencyber.site.publish.claim_build_dir`)
-BUILD_NAMES = {"pages", "site-src", cache.CACHE_DIR_NAME, "all-editions", publish.LOCK, publish.BUILD_MARK, "opencyber.log",
+BUILD_NAMES = {"pages", "site-src", cache.CACHE_DIR_NAME, ACROSS_DIR, publish.LOCK, publish.BUILD_MARK, "opencyber.log",
                "kernels.log"}
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opencyber.inputs import readers
-from opencyber.report import edition_page as report
+from opencyber.analysis import boundaries
 from opencyber.analysis import scoring as score
 from opencyber.analysis.curation import curate_edition
 from opencyber.errors import InputError, InputErrors
@@ -82,11 +82,11 @@ def check_edition(edition: Edition, data_dir: Path) -> CheckResult:
     scores = score.edition_area_scores(orgs, cur.areas, edition, data_dir)
     cols = edition.columns
     if edition.has_maps:  # an edition without boundaries has tables only
-        report.covering_polygons(edition, data_dir, "area_boundaries", cols["area_boundary_code"],
+        boundaries.covering_polygons(edition, data_dir, "area_boundaries", cols["area_boundary_code"],
                                  set(scores["area_code"]), edition.area_label)
         if edition.era != "icb":
             scoped = orgs[orgs["in_scope"] & (orgs["sector"] == edition.commissioner_sector)]
-            report.covering_polygons(edition, data_dir, "commissioner_boundaries", cols["commissioner_boundary_code"],
+            boundaries.covering_polygons(edition, data_dir, "commissioner_boundaries", cols["commissioner_boundary_code"],
                                      set(scoped["code"]), edition.commissioner_label)
         readers.read_geojson(edition.input_path("region_boundaries", data_dir), cols["region_boundary_code"])
     unlocated: list[str] = []

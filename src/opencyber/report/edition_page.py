@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from opencyber.analysis import boundaries
 from opencyber.report import maps, narrative
 from opencyber.inputs import readers
 from opencyber.errors import InputError
@@ -36,35 +37,6 @@ def area_regions(orgs: pd.DataFrame) -> pd.Series:
     return orgs[orgs["in_scope"]].drop_duplicates("area_code").set_index("area_code")["region_name"]
 
 
-def covering_polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], what: str):
-    """The polygons of boundary input ``role``: exactly one per code of ``expected``, else an InputError."""
-    path = edition.input_path(role, data_dir)
-    polys = readers.read_geojson(path, code_col)
-    missing = sorted(expected - set(polys["code"]))
-    if missing:
-        raise InputError(
-            path,
-            f"no polygon for {len(missing)} {what}(s) in scope: {', '.join(missing)}",
-            column=code_col,
-            expected=f"one feature per {what}",
-        )
-    extra = sorted(set(polys["code"]) - expected)
-    if extra:
-        raise InputError(path, f"polygons for {what}s the edition does not list: {', '.join(extra)}", column=code_col)
-    return polys
-
-
-def _polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], tolerance: float, what: str):
-    """The covering polygons simplified for the map, with their vertex counts before and after.
-    Simplified on every run (25 ms for the 42 ICBs), not kept in the build's cache: the precision
-    grid that :func:`maps.simplify` sets does not survive a pickle, and the points derived from the
-    polygons (the pies' centres) moved when they came from the cache."""
-    polys = covering_polygons(edition, data_dir, role, code_col, expected, what)
-    before = maps.vertex_count(polys)
-    polys = maps.simplify(polys, tolerance).sort_values("code").reset_index(drop=True)
-    return polys, before, maps.vertex_count(polys)
-
-
 def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance: float = 0.01) -> ReportData:
     out_dir = Path(out_dir)
     orgs = read_organisations(out_dir / "organisations.csv")
@@ -78,7 +50,7 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
         return ReportData(orgs, crosstab, scores, recon, None, None, None, pd.DataFrame(columns=["code", "lon", "lat"]),
                           [], 0, 0)
 
-    area_polys, before, after = _polygons(
+    area_polys, before, after = boundaries.simplified_polygons(
         edition, data_dir, "area_boundaries", cols["area_boundary_code"], set(scores["area_code"]), tolerance, edition.area_label
     )
     sc = scores.set_index("area_code")
@@ -99,7 +71,7 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     if edition.era == "icb":
         comm_polys = area_polys
     else:
-        comm_polys, b2, a2 = _polygons(
+        comm_polys, b2, a2 = boundaries.simplified_polygons(
             edition,
             data_dir,
             "commissioner_boundaries",
@@ -122,7 +94,7 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
 
     rpath = edition.input_path("region_boundaries", data_dir)
     regions = readers.read_geojson(rpath, cols["region_boundary_code"])
-    regions = maps.simplify(regions, tolerance).sort_values("code").reset_index(drop=True)
+    regions = boundaries.simplify(regions, tolerance).sort_values("code").reset_index(drop=True)
 
     trusts = scoped[scoped["sector"] == TRUST_SECTOR][["code", "name", "status", "region_name"]].rename(columns={"region_name": "region"})
     located = pd.DataFrame(columns=["code", "lon", "lat"])

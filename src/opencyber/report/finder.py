@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from opencyber.inputs.registry import Edition
+from opencyber.analysis import successors
 from opencyber.report.tables import readable_name
 
 NHS_ONLY_REASON = "not in the reference lists"  # organisations.csv: an export row that is no NHS organisation
@@ -35,7 +36,6 @@ SEARCH_SYNONYMS = (
     (r"\bhospitals\b", "hospital"),
 )
 
-FULL_EXPORT_MIN_SECTORS = 5  # an export with more sectors than the NHS ones is a full export
 
 
 def search_key(text: str) -> str:
@@ -136,51 +136,9 @@ def nhs_rows(orgs: pd.DataFrame) -> pd.DataFrame:
     return orgs[(orgs["in_scope"] == "True") | ~orgs["reason"].str.startswith(NHS_ONLY_REASON)]
 
 
-def successor_links(editions: list[Edition], data_dir: Path | None) -> dict[str, dict[str, set]]:
-    """Predecessor/successor links from the editions' inputs: the registry's documented
-    ``successor_links``, a ``successors`` file (ODS ``succ``), a ``reference`` file's successor
-    column, and the sub-ICB lookup (a CCG / sub-ICB location -> its
-    ICB). ``{"successors": {code: {(code, source)}}, "predecessors": {...}}``."""
-    from opencyber.inputs import readers
-
-    succ: dict[str, set] = {}
-    pred: dict[str, set] = {}
-
-    def link(a: str, b: str, source: str) -> None:
-        if a and b and a != b:
-            succ.setdefault(a, set()).add((b, source))
-            pred.setdefault(b, set()).add((a, source))
-
-    for ed in editions:  # documented in the registry (a change log's words): no file to read
-        for x in ed.successor_links:
-            link(x.code, x.successor, x.source)
-    if data_dir is None:
-        return {"successors": succ, "predecessors": pred}
-    for ed in editions:
-        for path in ed.input_paths("successors", data_dir):
-            if path.is_file():
-                for r in readers.read_ods_successors(path).itertuples():
-                    link(r.code, r.successor_code, f"ODS successor file ({ed.label})")
-        if "reference" in ed.inputs and ed.reference_columns:
-            path = ed.input_path("reference", data_dir)
-            if path.is_file():
-                ref = readers.read_reference(path, ed.reference_columns, ed.columns, ed.reference_sectors)
-                for r in ref.itertuples():
-                    for s in r.successors:
-                        link(r.code, s, f"ODS successor ({ed.label} reference file)")
-        sub = ed.columns.get("sub_area_code")
-        if ed.era == "icb" and sub and "area_lookup" in ed.inputs:
-            path = ed.input_path("area_lookup", data_dir)
-            if path.is_file():
-                lk = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-                for a, b in zip(lk[sub].str.upper(), lk[ed.columns["area_code"]].str.upper()):
-                    link(a, b, f"ONS sub-ICB location to ICB lookup ({ed.label}): the CCG became a sub-ICB location of this ICB")
-    return {"successors": succ, "predecessors": pred}
-
-
 def nhs_records(editions: list[Edition], build_dir: Path, data_dir: Path | None = None) -> dict:
     """The finder's NHS data: editions (newest first) and one record per organisation."""
-    links = successor_links(editions, data_dir)
+    links = successors.successor_links(editions, data_dir)
     records: dict[str, dict] = {}
     for ed in editions:  # newest first: the newest name and sector are kept
         for r in nhs_rows(read_organisations(build_dir, ed)).itertuples():
@@ -205,23 +163,6 @@ def nhs_records(editions: list[Edition], build_dir: Path, data_dir: Path | None 
         "editions": [{"id": e.id, "label": e.label, "snapshot": e.snapshot.isoformat(), "area": e.area_label} for e in editions],
         "orgs": [records[c] for c in sorted(records)],
     }
-
-
-def full_exports(editions: list[Edition], data_dir: Path | None) -> list[tuple[Edition, pd.DataFrame]]:
-    """The editions whose export is a full one (sectors beyond the NHS ones), with that export."""
-    from opencyber.inputs import readers
-
-    out = []
-    if data_dir is None:
-        return out
-    for ed in editions:
-        path = ed.input_path("export", data_dir)
-        if not path.is_file():
-            continue
-        df = readers.read_dspt_export(path, **ed.export_options)
-        if df["export_sector"].nunique() >= FULL_EXPORT_MIN_SECTORS:
-            out.append((ed, df))
-    return out
 
 
 def all_records(exports: list[tuple[Edition, pd.DataFrame]]) -> dict:

@@ -44,21 +44,6 @@ COMPOSITE_BINS = [(-3, -2), (-2, -1), (-1, 0), (0, 1), (1, 2), (2, 3)]
 COMPOSITE_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"]
 
 
-def simplify(gdf: gpd.GeoDataFrame, tolerance: float = 0.01, digits: int = 4) -> gpd.GeoDataFrame:
-    """Simplify polygons as a coverage (neighbours keep one shared border) and round coordinates.
-
-    ``tolerance`` is in degrees (``shapely.coverage_simplify``); 4 digits is about 10 m.
-    """
-    out = gdf.copy()
-    geoms = shapely.coverage_simplify(out.geometry.values, tolerance)
-    out["geometry"] = shapely.set_precision(geoms, 10**-digits, mode="pointwise")
-    return out
-
-
-def vertex_count(gdf: gpd.GeoDataFrame) -> int:
-    return int(shapely.get_num_coordinates(gdf.geometry.values).sum())
-
-
 def _features(gdf: gpd.GeoDataFrame, props: list[dict]) -> dict:
     feats = []
     for geom, p in zip(gdf.geometry.values, props):

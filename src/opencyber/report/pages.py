@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from opencyber.pipeline import across
-from opencyber.report import narrative
+from opencyber.report import method, narrative
 from opencyber.analysis import scoring as score, trends
 from opencyber.report.publication import long_date
 from opencyber.inputs.registry import PROJECT_ROOT, Edition
 from opencyber.report.tables import readable_name as readable
+from opencyber.stages import ACROSS_DIR
 from opencyber.status import MEETS, SCORES
 
 
@@ -196,7 +196,7 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
             continue
         orgs = score.read_organisations(Path(build_dir) / ed.id / "organisations.csv")
         scores = pd.read_csv(Path(build_dir) / ed.id / "area_scores.csv", keep_default_na=False)
-        lines += [score.worked_example(orgs, scores, ed).replace("**Worked example, ", f"**Worked example ({ed.label} data), ", 1), ""]
+        lines += [method.worked_example(orgs, scores, ed).replace("**Worked example, ", f"**Worked example ({ed.label} data), ", 1), ""]
     lines += differences_section(editions, build_dir)
     lines += ["## Overrides and caveats, edition by edition", ""]
     for ed in editions:
@@ -311,7 +311,7 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
         "",
     ]
     groups = [(ed.label, ed.id, Path(build_dir) / ed.id) for ed in editions]
-    groups.append(("across editions", "all-editions", Path(build_dir) / "all-editions"))
+    groups.append(("across editions", ACROSS_DIR, Path(build_dir) / ACROSS_DIR))
     for label, folder, path in groups:
         files = sorted(path.glob("*.csv"))
         if not files:
@@ -431,7 +431,7 @@ it has not yet been tested by people who use assistive technologies.
 # ---------------------------------------------------------------------------------------------
 # pages across editions: the organisation finder, trends, all sectors (data in build/all-editions)
 
-ACROSS = across.DIR  # build/all-editions: the outputs across editions
+ACROSS = ACROSS_DIR  # build/all-editions: the outputs across editions
 
 
 def _across(build_dir: Path, name: str) -> pd.DataFrame:

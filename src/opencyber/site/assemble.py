@@ -29,7 +29,7 @@ import nbformat
 from opencyber import __version__
 from opencyber.site import downloads, publish
 from opencyber.report import publication
-from opencyber.pipeline.across import DIR as ACROSS
+from opencyber.stages import ACROSS_DIR as ACROSS
 from opencyber.errors import RenderError
 from opencyber.report.outputs import MAP_CHECK_MIME, PLOTLY_MIME
 from opencyber.inputs.registry import PROJECT_ROOT, Edition
