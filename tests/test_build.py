@@ -252,11 +252,11 @@ def test_editing_the_report_notebook_re_executes_only_it(synthetic, tmp_path, mo
     build(data, renderer="nbconvert", **dirs)
     report = notebooks / "03_report.ipynb"
     report.write_text(report.read_text().replace("## Caveats", "## Caveats and limits"))
-    from opencyber.site import assemble as render
+    from opencyber.site import pages as site_pages
 
     made = []
-    real = render.narrative_markdown
-    monkeypatch.setattr(render, "narrative_markdown", lambda maker, *a: made.append(maker) or real(maker, *a))
+    real = site_pages.narrative_markdown
+    monkeypatch.setattr(site_pages, "narrative_markdown", lambda maker, *a: made.append(maker) or real(maker, *a))
     home = (tmp_path / "site" / "index.html").read_bytes()
     again = build(data, renderer="nbconvert", **dirs)
     assert again.executed == ["2023-24/03_report.ipynb"]
@@ -267,12 +267,12 @@ def test_editing_the_report_notebook_re_executes_only_it(synthetic, tmp_path, mo
     from opencyber import cache
 
     with cache.using(tmp_path / "build" / cache.CACHE_DIR_NAME):
-        render.prepare_pages(again.editions, tmp_path / "build")
+        site_pages.prepare_pages(again.editions, tmp_path / "build")
         assert made == []
         crosstab = tmp_path / "build" / "2023-24" / "crosstab.csv"
         crosstab.write_text(crosstab.read_text() + "\n")  # an output they read, changed: they are made again
-        render.prepare_pages(again.editions, tmp_path / "build")
-    assert len(made) == len(render.NARRATIVE_PAGES)
+        site_pages.prepare_pages(again.editions, tmp_path / "build")
+    assert len(made) == len(site_pages.NARRATIVE_PAGES)
     assert build(data, renderer="nbconvert", **dirs).pages and build(data, renderer="nbconvert", **dirs).executed == []  # and then nothing to do
 
 

@@ -129,7 +129,6 @@ def test_the_edition_is_configuration_only():
 
 
 def test_sectors_of_both_full_exports(data_dir):
-    from opencyber.report import finder
 
     editions = list(load_registry().values())
     exports = sectors.full_exports(editions, data_dir)

@@ -15,12 +15,10 @@ import socket
 import struct
 import threading
 import time
-import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
-import requests
 
 from opencyber.inputs import fetch as F
 from opencyber.inputs.registry import PROJECT_ROOT, default_data_dir

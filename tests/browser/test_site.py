@@ -570,7 +570,7 @@ def test_map_geometries_are_restored_exactly_as_the_notebook_drew_them(browser, 
     """Shared and delta-written geometries (opencyber.site.assemble) are, in the page, the notebook's own."""
     import nbformat
 
-    from opencyber.site.assemble import WIDGET_STATE
+    from opencyber.site.geometry import WIDGET_STATE
 
     edition = "2020-21"
     nb = nbformat.read(build_dir / "pages" / f"{edition}.ipynb", as_version=4)

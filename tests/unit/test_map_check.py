@@ -71,7 +71,7 @@ def test_the_check_is_an_output_no_page_shows():
     import nbformat
 
     from opencyber.report.outputs import MAP_CHECK_MIME
-    from opencyber.site.assemble import drop_test_outputs
+    from opencyber.site.pages import drop_test_outputs
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
     nb.cells[0].outputs = [

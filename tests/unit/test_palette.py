@@ -65,7 +65,7 @@ def test_every_status_has_its_own_pattern_and_class():
 
 
 def test_site_draws_the_pattern_of_every_patterned_status():
-    from opencyber.site.assemble import STATIC
+    from opencyber.site.assets import STATIC
 
     css = (STATIC / "site.css").read_text(encoding="utf-8")
     js = (STATIC / "opencyber.js").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 
 from opencyber.report import publication
 from opencyber.errors import RegistryError
-from opencyber.site.assemble import add_publication
+from opencyber.site.html import add_publication
 
 
 def _site(tmp_path, body: str):

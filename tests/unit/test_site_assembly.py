@@ -6,14 +6,16 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import subprocess
-import sys
 
 import pytest
 
 from opencyber.site import assemble as render
+from opencyber.site import css as site_css
+from opencyber.site import geometry as site_geometry
+from opencyber.site import html as site_html
 from opencyber.errors import RenderError
-from opencyber.site.assemble import Assets, localise_scripts, set_title
+from opencyber.site.assets import Assets
+from opencyber.site.html import localise_scripts, set_title
 
 ASSETS = Assets("assets/require.js", "assets/html-manager/embed-amd.js", "assets/plotly.min.js", {"jupyter-leaflet": "assets/jupyter-leaflet/index"}, True)
 
@@ -53,7 +55,7 @@ def test_a_page_without_cdn_scripts_is_left_byte_for_byte():
 
 def test_an_unknown_cdn_script_is_an_error():
     page = '<head><script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script></head>'
-    with pytest.raises(render.CdnScriptError, match="mathjax"):
+    with pytest.raises(site_html.CdnScriptError, match="mathjax"):
         localise_scripts(page, ASSETS)
 
 
@@ -168,7 +170,7 @@ def test_css_subset_keeps_every_rule_that_can_match_and_the_custom_properties_th
 @media print { .a { display: none } .d { display: block } }
 @keyframes spin { from { opacity: 0 } }
 p { color: blue; }"""
-    out = render.css_subset(css, {"a", "b"})
+    out = site_css.css_subset(css, {"a", "b"})
     assert ".a .b{margin: var(--via)}" in out and ".c" not in out and ".d" not in out
     assert ".a:not(.absent){padding: 0}" in out  # a class under :not() need not be on the page
     assert "@media print{.a{display: none}}" in out and "@keyframes spin" in out and "p{color: blue}" in out
@@ -182,7 +184,7 @@ p { color: blue; }"""
     {"type": "LineString", "coordinates": [[0.1, 0.2], [0.30000000000000004, 0.2]]},
 ])
 def test_delta_geometries_decode_to_the_same_numbers(geometry):
-    d = render.delta_geometry(geometry)
+    d = site_geometry.delta_geometry(geometry)
     if d is geometry:  # no exact scale up to 10^-7: left as it is
         assert geometry["type"] == "LineString"
         return
@@ -198,7 +200,7 @@ def test_delta_geometries_decode_to_the_same_numbers(geometry):
             ring.append([x / d["scale"], y / d["scale"]])
         return ring
 
-    assert {"type": d["of"], "coordinates": decode(d["d"], render._RING_DEPTH[d["of"]])} == geometry
+    assert {"type": d["of"], "coordinates": decode(d["d"], site_geometry._RING_DEPTH[d["of"]])} == geometry
 
 
 def _flat(x):
@@ -208,4 +210,4 @@ def _flat(x):
 def test_a_point_or_an_odd_geometry_is_not_delta_written():
     point = {"type": "Point", "coordinates": [-2.227711, 53.462436]}
     ref = {"type": "OcGeometryRef", "ref": "abc"}
-    assert render.delta_geometry(point) is point and render.delta_geometry(ref) is ref
+    assert site_geometry.delta_geometry(point) is point and site_geometry.delta_geometry(ref) is ref

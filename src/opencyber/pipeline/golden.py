@@ -15,6 +15,8 @@ diff and commit it.
 
 from __future__ import annotations
 
+import logging
+
 import os
 import tempfile
 from pathlib import Path
@@ -25,10 +27,11 @@ from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
 from opencyber.errors import NoDataError, NotebookDataError
 from opencyber.report.outputs import MAP_CHECK_MIME
 from opencyber.inputs.registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, load_registry, resolve_data_dir
-from opencyber.site.assemble import log
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "regression"
 SAMPLE_EDITION = "sample"
+
+log = logging.getLogger(__name__)
 
 
 def golden_editions() -> list[str]:
@@ -140,7 +143,7 @@ def make_golden(data_dir: str | Path | None = None, editions: list[str] | tuple[
         chosen = [e for e in available if e in editions]
     else:
         if data is None:
-            log("No real data pack found: only the sample edition's golden notebooks are made.")
+            log.info("No real data pack found: only the sample edition's golden notebooks are made.")
         chosen = available
     report: dict[str, list[str]] = {}
     for ed in chosen:  # each edition in a build folder of its own: one edition's notebooks never read another's
@@ -222,14 +225,14 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
         if found or sources_changed:  # an unchanged notebook is left as it is, byte for byte
             nbformat.write(new, out)
         if not found:
-            log(f"golden {name}: outputs unchanged" + (" (its source changed: rewritten)" if sources_changed else ""))
+            log.info(f"golden {name}: outputs unchanged" + (" (its source changed: rewritten)" if sources_changed else ""))
             continue
-        log(f"golden {name}: outputs changed in {len(found)} cell(s):")
+        log.info(f"golden {name}: outputs changed in {len(found)} cell(s):")
         for head, lines in found:
-            log(f"  {head}")
+            log.info(f"  {head}")
             for line in lines:
-                log(f"    {line}")
+                log.info(f"    {line}")
     if any(report.values()):
-        log("Review the whole change with nbdime (requirements-authoring.txt): `.venv/bin/nbdiff -s -o HEAD tests/regression` "
+        log.info("Review the whole change with nbdime (requirements-authoring.txt): `.venv/bin/nbdiff -s -o HEAD tests/regression` "
             "in the terminal, or `.venv/bin/nbdiff-web HEAD tests/regression` in the browser; then commit it.")
     return report

@@ -9,9 +9,8 @@ import geopandas as gpd
 import pandas as pd
 
 from opencyber.analysis import boundaries
-from opencyber.report import maps, narrative
+from opencyber.report import narrative
 from opencyber.inputs import readers
-from opencyber.errors import InputError
 from opencyber.inputs.registry import TRUST_SECTOR, Edition
 from opencyber.analysis.scoring import read_organisations
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from opencyber.inputs.registry import Edition
-from opencyber.analysis import successors
+from opencyber.analysis import sectors, successors
 from opencyber.report.tables import readable_name
 
 NHS_ONLY_REASON = "not in the reference lists"  # organisations.csv: an export row that is no NHS organisation
@@ -219,7 +219,7 @@ def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | Non
     out_dir.mkdir(parents=True, exist_ok=True)
     nhs = nhs_records(editions, build_dir, data_dir)
     (out_dir / "finder_nhs.json").write_text(dumps(nhs) + "\n", encoding="utf-8")
-    exports = full_exports(editions, data_dir) if exports is None else exports
+    exports = sectors.full_exports(editions, data_dir) if exports is None else exports
     full = all_records(exports)
     (out_dir / "finder_all.json").write_text(dumps(full) + "\n", encoding="utf-8")
     for old in out_dir.glob("finder_codes_*.json"):

@@ -18,7 +18,7 @@ import geopandas as gpd
 import ipyleaflet as L
 import pandas as pd
 import shapely
-from ipywidgets import HTML, Layout, Widget
+from ipywidgets import Layout, Widget
 
 from opencyber.report.charts import STATUS_COLOURS, status_slug, swatch
 from opencyber.report.outputs import MAP_CHECK_MIME

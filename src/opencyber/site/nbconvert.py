@@ -1,14 +1,18 @@
 """The built-in renderer: prepared pages -> HTML with nbconvert and the ``opencyber`` template.
 
-It only turns each prepared page (:class:`opencyber.site.assemble.PreparedPage`) into an HTML file; the site
+It only turns each prepared page (:class:`opencyber.site.pages.PreparedPage`) into an HTML file; the site
 assembly (assets, downloads, banners, navigation, the atomic swap) is :mod:`opencyber.site.assemble`'s.
 """
 
 from __future__ import annotations
 
+import logging
+
 import hashlib
 import re
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 NAME = "nbconvert"
 
@@ -51,7 +55,7 @@ def _page_exporter_class():
 
 
 def make_exporter():
-    from opencyber.site.assemble import TEMPLATES
+    from opencyber.site.assets import TEMPLATES
 
     nbconvert_dirs = nbconvert_template_dirs()
     return _page_exporter_class()(
@@ -67,7 +71,9 @@ def make_exporter():
 def render_page(page, exporter, assets) -> str:
     """One prepared page as HTML (the template places the site's fragments: navigation, banner,
     previous/next links, the geometry store)."""
-    from opencyber.site.assemble import TEXT_CSS, html_title, lazy_scripts_html
+    from opencyber.site.assets import lazy_scripts_html
+    from opencyber.site.css import TEXT_CSS
+    from opencyber.site.html import html_title
 
     resources = {
         "oc": {
@@ -109,7 +115,7 @@ def version() -> str:
 
 
 def _templates_digest() -> str:
-    from opencyber.site.assemble import TEMPLATES
+    from opencyber.site.assets import TEMPLATES
 
     h = hashlib.sha256()
     for path in sorted(p for p in TEMPLATES.rglob("*") if p.is_file()):
@@ -149,10 +155,10 @@ def _rendered(pages: list, assets):
         yield page, cache.stored("pages", page_key(page, assets, templates), lambda: rendered(page))
 
 
-def render(pages: list, out_dir: Path, assets, log, **_) -> None:
+def render(pages: list, out_dir: Path, assets, **_) -> None:
     """Write ``<name>.html`` for every prepared page into ``out_dir``. A page made from what an
     earlier render made it from is taken from the build's cache: after an edit of one notebook,
     only its pages go through nbconvert again."""
     for page, html in _rendered(pages, assets):
         (out_dir / f"{page.name}.html").write_text(html, encoding="utf-8")
-        log(f"  page {page.name}.html: {len(html.encode()):,} bytes")
+        log.info(f"  page {page.name}.html: {len(html.encode()):,} bytes")

@@ -1,6 +1,6 @@
 """The Quarto renderer: prepared pages -> HTML with ``quarto render``.
 
-It writes the prepared pages (:class:`opencyber.site.assemble.PreparedPage`) as notebooks into a Quarto
+It writes the prepared pages (:class:`opencyber.site.pages.PreparedPage`) as notebooks into a Quarto
 project generated at build time (``build/site-src/``: ``_quarto.yml`` with the navigation from the
 registry, the pages, the site's assets and downloads), runs ``quarto render`` there into a temporary
 folder and hands the HTML back to the site assembly (:mod:`opencyber.site.assemble`), which does the rest
@@ -9,6 +9,8 @@ that ``quarto render`` or ``quarto preview`` in ``build/site-src/`` gives the sa
 """
 
 from __future__ import annotations
+
+import logging
 
 import copy
 import json
@@ -21,6 +23,8 @@ from pathlib import Path
 import nbformat
 
 from opencyber.errors import RenderError
+
+log = logging.getLogger(__name__)
 
 NAME = "quarto"
 SOURCE_DIR = "site-src"
@@ -40,7 +44,7 @@ def _yaml(value) -> str:
 
 
 def quarto_navbar(nav: list[dict]) -> list[dict]:
-    """The site's navigation (:func:`opencyber.site.assemble.navigation`) as Quarto navbar entries: an
+    """The site's navigation (:func:`opencyber.site.pages.navigation`) as Quarto navbar entries: an
     edition is a menu of its three pages."""
     def src(href: str) -> str:
         return href.removesuffix(".html") + ".ipynb"
@@ -105,7 +109,7 @@ def quarto_config(pages: list) -> str:
 def page_notebook(page) -> nbformat.NotebookNode:
     """A prepared page as the notebook Quarto renders: front matter (the page's title, plotly.js
     when it has a chart), the site's fragments as raw HTML, then the page's cells."""
-    from opencyber.site.assemble import lazy_scripts_html
+    from opencyber.site.assets import lazy_scripts_html
 
     nb = copy.deepcopy(page.nb)
     front = ["---", f"pagetitle: {_yaml(page.title)}"]  # the site assembly sets the final <title>
@@ -125,7 +129,8 @@ def page_notebook(page) -> nbformat.NotebookNode:
 def write_source(editions, build_dir: Path, banner: str = "", pages: list | None = None) -> Path:
     """Write the Quarto project of the site into ``build_dir/site-src`` (the prepared pages, the
     generated ``_quarto.yml``, the assets and downloads) and return its folder."""
-    from opencyber.site.assemble import copy_assets, prepare_pages
+    from opencyber.site.assets import copy_assets
+    from opencyber.site.pages import prepare_pages
 
     build_dir = Path(build_dir)
     pages = pages if pages is not None else prepare_pages(editions, build_dir, banner)
@@ -162,7 +167,7 @@ def _failure(stdout: str, stderr: str) -> str:
     return f"{where}{message}"
 
 
-def render(pages: list, out_dir: Path, assets, log, *, build_dir: Path, editions, **_) -> None:
+def render(pages: list, out_dir: Path, assets, *, build_dir: Path, editions, **_) -> None:
     """Render the prepared pages with ``quarto render`` and copy the result into ``out_dir``."""
     quarto = shutil.which("quarto")
     if quarto is None:
@@ -189,4 +194,4 @@ def render(pages: list, out_dir: Path, assets, log, *, build_dir: Path, editions
         for page in pages:
             out = out_dir / f"{page.name}.html"
             if out.is_file():
-                log(f"  page {out.name}: {out.stat().st_size:,} bytes")
+                log.info(f"  page {out.name}: {out.stat().st_size:,} bytes")

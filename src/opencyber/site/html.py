@@ -1,0 +1,154 @@
+"""What the site does to each rendered page's HTML, the same for both renderers: the CDN scripts replaced by the site's own copies, the maps' state moved to their own file, one title, tables that scroll on a phone, the footer and the edition's dates."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from opencyber.site.assets import Assets, lazy_scripts_html
+from opencyber.site.pages import _esc
+
+
+# Quarto (and any renderer that follows Jupyter's defaults) loads the widgets' scripts from a CDN;
+# the site serves its own copies (the same as the nbconvert template's), so that only tiles leave it.
+_CDN_SCRIPT = re.compile(r'[ \t]*<script\b[^>]*\bsrc="https://cdn\.jsdelivr\.net/npm/((?:@[^"/@]+/)?[^"/@]+)@[^"]*"[^>]*>\s*</script>\n?')
+
+
+_DEFINE_JQUERY = re.compile(r"[ \t]*<script[^>]*>\s*define\('jquery',\s*\[\],\s*function\(\)\s*\{\s*return window\.jQuery;\s*\}\)\s*</script>\n?")
+
+
+_OPENCYBER_JS = re.compile(r'[ \t]*<script\b[^>]*\bsrc="(?:\./)?assets/opencyber\.js"[^>]*>\s*</script>\n?')
+
+
+class CdnScriptError(ValueError):
+    pass
+
+
+def localise_scripts(html: str, assets: Assets) -> str:
+    """Replace a page's CDN script tags by the site's own copies.
+
+    With the site's widget bundle, require.js and jQuery are dropped and the widgets manager becomes
+    the list of the bundle's files that ``assets/opencyber.js`` loads after the text. Without it,
+    jQuery is dropped (nothing on the pages needs it: the nbconvert pages do without); require.js is
+    followed by the ``require.config`` that loads jupyter-leaflet from ``assets/`` and by
+    ``assets/opencyber.js`` (which hooks into require.js, so it must come after it, and before the
+    widget manager); the widgets manager is ``assets/html-manager/embed-amd.js``. A CDN script the
+    site has no copy of is an error (the page would not work offline). A page without CDN scripts
+    is returned unchanged.
+    """
+    found = _CDN_SCRIPT.findall(html)
+    if not found:
+        return html
+    unknown = [p for p in found if p not in ("jquery", "requirejs", "@jupyter-widgets/html-manager")]
+    if unknown:
+        raise CdnScriptError(f"a script from the CDN that the site has no copy of: {unknown[0]}")
+    html = _DEFINE_JQUERY.sub("", html)
+    if not assets.require_js:  # the site's widget bundle, loaded after the text by assets/opencyber.js
+        ours = '<script src="assets/opencyber.js"></script>\n' * (not _OPENCYBER_JS.search(html))
+
+        def bundle(m: re.Match) -> str:
+            if m.group(1) == "@jupyter-widgets/html-manager":
+                return ours + lazy_scripts_html("maps", assets.widgets) + "\n"
+            return ""
+
+        return _CDN_SCRIPT.sub(bundle, html)
+    if "requirejs" in found:
+        html = _OPENCYBER_JS.sub("", html)
+
+    def local(m: re.Match) -> str:
+        package = m.group(1)
+        if package == "jquery":
+            return ""
+        if package == "requirejs":
+            return (
+                f'<script src="{assets.require_js}"></script>\n'
+                f"<script>require.config({{paths: {json.dumps(assets.amd_paths)}}});</script>\n"
+                '<script src="assets/opencyber.js"></script>\n'
+            )
+        return f'<script src="{assets.widget_renderer}"></script>\n'
+
+    return _CDN_SCRIPT.sub(local, html)
+
+
+_STATE_SCRIPT = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">\s*(.*?)\s*</script>', re.S)
+
+
+_GEOMETRY_STORE = re.compile(r'\n?<script type="application/json" id="oc-geometries">(.*?)</script>', re.S)
+
+
+_LAZY_MAPS = re.compile(r'(<script type="application/json" class="oc-lazy">\{"maps": \[)(.*?\]\}</script>)')
+
+
+MAPS_DIR = "maps"
+
+
+def externalise_map_state(html: str, name: str, assets_dir: Path) -> str:
+    """Keep a page's maps apart from its text: the widget state and the shared geometries (most of
+    an edition page's bytes) go to ``assets/maps/<name>.js``, which is loaded with the maps' scripts
+    (first in the page's lazy list), when the reader comes near a map; the page keeps an empty state
+    tag for ``assets/opencyber.js`` to fill (``OpenCyber.mapState``). A script file, not JSON, so
+    that a site opened from files works too. A page without maps, or whose maps load the usual way
+    (no lazy list: the site's widget bundle was not built), is returned unchanged."""
+    state, lazy = _STATE_SCRIPT.search(html), _LAZY_MAPS.search(html)
+    if state is None or lazy is None:
+        return html
+    store = _GEOMETRY_STORE.search(html)
+    url = f"assets/{MAPS_DIR}/{name}.js"
+    target = Path(assets_dir) / MAPS_DIR / f"{name}.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"window.OpenCyber.mapState({state.group(1)},{store.group(1) if store else '{}'});\n", encoding="utf-8")
+    html = html[: state.start()] + '<script type="application/vnd.jupyter.widget-state+json"></script>' + html[state.end():]
+    if store is not None:
+        html = _GEOMETRY_STORE.sub("", html, count=1)
+    return _LAZY_MAPS.sub(lambda m: f'{m.group(1)}{json.dumps(url)}, {m.group(2)}', html, count=1)
+
+
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
+
+
+def html_title(title: str) -> str:
+    """A page's one ``<title>``: its title, then the site's name."""
+    return f"{title} | Open Cyber"
+
+
+_PLAIN_TABLE = re.compile(r"<table(?![^>]*\boc-table\b)([^>]*)>(.*?)</table>", re.S)
+
+
+def wrap_plain_tables(html: str) -> str:
+    """Put each table written in Markdown (a narrative page's) in a labelled, focusable region that
+    scrolls sideways on a small screen, as the notebooks' tables are (tables.table_html)."""
+
+    def wrap(m: re.Match) -> str:
+        return (
+            '<div class="oc-table-wrap" role="region" tabindex="0" aria-label="Table (scrolls sideways on a small screen)">'
+            f"<table{m.group(1)}>{m.group(2)}</table></div>"
+        )
+
+    return _PLAIN_TABLE.sub(wrap, html)
+
+
+_FIRST_H1_END = re.compile(r"</h1>", re.I)
+
+
+_FOOTER = re.compile(r'<footer class="oc-footer">.*?</footer>', re.S)
+
+
+_BODY_END = re.compile(r"</body>", re.I)
+
+
+def add_publication(html: str, footer: str, dates: str = "") -> str:
+    """The site's footer on every page (the built-in template's is replaced; a page without one, as
+    Quarto's, gets it before ``</body>``) and, on an edition page, its dates under the page's title."""
+    block = f'<footer class="oc-footer">{footer}</footer>'
+    if _FOOTER.search(html):
+        html = _FOOTER.sub(lambda m: block, html, count=1)
+    else:
+        html = _BODY_END.sub(lambda m: block + "\n</body>", html, count=1)
+    if dates:
+        html = _FIRST_H1_END.sub(lambda m: "</h1>" + dates, html, count=1)
+    return html
+
+
+def set_title(html: str, title: str) -> str:
+    """Give the page the site's ``<title>`` (the renderers' own conventions differ)."""
+    return _TITLE.sub(lambda m: f"<title>{_esc(html_title(title))}</title>", html, count=1)
