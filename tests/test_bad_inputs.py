@@ -545,7 +545,7 @@ REFERENCE_ERRORS = [
 @pytest.mark.parametrize("rows, expected", [c[1:] for c in REFERENCE_ERRORS], ids=[c[0] for c in REFERENCE_ERRORS])
 def test_bad_reference_file_stops_with_one_clear_message(tmp_path, rows, expected):
     from opencyber.errors import InputError
-    from opencyber.inputs.readers import read_reference
+    from opencyber.inputs.reference_file import read_reference
 
     lines = [REFERENCE_HEADER] + [rows.get(i, r) for i, r in enumerate(REFERENCE_ROWS)]
     p = tmp_path / "dspt_metric.csv"
@@ -657,7 +657,7 @@ XLSX_ERRORS = [
 @pytest.mark.parametrize("damage, expected", [c[1:] for c in XLSX_ERRORS], ids=[c[0] for c in XLSX_ERRORS])
 def test_bad_2019_workbook_stops_with_one_clear_message(tmp_path, damage, expected):
     from opencyber.errors import InputError
-    from opencyber.inputs.readers import read_dspt_export
+    from opencyber.inputs.dspt_export import read_dspt_export
 
     good = read_dspt_export(_xlsx(tmp_path / "good.xlsx", XLSX_ROWS), **XLSX_OPTIONS)
     assert list(good["outcome"]) == ["Standards Met", "Not Published", "Entry Level"]  # the undamaged workbook reads

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from opencyber.inputs import readers
+from opencyber.inputs import dspt_export, lists
 from opencyber.analysis import scoring as score, sectors
 from opencyber.analysis.curation import curate_edition
 from opencyber.errors import InputError
@@ -34,7 +34,7 @@ def ed():
 
 @pytest.fixture(scope="module")
 def export(ed, data_dir):
-    return readers.read_dspt_export(data_dir / EXPORT, **ed.export_options)
+    return dspt_export.read_dspt_export(data_dir / EXPORT, **ed.export_options)
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +154,7 @@ def test_gp_practices_2019(ed, export, data_dir):
     by_ccg = sectors.gp_by_commissioner(export, ed)
     assert by_ccg["practices"].sum() == 6827  # README: GP 6,827
     assert by_ccg["commissioner_code"].ne("").sum() >= 190
-    practices = readers.read_gp_practices(data_dir / "21_22" / "gp_practices_editions.csv")
+    practices = lists.read_gp_practices(data_dir / "21_22" / "gp_practices_editions.csv")
     assert practices["edition"].value_counts().to_dict() == {"18/19": 7246, "19/20": 7024, "20/21": 6804}  # README
     cov = sectors.gp_coverage(export, ed, practices).iloc[0]
     assert cov.open_practices == 7246 and cov.export_gp_rows == 6827
@@ -174,7 +174,7 @@ def test_an_unknown_2019_status_names_the_row_and_column(tmp_path):
     p = _workbook(tmp_path / "x.xlsx", [["A trust", "RAA", "Standards Met", None, "Acute", None],
                                          ["B trust", "RBB", "Standards sort of met", None, "Acute", None]])
     with pytest.raises(InputError) as e:
-        readers.read_dspt_export(p, unprefixed="18/19")
+        dspt_export.read_dspt_export(p, unprefixed="18/19")
     msg = str(e.value)
     assert "x.xlsx" in msg and "line 3" in msg and "PublicationStatus" in msg and "Standards sort of met" in msg
 
@@ -183,7 +183,7 @@ def test_a_number_that_lost_its_leading_zeros_is_an_error_not_a_guess(tmp_path):
     p = _workbook(tmp_path / "x.xlsx", [["A council", 16, "Standards Met", None, "Local Authority", None],
                                          ["B trust", "RBB", "Standards Met", None, "Acute", None]])
     with pytest.raises(InputError) as e:
-        readers.read_dspt_export(p, unprefixed="18/19")
+        dspt_export.read_dspt_export(p, unprefixed="18/19")
     assert "damaged by a spreadsheet" in str(e.value) and "line 2" in str(e.value)
 
 
@@ -235,4 +235,4 @@ def test_an_xlsx_export_that_is_not_a_workbook_says_so(tmp_path):
     p = tmp_path / "x.xlsx"
     p.write_text("Code,Organisation Name\nRAA,A\n", encoding="utf-8")
     with pytest.raises(InputError, match="not an Excel workbook"):
-        readers.read_dspt_export(p)
+        dspt_export.read_dspt_export(p)

@@ -55,7 +55,7 @@ def test_geography_is_a_valid_coverage_at_sea():
     import shapely
     from shapely.geometry import shape
 
-    from opencyber.inputs.readers import read_geojson
+    from opencyber.inputs.geojson import read_geojson
 
     areas = read_geojson(SAMPLE / "areas.geojson", "ICB24CDH")  # the project's checks: codes, validity
     regions = read_geojson(SAMPLE / "regions.geojson", "NHSER24CDH")

@@ -149,7 +149,7 @@ def _ccg_orgs():
 def test_ccg_era_population_weighting_with_and_without_the_file(tmp_path):
     import pandas as pd
 
-    from opencyber.inputs.readers import read_weights
+    from opencyber.inputs.lists import read_weights
 
     areas = pd.DataFrame({"area_code": ["QAA"], "area_name": ["A"]})
     equal = score.area_scores(_ccg_orgs(), areas, "CCG").iloc[0]
@@ -164,7 +164,7 @@ def test_ccg_era_population_weighting_with_and_without_the_file(tmp_path):
 def test_population_file_errors(tmp_path):
     import pandas as pd
 
-    from opencyber.inputs.readers import read_weights
+    from opencyber.inputs.lists import read_weights
 
     p = tmp_path / "population.csv"
     p.write_text("code,population\n0C1,lots\n")
@@ -179,7 +179,7 @@ def test_population_file_errors(tmp_path):
 def test_eprr_variant_weights_the_trust_mean(tmp_path):
     import pandas as pd
 
-    from opencyber.inputs.readers import read_weights
+    from opencyber.inputs.lists import read_weights
 
     orgs = pd.concat(
         [

@@ -4,7 +4,7 @@ import pytest
 
 from opencyber.analysis.curation import curate_edition
 from opencyber.errors import InputError, RegistryError
-from opencyber.inputs.readers import read_reference
+from opencyber.inputs.reference_file import read_reference
 from opencyber.inputs.registry import get_edition
 
 REF_HEADER = '"","Code","Name","Sector","Close","Successor.Code","Successor.Status","CCG20CD","STP20CDH","STP20NM","NHSER20CDH","NHSER20NM","STPCDH"'

@@ -9,7 +9,7 @@ import geopandas as gpd
 import shapely
 
 from opencyber.errors import InputError
-from opencyber.inputs import readers
+from opencyber.inputs import geojson
 from opencyber.inputs.registry import Edition
 
 
@@ -31,7 +31,7 @@ def vertex_count(gdf: gpd.GeoDataFrame) -> int:
 def covering_polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], what: str):
     """The polygons of boundary input ``role``: exactly one per code of ``expected``, else an InputError."""
     path = edition.input_path(role, data_dir)
-    polys = readers.read_geojson(path, code_col)
+    polys = geojson.read_geojson(path, code_col)
     missing = sorted(expected - set(polys["code"]))
     if missing:
         raise InputError(

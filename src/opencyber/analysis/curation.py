@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from opencyber import cache
-from opencyber.inputs import readers
+from opencyber.inputs import dspt_export, lists, ods, reference_file
 from opencyber.errors import InputError, RegistryError
 from opencyber.inputs.registry import Edition
 from opencyber.status import ParsedStatus, StatusError, parse_status, score, status_for_edition
@@ -94,7 +94,7 @@ class _Builder:
         """The edition's DSPT export, read once (with the edition's status vocabulary)."""
         if self._export is None:
             path = self.ed.input_path("export", self.data_dir)
-            self._export = readers.read_dspt_export(path, **self.ed.export_options)
+            self._export = dspt_export.read_dspt_export(path, **self.ed.export_options)
         return self._export
 
     def record_repairs(self, source: str, table: pd.DataFrame) -> None:
@@ -126,9 +126,9 @@ class _Builder:
 def _read_areas(b: _Builder) -> tuple[pd.DataFrame, pd.DataFrame]:
     ed, cols = b.ed, b.ed.columns
     path = ed.input_path("area_lookup", b.data_dir)
-    lookup = readers.read_lookup(path, ed.lookup_columns)
+    lookup = lists.read_lookup(path, ed.lookup_columns)
     areas = lookup.drop_duplicates("area_code")[["area_code", "area_name", "region_code", "region_name", "line"]]
-    readers.check_one_name_per_code(path, lookup, {k: cols[k] for k in ("area_name", "region_name")})
+    lists.check_one_name_per_code(path, lookup, {k: cols[k] for k in ("area_name", "region_name")})
     return lookup, areas.reset_index(drop=True)
 
 
@@ -187,10 +187,10 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
 
     # NHS trusts and care trusts, from the ODS files.
     for path in ed.input_paths("trusts", data_dir):
-        ods = readers.read_ods(path)
+        listed = ods.read_ods(path)
         rel = b.rel(path)
-        b.record_repairs(rel, ods)
-        for t in ods.itertuples():
+        b.record_repairs(rel, listed)
+        for t in listed.itertuples():
             if t.national_grouping.startswith("W"):
                 in_scope, rule = False, "Welsh trust"
                 reasons = [f"Welsh trust (ODS National Grouping {t.national_grouping}): not in NHS England's report"]
@@ -214,7 +214,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
 
     # Trusts listed with their area in a hand-made file (e.g. the care trusts of 2021/22).
     for path in ed.input_paths("trust_areas", data_dir):
-        listed = readers.read_code_area_list(path)
+        listed = lists.read_code_area_list(path)
         rel = b.rel(path)
         b.record_repairs(rel, listed)
         for t in listed.itertuples():
@@ -243,7 +243,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
 
     # ODS successors of the organisations listed so far (the successor rule uses them).
     for path in ed.input_paths("successors", data_dir):
-        succ = readers.read_ods_successors(path)
+        succ = ods.read_ods_successors(path)
         used = 0
         for r in succ.itertuples():
             org = b.orgs.get(r.code)
@@ -254,7 +254,7 @@ def _from_reference_lists(b: _Builder) -> pd.DataFrame:
 
     # Commissioning support units, from the curated list.
     csu_path = ed.input_path("csus", data_dir)
-    csus = readers.read_csu_list(csu_path)
+    csus = lists.read_csu_list(csu_path)
     csu_file = b.rel(csu_path)
     b.record_repairs(csu_file, csus)
     for c in csus.itertuples():
@@ -295,7 +295,7 @@ def _from_export_sectors(b: _Builder) -> pd.DataFrame:
             org = _Org(row.code, row.name, sector_of[role], True, "in scope", [])
         b.orgs[row.code] = org  # its source (the export) is added by _apply_export
     csu_path = ed.input_path("csus", b.data_dir)
-    csus = readers.read_csu_list(csu_path)
+    csus = lists.read_csu_list(csu_path)
     csu_file = b.rel(csu_path)
     b.record_repairs(csu_file, csus)
     for c in csus.itertuples():
@@ -310,7 +310,7 @@ def _from_reference_file(b: _Builder) -> pd.DataFrame:
     """Organisations of one curated reference file (code, sector, area, close date, successors)."""
     ed = b.ed
     path = ed.input_path("reference", b.data_dir)
-    ref = readers.read_reference(path, ed.reference_columns, ed.columns, ed.reference_sectors)
+    ref = reference_file.read_reference(path, ed.reference_columns, ed.columns, ed.reference_sectors)
     rel = b.rel(path)
     b.record_repairs(rel, ref)
     areas = ref.attrs["areas"]

@@ -74,7 +74,7 @@ def row_percentages(wide: pd.DataFrame) -> pd.DataFrame:
 def load_weights(edition, data_dir: Path, kind: str = "population") -> pd.Series | None:
     """The edition's optional weights input ``kind`` (``population`` for commissioners,
     ``trust_weights`` for trusts) as a Series by code, or None when the edition has none."""
-    from opencyber.inputs.readers import read_weights
+    from opencyber.inputs.lists import read_weights
 
     paths = edition.input_paths(kind, data_dir)
     return read_weights(paths[0], kind) if paths else None

@@ -201,7 +201,7 @@ def write_outputs(exports: list[tuple[Edition, pd.DataFrame]], editions: list[Ed
                                                                     dspt_edition=ed.dspt_edition))
         paths = ed.input_paths("gp_practices", data_dir) if data_dir is not None else []
         if paths:
-            from opencyber.inputs.readers import read_gp_practices
+            from opencyber.inputs.lists import read_gp_practices
 
             coverage_frames.append(gp_coverage(df, ed, read_gp_practices(paths[0])))
         status_frames.append(status_by_sector(df).assign(export_date=ed.snapshot.isoformat(), dspt_edition=ed.dspt_edition))
@@ -256,7 +256,7 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
     import shapely
 
     from opencyber.analysis import boundaries
-    from opencyber.inputs import readers
+    from opencyber.inputs import geojson
     from opencyber.errors import InputError
 
     newest = gp[gp["export_date"] == gp["export_date"].max()]
@@ -265,7 +265,7 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
         return
     source = lookup_edition.input_path("area_boundaries", data_dir)
     code_col = lookup_edition.columns["area_boundary_code"]
-    polys = readers.read_geojson(source, code_col)
+    polys = geojson.read_geojson(source, code_col)
     missing = sorted(set(known.index) - set(polys["code"]))
     if missing:
         raise InputError(source, f"no polygon for {len(missing)} area(s) of the GP practices map: {', '.join(missing)}",
@@ -290,8 +290,7 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
 
 def full_exports(editions: list[Edition], data_dir: Path | None) -> list[tuple[Edition, pd.DataFrame]]:
     """The editions whose export is a full one (sectors beyond the NHS ones), with that export."""
-    from opencyber.inputs import readers
-
+    from opencyber.inputs import dspt_export
     out = []
     if data_dir is None:
         return out
@@ -299,7 +298,7 @@ def full_exports(editions: list[Edition], data_dir: Path | None) -> list[tuple[E
         path = ed.input_path("export", data_dir)
         if not path.is_file():
             continue
-        df = readers.read_dspt_export(path, **ed.export_options)
+        df = dspt_export.read_dspt_export(path, **ed.export_options)
         if df["export_sector"].nunique() >= FULL_EXPORT_MIN_SECTORS:
             out.append((ed, df))
     return out

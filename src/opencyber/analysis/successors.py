@@ -15,8 +15,7 @@ def successor_links(editions: list[Edition], data_dir: Path | None) -> dict[str,
     ``successor_links``, a ``successors`` file (ODS ``succ``), a ``reference`` file's successor
     column, and the sub-ICB lookup (a CCG / sub-ICB location -> its
     ICB). ``{"successors": {code: {(code, source)}}, "predecessors": {...}}``."""
-    from opencyber.inputs import readers
-
+    from opencyber.inputs import ods, reference_file
     succ: dict[str, set] = {}
     pred: dict[str, set] = {}
 
@@ -33,12 +32,12 @@ def successor_links(editions: list[Edition], data_dir: Path | None) -> dict[str,
     for ed in editions:
         for path in ed.input_paths("successors", data_dir):
             if path.is_file():
-                for r in readers.read_ods_successors(path).itertuples():
+                for r in ods.read_ods_successors(path).itertuples():
                     link(r.code, r.successor_code, f"ODS successor file ({ed.label})")
         if "reference" in ed.inputs and ed.reference_columns:
             path = ed.input_path("reference", data_dir)
             if path.is_file():
-                ref = readers.read_reference(path, ed.reference_columns, ed.columns, ed.reference_sectors)
+                ref = reference_file.read_reference(path, ed.reference_columns, ed.columns, ed.reference_sectors)
                 for r in ref.itertuples():
                     for s in r.successors:
                         link(r.code, s, f"ODS successor ({ed.label} reference file)")

@@ -202,7 +202,7 @@ class Edition:
 
     @property
     def export_options(self) -> dict:
-        """How to read the edition's export (keyword arguments of ``readers.read_dspt_export``)."""
+        """How to read the edition's export (keyword arguments of ``dspt_export.read_dspt_export``)."""
         return {**self.status_options, "empty_status": self.empty_status}
 
     def required_roles(self) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from opencyber.inputs import readers
+from opencyber.inputs import dspt_export, geojson, lists, ods, reference_file
 from opencyber.analysis import boundaries
 from opencyber.analysis import scoring as score
 from opencyber.analysis.curation import curate_edition
@@ -39,20 +39,20 @@ def input_readers(edition: Edition) -> dict[str, Callable[[Path], object]]:
     """The reader of each input role of ``edition``, with the edition's columns and options."""
     cols = edition.columns
     return {
-        "export": lambda p: readers.read_dspt_export(p, **edition.export_options),
-        "trusts": readers.read_ods,
-        "csus": readers.read_csu_list,
-        "successors": readers.read_ods_successors,
-        "trust_areas": readers.read_code_area_list,
-        "area_lookup": lambda p: readers.read_lookup(p, edition.lookup_columns),
-        "reference": lambda p: readers.read_reference(p, edition.reference_columns, cols, edition.reference_sectors),
-        "population": lambda p: readers.read_weights(p, "population"),
-        "trust_weights": lambda p: readers.read_weights(p, "trust_weights"),
-        "gp_practices": readers.read_gp_practices,
-        "area_boundaries": lambda p: readers.read_geojson(p, cols["area_boundary_code"]),
-        "commissioner_boundaries": lambda p: readers.read_geojson(p, cols["commissioner_boundary_code"]),
-        "region_boundaries": lambda p: readers.read_geojson(p, cols["region_boundary_code"]),
-        "trust_points": lambda p: readers.read_geojson(p, "code", kind="point"),
+        "export": lambda p: dspt_export.read_dspt_export(p, **edition.export_options),
+        "trusts": ods.read_ods,
+        "csus": lists.read_csu_list,
+        "successors": ods.read_ods_successors,
+        "trust_areas": lists.read_code_area_list,
+        "area_lookup": lambda p: lists.read_lookup(p, edition.lookup_columns),
+        "reference": lambda p: reference_file.read_reference(p, edition.reference_columns, cols, edition.reference_sectors),
+        "population": lambda p: lists.read_weights(p, "population"),
+        "trust_weights": lambda p: lists.read_weights(p, "trust_weights"),
+        "gp_practices": lists.read_gp_practices,
+        "area_boundaries": lambda p: geojson.read_geojson(p, cols["area_boundary_code"]),
+        "commissioner_boundaries": lambda p: geojson.read_geojson(p, cols["commissioner_boundary_code"]),
+        "region_boundaries": lambda p: geojson.read_geojson(p, cols["region_boundary_code"]),
+        "trust_points": lambda p: geojson.read_geojson(p, "code", kind="point"),
     }
 
 
@@ -88,10 +88,10 @@ def check_edition(edition: Edition, data_dir: Path) -> CheckResult:
             scoped = orgs[orgs["in_scope"] & (orgs["sector"] == edition.commissioner_sector)]
             boundaries.covering_polygons(edition, data_dir, "commissioner_boundaries", cols["commissioner_boundary_code"],
                                      set(scoped["code"]), edition.commissioner_label)
-        readers.read_geojson(edition.input_path("region_boundaries", data_dir), cols["region_boundary_code"])
+        geojson.read_geojson(edition.input_path("region_boundaries", data_dir), cols["region_boundary_code"])
     unlocated: list[str] = []
     if edition.has_maps and edition.inputs.get("trust_points"):
-        pts = readers.read_geojson(edition.input_path("trust_points", data_dir), "code", kind="point")
+        pts = geojson.read_geojson(edition.input_path("trust_points", data_dir), "code", kind="point")
         trusts = orgs[orgs["in_scope"] & (orgs["sector"] == TRUST_SECTOR)]
         unlocated = sorted(set(trusts["code"]) - set(pts["code"]))
     repairs = {}

@@ -10,7 +10,7 @@ import pandas as pd
 
 from opencyber.analysis import boundaries
 from opencyber.report import narrative
-from opencyber.inputs import readers
+from opencyber.inputs import geojson
 from opencyber.inputs.registry import TRUST_SECTOR, Edition
 from opencyber.analysis.scoring import read_organisations
 
@@ -92,13 +92,13 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     )
 
     rpath = edition.input_path("region_boundaries", data_dir)
-    regions = readers.read_geojson(rpath, cols["region_boundary_code"])
+    regions = geojson.read_geojson(rpath, cols["region_boundary_code"])
     regions = boundaries.simplify(regions, tolerance).sort_values("code").reset_index(drop=True)
 
     trusts = scoped[scoped["sector"] == TRUST_SECTOR][["code", "name", "status", "region_name"]].rename(columns={"region_name": "region"})
     located = pd.DataFrame(columns=["code", "lon", "lat"])
     if edition.inputs.get("trust_points"):
-        pts = readers.read_geojson(edition.input_path("trust_points", data_dir), "code", kind="point")
+        pts = geojson.read_geojson(edition.input_path("trust_points", data_dir), "code", kind="point")
         pts = pts.drop_duplicates("code")
         located = pd.DataFrame({"code": pts["code"], "lon": pts.geometry.x, "lat": pts.geometry.y})
     trusts = trusts.merge(located, on="code", how="left").sort_values("code").reset_index(drop=True)
