@@ -365,7 +365,8 @@ def main() -> None:
     ap.add_argument("--site", help="measure this built site's pages only (f, and t with --throttled): no builds")
     ap.add_argument("--throttled", action="store_true", help="also (t): throttled first visits of the edition pages")
     args = ap.parse_args()
-    from opencyber.inputs.registry import load_registry, resolve_data_dir
+    from opencyber.inputs.registry import load_registry
+    from opencyber.inputs.locations import resolve_data_dir
 
     if args.site:
         site = Path(args.site).resolve()

@@ -1,6 +1,6 @@
 """Test configuration.
 
-- Real data: ``$OPEN_CYBER_DATA``, else ``../shared/data`` beside the checkout. Tests that need it
+- Real data: ``$OPEN_CYBER_DATA``, else ``data/`` in the checkout if the pack is unpacked there. Tests that need it
   skip when it is missing on a developer's machine, and FAIL in CI (``CI`` set), where it must be.
 - Browser: Debian's Chromium at ``/usr/bin/chromium`` (or ``$OPEN_CYBER_CHROMIUM``), same policy.
 - The nbval regression notebooks read ``$OPEN_CYBER_DATA`` and write to ``$OPEN_CYBER_BUILD``,
@@ -21,11 +21,13 @@ IN_CI = bool(os.environ.get("CI"))
 
 
 def real_data_dir() -> Path | None:
+    """The real data pack, where the library looks for it: ``$OPEN_CYBER_DATA``, else ``data/`` in
+    the checkout if a pack is unpacked there (its MANIFEST.tsv)."""
     env = os.environ.get("OPEN_CYBER_DATA")
     if env:
         return Path(env) if Path(env).is_dir() else None
-    sibling = ROOT.parent / "shared" / "data"
-    return sibling if sibling.is_dir() else None
+    local = ROOT / "data"
+    return local if (local / "MANIFEST.tsv").is_file() else None
 
 
 def chromium_path() -> str | None:

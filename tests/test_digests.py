@@ -11,7 +11,7 @@ import papermill as pm
 import pytest
 
 from opencyber.pipeline.digests import LIBRARY, notebook_modules
-from opencyber.inputs.registry import SAMPLE_DATA
+from opencyber.settings import SAMPLE_DATA
 from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
 
 REPORT_MODULES = "import json, sys\nprint(json.dumps(sorted(m.__file__ for n, m in list(sys.modules.items()) if n.split('.')[0] == 'opencyber' and getattr(m, '__file__', None))))"

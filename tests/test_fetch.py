@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import pytest
 
 from opencyber.inputs import fetch as F
-from opencyber.inputs.registry import PROJECT_ROOT, default_data_dir
+from opencyber.settings import PROJECT_ROOT
 
 BODY = b"code,name\nRA4,YEOVIL DISTRICT HOSPITAL NHS FOUNDATION TRUST\n" * 200  # 12 kB
 BODY_SHA = hashlib.sha256(BODY).hexdigest()
@@ -427,7 +427,9 @@ def test_rebase_points_every_url_at_the_test_server():
 
 
 def pack_dir() -> Path | None:
-    d = default_data_dir()
+    from tests.conftest import real_data_dir
+
+    d = real_data_dir()
     return d if d is not None and (d / "MANIFEST.tsv").is_file() else None
 
 
@@ -561,7 +563,11 @@ def test_run_fetches_an_edition_and_exits_0_or_1(server, tmp_path, capsys, monke
         ],
     )
     data = tmp_path / "data"
-    monkeypatch.setattr(F, "edition_files", lambda registry=None: {"x/a.csv": {"t"}, "x/c.csv": {"t"}, "x/b.csv": {"u"}})
+    from opencyber.inputs import sources
+
+    files = lambda registry=None: {"x/a.csv": {"t"}, "x/c.csv": {"t"}, "x/b.csv": {"u"}}  # noqa: E731
+    monkeypatch.setattr(sources, "edition_files", files)
+    monkeypatch.setattr(F, "edition_files", files)
     assert run(["--data", str(data), "--sources", str(toml), "--edition", "t"]) == 0
     out, err = capsys.readouterr()
     assert out.splitlines()[:2] == [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from opencyber.errors import FolderError, InputError, InputErrors, NoDataError, NotebookDataError, RegistryError, RenderError
 from opencyber import __version__, logs
-from opencyber.inputs.registry import DATA_ENV
+from opencyber.settings import DATA_ENV
 
 
 DESCRIPTION = (
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="curate, score and map every edition whose inputs are found; render the site")
-    b.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
+    b.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout)")
     b.add_argument("--edition", action="append", help="build only this edition id (repeatable)")
     b.add_argument("--build-dir", type=Path, help="where outputs go (default: build/)")
     b.add_argument("--site-dir", type=Path, help="where the website goes (default: _site/)")
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("check", help="read and validate an edition's inputs (no notebooks run): say what is wrong, where",
                        description="Read and validate every input file of each edition (no notebook runs) and list every "
                        "problem: file, line, column, value and what was expected (the first 20 of each file).")
-    c.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
+    c.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout)")
     c.add_argument("--edition", action="append", help="check only this edition id (repeatable)")
 
     f = sub.add_parser(
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         "directory, check each one's sha256, and say what was downloaded, already there, or cannot be downloaded "
         "(files derived for the data pack).",
     )
-    f.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data); created if missing")
+    f.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout); created if missing")
     f.add_argument("--edition", action="append", help="only the files this edition reads (repeatable; default: all)")
     f.add_argument("--current-ods", action="store_true",
                    help="also download today's ODS files (etr, ect, eccg, ecsu) into ods/ (live: no pinned hash)")
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--port", type=_port, default=8000, help="the port to listen on, 1-65535 (default: 8000)")
 
     g = sub.add_parser("golden", help="re-make the committed executed notebooks of the regression tests")
-    g.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else ../shared/data)")
+    g.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout)")
     g.add_argument("--edition", action="append", help="re-baseline only this edition (repeatable; default: all)")
 
     args = parser.parse_args(argv)
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             from opencyber.pipeline.build import build
-            from opencyber.inputs.registry import PROJECT_ROOT
+            from opencyber.settings import PROJECT_ROOT
 
             try:
                 build(
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check":
             from opencyber.pipeline.build import select_editions
             from opencyber.pipeline.check import check_edition
-            from opencyber.inputs.registry import resolve_data_dir
+            from opencyber.inputs.locations import resolve_data_dir
 
             data = resolve_data_dir(args.data)
             chosen, skipped = select_editions(data, args.edition)
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             if failed:
                 return 2
         elif args.command == "serve":
-            from opencyber.inputs.registry import PROJECT_ROOT
+            from opencyber.settings import PROJECT_ROOT
             from opencyber.site.serve import make_server
 
             root = args.site_dir or PROJECT_ROOT / "_site"

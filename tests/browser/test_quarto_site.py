@@ -37,7 +37,7 @@ def _site_files(site):
 @pytest.fixture(scope="module")
 def sample_sites(tmp_path_factory):
     from opencyber.pipeline.build import build
-    from opencyber.inputs.registry import SAMPLE_DATA
+    from opencyber.settings import SAMPLE_DATA
 
     tmp = tmp_path_factory.mktemp("quarto-sample")
     build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "quarto", renderer="quarto")

@@ -17,7 +17,7 @@ from tests.conftest import need
 @pytest.fixture(scope="module")
 def sample_server(tmp_path_factory):
     from opencyber.pipeline.build import build
-    from opencyber.inputs.registry import SAMPLE_DATA
+    from opencyber.settings import SAMPLE_DATA
 
     tmp = tmp_path_factory.mktemp("sample-site")
     build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "_site", renderer="nbconvert")

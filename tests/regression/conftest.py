@@ -10,7 +10,7 @@ from pathlib import Path
 
 from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES, stage
 from opencyber.pipeline.golden import SAMPLE_EDITION
-from opencyber.inputs.registry import SAMPLE_DATA
+from opencyber.settings import SAMPLE_DATA
 
 HERE = Path(__file__).resolve().parent
 _prepared: set[tuple[str, str]] = set()

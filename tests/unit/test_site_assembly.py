@@ -81,7 +81,7 @@ def _fake_quarto(folder, script: str):
 
 def _sample_site(tmp_path):
     from opencyber.pipeline.build import build
-    from opencyber.inputs.registry import SAMPLE_DATA
+    from opencyber.settings import SAMPLE_DATA
 
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
     build(SAMPLE_DATA, renderer="nbconvert", **dirs)
@@ -121,7 +121,7 @@ def test_a_failing_or_empty_quarto_render_leaves_the_previous_site_byte_for_byte
 
 def test_no_render_writes_the_quarto_project_with_navigation_from_the_registry(tmp_path):
     from opencyber.pipeline.build import build
-    from opencyber.inputs.registry import SAMPLE_DATA
+    from opencyber.settings import SAMPLE_DATA
 
     build(SAMPLE_DATA, build_dir=tmp_path / "build", site_dir=tmp_path / "site", render=False)
     src = tmp_path / "build" / "site-src"

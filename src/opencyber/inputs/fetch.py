@@ -22,8 +22,7 @@ when every file is in place or not downloadable, 1 when a file failed (wrong has
 transfer that broke off), 3 when a server cannot be reached at all (fetch stops there).
 
 For tests and mirrors, ``base_url`` (``--base-url``, ``$OPEN_CYBER_FETCH_BASE``) sends every request
-to another server: ``https://host/path?query`` becomes ``<base_url>/path?query``.
-"""
+to another server: ``https://host/path?query`` becomes ``<base_url>/path?query``."""
 
 from __future__ import annotations
 
@@ -33,43 +32,53 @@ import logging
 import os
 import re
 import tempfile
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
 import pooch
+
+from opencyber import settings
 import requests
+from opencyber.inputs.locations import default_data_dir
+from opencyber.inputs.sources import FetchError, Source, _registry_or_empty, edition_files, load_sources, select
 
-from opencyber.errors import RegistryError
-from opencyber.inputs.registry import DATA_ENV, default_data_dir, load_registry
 
-DEFAULT_SOURCES = Path(__file__).resolve().with_name("sources.toml")
-BASE_ENV = "OPEN_CYBER_FETCH_BASE"
-TIMEOUT_ENV = "OPEN_CYBER_FETCH_TIMEOUT"
+BASE_ENV = settings.FETCH_BASE_ENV
+
+
+TIMEOUT_ENV = settings.FETCH_TIMEOUT_ENV
+
+
 #: seconds to wait for a connection and between two reads
 DEFAULT_TIMEOUT = 30.0
-#: ArcGIS: features asked per page, and a bound on the number of pages of one query
-DEFAULT_PAGE_SIZE = 1000
+
+
 MAX_PAGES = 1000
-GROUPS = ("ods", "ons")
+
+
 USER_AGENT = f"opencyber-fetch (pooch/{pooch.__version__})"
 
+
 DOWNLOADED = "downloaded"
+
+
 REPLACED = "replaced"
+
+
 PRESENT = "already there"
+
+
 NOT_DOWNLOADABLE = "not downloadable"
+
+
 FAILED = "failed"
+
+
 OUTCOMES = (DOWNLOADED, REPLACED, PRESENT, NOT_DOWNLOADABLE, FAILED)
 
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NETWORK = 0, 1, 2, 3
-
-_KEYS = {"name", "url", "sha256", "source", "note", "live", "group", "paged", "page_size"}
-
-
-class FetchError(Exception):
-    """A problem with the request or the registry (sources.toml): nothing was downloaded for it."""
 
 
 class FetchNetworkError(FetchError):
@@ -83,25 +92,6 @@ class FetchNetworkError(FetchError):
 
 class _FileFailure(Exception):
     """One file failed; the message says why."""
-
-
-@dataclass(frozen=True)
-class Source:
-    """One entry of sources.toml."""
-
-    name: str
-    url: str
-    sha256: str
-    source: str
-    note: str = ""
-    live: bool = False
-    group: str = ""
-    paged: bool = False
-    page_size: int = DEFAULT_PAGE_SIZE
-
-    @property
-    def derived(self) -> bool:
-        return not self.url
 
 
 @dataclass
@@ -152,117 +142,6 @@ class FetchReport:
         flags = {"ods": "--current-ods", "ons": "--current-ons"}
         skipped = [f"{n} {g.upper()} (add {flags[g]})" for g, n in sorted(self.live_not_asked.items()) if n]
         return text + ("; live files not fetched: " + ", ".join(skipped) if skipped else "")
-
-
-# --------------------------------------------------------------------------------------------------
-# The registry of files
-
-
-def load_sources(path: str | Path | None = None) -> list[Source]:
-    """The entries of sources.toml (default: the package's), checked."""
-    path = Path(path) if path else DEFAULT_SOURCES
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FetchError(f"{path}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FetchError(f"{path}: not valid TOML: {exc}") from None
-    tables = raw.get("file")
-    if not isinstance(tables, list) or not tables:
-        raise FetchError(f"{path}: no [[file]] tables")
-    sources = [_source_from_table(t, f"{path}: [[file]] {i + 1}") for i, t in enumerate(tables)]
-    names = [s.name for s in sources]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise FetchError(f"{path}: names repeat: {', '.join(repeated)}")
-    return sources
-
-
-def _source_from_table(t: dict, where: str) -> Source:
-    def need(key: str, kind: type):
-        if key not in t:
-            raise FetchError(f"{where}: missing key {key}")
-        if not isinstance(t[key], kind):
-            raise FetchError(f"{where}: {key} must be a {kind.__name__}, not {t[key]!r}")
-        return t[key]
-
-    name = need("name", str)
-    where = f"{where} ({name})"
-    unknown = set(t) - _KEYS
-    if unknown:
-        raise FetchError(f"{where}: unknown keys {sorted(unknown)}")
-    pure = PurePosixPath(name)
-    if not name or pure.is_absolute() or ".." in pure.parts or "\\" in name or name.endswith("/"):
-        raise FetchError(f"{where}: name must be a relative path inside the data directory, like 22_23/etr.csv")
-    url, sha = need("url", str).strip(), need("sha256", str).strip().lower()
-    source, note = need("source", str), t.get("note", "")
-    live, group, paged = bool(t.get("live", False)), t.get("group", ""), bool(t.get("paged", False))
-    page_size = t.get("page_size", DEFAULT_PAGE_SIZE)
-    if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
-        raise FetchError(f"{where}: sha256 must be 64 hex digits or empty, not {sha!r}")
-    if url and urlsplit(url).scheme not in ("http", "https"):
-        raise FetchError(f"{where}: url must be http(s), not {url!r}")
-    if not url and not note:
-        raise FetchError(f"{where}: a file without url needs a note saying what it is derived from")
-    if live and group not in GROUPS:
-        raise FetchError(f"{where}: a live file needs group = one of {GROUPS}")
-    if live and sha:
-        raise FetchError(f"{where}: a live file cannot have a pinned sha256")
-    if live and not url:
-        raise FetchError(f"{where}: a live file needs a url")
-    if url and not live and not sha:
-        raise FetchError(f"{where}: a file with a url needs its sha256 (or live = true)")
-    if paged and not live:
-        raise FetchError(f"{where}: paged queries are live files")
-    if not isinstance(page_size, int) or page_size < 1:
-        raise FetchError(f"{where}: page_size must be a positive integer")
-    return Source(name, url, sha, " ".join(source.split()), " ".join(str(note).split()), live, group, paged, page_size)
-
-
-def edition_files(registry=None) -> dict[str, set[str]]:
-    """For each file name of the data directory that an edition of editions.toml reads, those editions."""
-    registry = load_registry() if registry is None else registry
-    used: dict[str, set[str]] = {}
-    for ed in registry.values():
-        for value in ed.inputs.values():
-            for name in value if isinstance(value, list) else [value]:
-                used.setdefault(name, set()).add(ed.id)
-    return used
-
-
-def select(sources: Sequence[Source], editions: Iterable[str] | None = None, *, current_ods: bool = False,
-           current_ons: bool = False) -> tuple[list[Source], dict[str, int]]:
-    """The entries to fetch, and the number of live entries left out for want of their flag.
-
-    No editions: every entry (live ones only with their flag). Editions: the files those editions
-    read (editions.toml), and the live files, which belong to no edition, with their flag."""
-    wanted = None if editions is None else set(editions)
-    used = edition_files(_registry_or_empty())
-    if wanted is not None:
-        known = set().union(*used.values()) if used else set()
-        unknown = sorted(wanted - known)
-        if unknown:
-            raise FetchError(f"no edition {', '.join(unknown)} in editions.toml (known: {', '.join(sorted(known))})")
-    chosen, not_asked = [], {}
-    for s in sources:
-        if not (wanted is None or s.live or wanted & used.get(s.name, set())):
-            continue
-        if s.live and not {"ods": current_ods, "ons": current_ons}[s.group]:
-            not_asked[s.group] = not_asked.get(s.group, 0) + 1
-            continue
-        chosen.append(s)
-    return chosen, not_asked
-
-
-def _registry_or_empty() -> dict:
-    try:
-        return load_registry()
-    except (RegistryError, OSError):  # a broken editions.toml is the build's business, not fetch's
-        return {}
-
-
-# --------------------------------------------------------------------------------------------------
-# Downloading
 
 
 def rebase(url: str, base_url: str | None) -> str:
@@ -435,7 +314,7 @@ def _live(s: Source, url: str, data_dir: Path, timeout: float) -> FileResult:
 
 
 def _timeout(value: float | str | None) -> float:
-    raw = value if value is not None else os.environ.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT
+    raw = value if value is not None else settings.fetch_timeout() or DEFAULT_TIMEOUT
     try:
         t = float(raw)
     except (TypeError, ValueError):
@@ -469,15 +348,11 @@ def fetch(
     log = log or (lambda line: None)
     entries = list(sources) if isinstance(sources, (list, tuple)) else load_sources(sources)
     chosen, not_asked = select(entries, editions, current_ods=current_ods, current_ons=current_ons)
-    if data_dir is None:
-        data_dir = default_data_dir()
-        if data_dir is None:
-            raise FetchError(f"no data directory: give --data DIR or set {DATA_ENV}")
-    data_dir = Path(data_dir)
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     if data_dir.exists() and not data_dir.is_dir():
         raise FetchError(f"the data directory {data_dir} is not a folder")
     data_dir.mkdir(parents=True, exist_ok=True)
-    base = base_url if base_url is not None else os.environ.get(BASE_ENV) or None
+    base = base_url if base_url is not None else settings.fetch_base() or None
     seconds = _timeout(timeout)
     downloader = Downloader(seconds)
     pinned = [s for s in chosen if s.sha256]
@@ -538,5 +413,3 @@ def _missing_inputs(editions: Iterable[str], data_dir: Path) -> dict[str, list[s
             if missing:
                 out[edition_id] = [p.relative_to(data_dir.resolve()).as_posix() for p in missing]
     return out
-
-

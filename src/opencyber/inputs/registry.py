@@ -1,7 +1,6 @@
 """The edition registry (``editions.toml``): what each edition reads and how it is curated.
 
-Adding an edition is a new ``[[edition]]`` table and its data files; nothing here names an edition.
-"""
+Adding an edition is a new ``[[edition]]`` table and its data files; nothing here names an edition."""
 
 from __future__ import annotations
 
@@ -11,24 +10,27 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from opencyber.errors import NoDataError, RegistryError
-from opencyber.stages import stage as stage_of
+from opencyber import settings
+from opencyber.errors import RegistryError
 from opencyber.status import StatusError, normalise_edition, parse_status
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_REGISTRY = PROJECT_ROOT / "editions.toml"
-DATA_ENV = "OPEN_CYBER_DATA"
-REGISTRY_ENV = "OPEN_CYBER_REGISTRY"
 
 REQUIRED_INPUTS = ("export", "area_boundaries", "region_boundaries")
+
+
 #: An edition whose organisations come from the export itself ([edition.export_sectors]) may have
 #: no areas: then it needs only these inputs (the boundaries and lookups are optional).
 EXPORT_ONLY_INPUTS = ("export", "csus")
+
+
 GEOGRAPHY_INPUTS = ("area_lookup", "area_boundaries", "region_boundaries")
+
+
 #: The organisation reference: either the ODS/ONS lists (trusts, csus, area_lookup), or one
 #: curated reference file of the edition's organisations (``reference``, e.g. the 2020/21 metric file).
 REFERENCE_LISTS = ("trusts", "csus", "area_lookup")
+
+
 OPTIONAL_INPUTS = (
     "reference",
     "successors",
@@ -44,9 +46,15 @@ OPTIONAL_INPUTS = (
     "csus",
     "gp_practices",  # GP practices open per edition: the denominators of the all-sectors page's GP share
 )
+
+
 #: Columns a ``reference`` file must name in [edition.reference_columns].
 REFERENCE_COLUMNS = ("code", "name", "sector", "close_date", "successor_code", "successor_status", "trust_area_code")
+
+
 REFERENCE_ROLES = ("trust", "commissioner", "csu")
+
+
 REQUIRED_COLUMNS = (
     "area_code",
     "area_name",
@@ -56,7 +64,11 @@ REQUIRED_COLUMNS = (
     "region_boundary_code",
     "region_boundary_name",
 )
+
+
 OVERRIDE_ACTIONS = ("keep_in_scope", "exclude", "set_status")
+
+
 #: The report sector of NHS trusts and care trusts, whatever the export calls them.
 TRUST_SECTOR = "NHS Trust"
 
@@ -368,12 +380,12 @@ def _edition_from_table(t: dict, where: str) -> Edition:
 def registry_path(data_dir: str | Path | None = None) -> Path:
     """The registry to read: ``$OPEN_CYBER_REGISTRY``, else an ``editions.toml`` that the data
     directory carries itself (as the bundled sample does), else the project's ``editions.toml``."""
-    env = os.environ.get(REGISTRY_ENV)
-    if env:
-        return Path(env).resolve()
+    env = settings.registry_file()
+    if env is not None:
+        return env
     if data_dir and (Path(data_dir) / "editions.toml").is_file():
         return (Path(data_dir) / "editions.toml").resolve()
-    return DEFAULT_REGISTRY
+    return settings.DEFAULT_REGISTRY
 
 
 def load_registry(path: Path | None = None, data_dir: str | Path | None = None) -> dict[str, Edition]:
@@ -396,97 +408,3 @@ def get_edition(edition_id: str, registry: Path | None = None, data_dir: str | P
     if edition_id not in editions:
         raise RegistryError(f"no edition {edition_id!r} in the registry (known: {', '.join(editions)})")
     return editions[edition_id]
-
-
-#: the bundled, fictional sample edition (scripts/make_sample.py): built when no real data is found
-SAMPLE_DATA = PROJECT_ROOT / "data" / "sample"
-
-
-def default_data_dir() -> Path | None:
-    """The data directory: $OPEN_CYBER_DATA, else ``../shared/data`` beside the checkout if present."""
-    env = os.environ.get(DATA_ENV)
-    if env:
-        return Path(env)
-    sibling = PROJECT_ROOT.parent / "shared" / "data"
-    return sibling if sibling.is_dir() else None
-
-
-def resolve_data_dir(data_dir: str | Path | None, *, sample_fallback: bool = False) -> Path:
-    """The data directory to read, or a NoDataError that says what to do.
-
-    With ``sample_fallback`` (the build), no directory given and none found means the bundled
-    fictional sample edition, with a message that says so and how to get the real data.
-    """
-    chosen = Path(data_dir) if data_dir else default_data_dir()
-    if chosen is None and sample_fallback and (SAMPLE_DATA / "editions.toml").is_file():
-        print(
-            "No data directory given (--data or $OPEN_CYBER_DATA) and no ../shared/data beside the checkout:\n"
-            f"building the bundled FICTIONAL sample edition from {SAMPLE_DATA.relative_to(PROJECT_ROOT)} "
-            "(every page says so).\nFor the real report, put the DSPT data pack in a folder and run "
-            "`python -m opencyber build --data DIR`. `python -m opencyber fetch --data DIR` downloads the inputs "
-            "that have a public source and names those it cannot (the DSPT exports and boundary files come from the "
-            "data pack or their official sources: data/README.md).",
-            flush=True,
-        )
-        return SAMPLE_DATA
-    if chosen is None:
-        raise NoDataError(
-            f"No input data found: ${DATA_ENV} is not set and there is no {PROJECT_ROOT.parent / 'shared' / 'data'}. "
-            "Give the folder that holds the DSPT data pack with\n"
-            f"  --data DIR (a command), data_dir = \"DIR\" (a notebook's parameter)   or   export {DATA_ENV}=DIR\n"
-            "(`python -m opencyber fetch --data DIR` downloads them; data/README.md describes the layout)."
-        )
-    if not chosen.is_dir():
-        raise NoDataError(f"The data directory {chosen} does not exist (from --data or ${DATA_ENV}).")
-    return chosen
-
-
-BUILD_ENV = "OPEN_CYBER_BUILD"
-
-
-def open_edition(
-    edition_id: str, data_dir: str | Path | None = None, build_dir: str | Path | None = None, *, after: tuple[str, ...] = ()
-):
-    """What a notebook needs: (edition, data directory, this edition's output folder).
-
-    Empty arguments fall back to $OPEN_CYBER_DATA / ../shared/data and $OPEN_CYBER_BUILD / build/.
-    An empty ``edition_id`` is the newest edition whose inputs are in the data directory; with no
-    data at all, as in a fresh clone, that is the bundled fictional sample edition, as the build
-    does. An edition named but not found in the data directory is an error that names the folder
-    (never the sample instead). ``after`` names the notebooks (``"01_curation"``) whose outputs this
-    one reads: if one has not been run for the edition, a NoDataError says to run it first.
-    """
-    data = resolve_data_dir(data_dir or None, sample_fallback=not edition_id or edition_id == "sample")
-    registry = load_registry(data_dir=data)
-    if not edition_id:
-        present = [e for e in registry.values() if not e.missing_inputs(data)]
-        if not present:
-            raise NoDataError(f"No edition of the registry has its input files in {data}: set data_dir (or "
-                              f"${DATA_ENV}) to the folder that holds the DSPT data pack (data/README.md).")
-        edition_id = present[0].id
-    elif edition_id not in registry:
-        raise NoDataError(
-            f"Edition {edition_id!r} is not in the registry {registry_path(data)} (known: {', '.join(registry)}); "
-            f"the data directory is {data}" + ("" if data_dir else f" (from ${DATA_ENV} or ../shared/data)") + "."
-        )
-    edition = registry[edition_id]
-    missing = edition.missing_inputs(data)
-    if missing:
-        raise NoDataError(
-            f"Edition {edition.id}: its input files are not in the data directory {data} (e.g. {missing[0]}): set "
-            f"data_dir (or ${DATA_ENV}) to the folder that holds the DSPT data pack; data/README.md lists every input."
-        )
-    build = Path(build_dir or os.environ.get(BUILD_ENV) or PROJECT_ROOT / "build")
-    out = build / edition.id
-    for name_of_stage in after:
-        missing_outputs = [name for name in stage_of(name_of_stage).writes if not (out / name).is_file()]
-        if missing_outputs:
-            raise NoDataError(
-                f"{out / missing_outputs[0]} is missing: run notebooks/{name_of_stage}.ipynb for edition {edition.id} first "
-                f"(or `python -m opencyber build --edition {edition.id} --no-render`), then this notebook."
-            )
-    out.mkdir(parents=True, exist_ok=True)
-    from opencyber import cache
-
-    cache.use(build / cache.CACHE_DIR_NAME)  # shared with the build and the other notebooks
-    return edition, data, out

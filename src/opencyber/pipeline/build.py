@@ -36,7 +36,9 @@ from opencyber import cache, logs
 from opencyber.pipeline import digests
 from opencyber.site import publish
 from opencyber.errors import InputError, NoDataError, NotebookDataError, RegistryError
-from opencyber.inputs.registry import PROJECT_ROOT, REGISTRY_ENV, Edition, load_registry, resolve_data_dir
+from opencyber.settings import PROJECT_ROOT, REGISTRY_ENV
+from opencyber.inputs.registry import Edition, load_registry
+from opencyber.inputs.locations import resolve_data_dir
 from opencyber.site.assemble import render_site
 from opencyber.site.pages import edition_pages
 from opencyber.stages import ACROSS_DIR, ACROSS_READS, KERNEL_ARGUMENTS, NOTEBOOKS, STAGES, stage

@@ -26,7 +26,9 @@ import nbformat
 from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
 from opencyber.errors import NoDataError, NotebookDataError
 from opencyber.report.outputs import MAP_CHECK_MIME
-from opencyber.inputs.registry import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA, default_data_dir, load_registry, resolve_data_dir
+from opencyber.settings import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA
+from opencyber.inputs.locations import resolve_data_dir
+from opencyber.inputs.registry import load_registry
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "regression"
 SAMPLE_EDITION = "sample"
@@ -125,12 +127,13 @@ def make_golden(data_dir: str | Path | None = None, editions: list[str] | tuple[
     inputs are in the data directory, and the sample). Returns, per notebook written, the cells
     whose outputs changed, and prints them. An edition whose notebooks fail writes nothing."""
 
-    if data_dir is None and default_data_dir() is None:
-        real: list[str] = []
-        data = None
-    else:
+    try:
         data = resolve_data_dir(data_dir).resolve()
-        real = registry_editions(data)
+    except NoDataError:
+        if data_dir is not None:
+            raise
+        data = None  # a fresh clone without the data pack: the sample's golden notebooks only
+    real = registry_editions(data) if data is not None else []
     available = [*real, SAMPLE_EDITION]
     if editions:
         unknown = [e for e in editions if e not in available]

@@ -12,7 +12,8 @@ import pandas as pd
 from opencyber.report import method, narrative
 from opencyber.analysis import scoring as score, trends
 from opencyber.report.publication import long_date
-from opencyber.inputs.registry import PROJECT_ROOT, Edition
+from opencyber.settings import PROJECT_ROOT
+from opencyber.inputs.registry import Edition
 from opencyber.report.tables import readable_name as readable
 from opencyber.stages import ACROSS_DIR
 from opencyber.status import MEETS, SCORES

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from opencyber.inputs.registry import PROJECT_ROOT, Edition, RegistryError
+from opencyber.settings import PROJECT_ROOT
+from opencyber.inputs.registry import Edition, RegistryError
 
 SITE_FILE = PROJECT_ROOT / "site.toml"
 

@@ -22,7 +22,8 @@ from opencyber.site import downloads, publish
 from opencyber.report import publication
 from opencyber.stages import ACROSS_DIR as ACROSS
 from opencyber.errors import RenderError
-from opencyber.inputs.registry import PROJECT_ROOT, Edition
+from opencyber.settings import PROJECT_ROOT
+from opencyber.inputs.registry import Edition
 from opencyber.site.assets import HERE, STATIC, TEMPLATES, WIDGETS_SRC, copy_assets
 from opencyber.site.css import write_text_css
 from opencyber.site.html import CdnScriptError, add_publication, externalise_map_state, localise_scripts, set_title, wrap_plain_tables

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from opencyber.inputs.registry import PROJECT_ROOT
+from opencyber.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 

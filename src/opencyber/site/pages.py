@@ -13,7 +13,8 @@ from opencyber.report import publication
 from opencyber.stages import ACROSS_DIR as ACROSS
 from opencyber.errors import RenderError
 from opencyber.report.outputs import MAP_CHECK_MIME, PLOTLY_MIME
-from opencyber.inputs.registry import PROJECT_ROOT, Edition
+from opencyber.settings import PROJECT_ROOT
+from opencyber.inputs.registry import Edition
 from opencyber.stages import STAGES
 from opencyber.site.geometry import WIDGET_STATE, delta_geometries, share_repeated_geometries
 
