@@ -61,7 +61,8 @@ import json, sys, time
 from pathlib import Path
 t = time.perf_counter()
 import opencyber.pipeline.build as b
-b.NOTEBOOKS = Path(sys.argv[1])
+import opencyber.stages
+opencyber.stages.NOTEBOOKS = Path(sys.argv[1])
 args = json.loads(sys.argv[2])
 r = b.build(**args)
 print("BENCH " + json.dumps({"executed": r.executed, "seconds": r.seconds, "inproc": time.perf_counter() - t}))
@@ -365,8 +366,8 @@ def main() -> None:
     ap.add_argument("--site", help="measure this built site's pages only (f, and t with --throttled): no builds")
     ap.add_argument("--throttled", action="store_true", help="also (t): throttled first visits of the edition pages")
     args = ap.parse_args()
-    from opencyber.inputs.registry import load_registry
     from opencyber.inputs.locations import resolve_data_dir
+    from opencyber.inputs.registry import load_registry
 
     if args.site:
         site = Path(args.site).resolve()

@@ -486,8 +486,8 @@ def undamaged(synthetic, capsys):
 @pytest.mark.parametrize("damage, repairs", [c[1:] for c in TOLERATED], ids=[c[0] for c in TOLERATED])
 def test_tolerated_input_is_repaired_and_reported(synthetic, capsys, damage, repairs):
     from opencyber.analysis.curation import curate_edition
-    from opencyber.inputs.registry import get_edition
     from opencyber.analysis.scoring import crosstab
+    from opencyber.inputs.registry import get_edition
 
     data, _ = synthetic
     before = crosstab(curate_edition(get_edition("2023-24"), data).organisations)

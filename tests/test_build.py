@@ -242,12 +242,12 @@ def test_a_one_edition_rebuild_keeps_every_edition_on_the_site(tmp_path, monkeyp
 def test_editing_the_report_notebook_re_executes_only_it(synthetic, tmp_path, monkeypatch):
     import shutil
 
-    from opencyber.pipeline import build as build_module
+    from opencyber import stages
 
     data, _ = synthetic
     notebooks = tmp_path / "notebooks"
-    shutil.copytree(build_module.NOTEBOOKS, notebooks)
-    monkeypatch.setattr(build_module, "NOTEBOOKS", notebooks)
+    shutil.copytree(stages.NOTEBOOKS, notebooks)
+    monkeypatch.setattr(stages, "NOTEBOOKS", notebooks)
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
     build(data, renderer="nbconvert", **dirs)
     report = notebooks / "03_report.ipynb"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from opencyber.pipeline.build import build
 from opencyber.cli import main
 from opencyber.errors import FolderError, NoDataError
+from opencyber.pipeline.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,12 +156,12 @@ def test_a_one_edition_build_rebuilds_the_editions_that_compare_with_it(tmp_path
 def test_after_a_notebook_edit_a_one_edition_build_keeps_the_others_and_says_so(tmp_path, monkeypatch, caplog):
     import shutil
 
-    from opencyber.pipeline import build as build_module
+    from opencyber import stages
 
     data = two_editions(tmp_path, monkeypatch)
     notebooks = tmp_path / "notebooks"
-    shutil.copytree(build_module.NOTEBOOKS, notebooks)
-    monkeypatch.setattr(build_module, "NOTEBOOKS", notebooks)
+    shutil.copytree(stages.NOTEBOOKS, notebooks)
+    monkeypatch.setattr(stages, "NOTEBOOKS", notebooks)
     build(data, **dirs(tmp_path))
     report = notebooks / "03_report.ipynb"
     report.write_text(report.read_text().replace("## Caveats", "## Caveats and limits"))
@@ -395,12 +395,12 @@ def test_a_cell_that_fails_on_one_edition_names_it_and_the_others_are_built(tmp_
     import json
     import shutil
 
-    from opencyber.pipeline import build as build_module
+    from opencyber import stages
 
     data = two_editions(tmp_path, monkeypatch)
     notebooks = tmp_path / "notebooks"
-    shutil.copytree(build_module.NOTEBOOKS, notebooks)
-    monkeypatch.setattr(build_module, "NOTEBOOKS", notebooks)
+    shutil.copytree(stages.NOTEBOOKS, notebooks)
+    monkeypatch.setattr(stages, "NOTEBOOKS", notebooks)
     report = notebooks / "03_report.ipynb"
     nb = json.loads(report.read_text())
     nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "breaks-2023-24", "metadata": {}, "outputs": [],

@@ -113,8 +113,8 @@ def test_the_full_export_re_encoded_is_read_with_the_same_figures(data_dir, tmp_
     """Saved again as Windows-1252 with Windows line endings (as a spreadsheet program may save it):
     read, the repairs reported, and the same organisations with the same statuses."""
     from opencyber.analysis.curation import curate_edition
-    from opencyber.inputs.registry import get_edition
     from opencyber.analysis.scoring import crosstab
+    from opencyber.inputs.registry import get_edition
 
     def windows(b: bytes) -> bytes:
         return b.decode("utf-8").replace("\n", "\r\n").encode("cp1252", errors="strict")

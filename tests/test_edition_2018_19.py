@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from opencyber.inputs import dspt_export, lists
-from opencyber.analysis import scoring as score, sectors
+from opencyber.analysis import scoring as score
+from opencyber.analysis import sectors
 from opencyber.analysis.curation import curate_edition
 from opencyber.errors import InputError
+from opencyber.inputs import dspt_export, lists
 from opencyber.inputs.registry import get_edition, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -84,6 +84,7 @@ def test_the_differences_from_the_original_publication_are_tabled(data_dir, tmp_
     ]
     # the original's 0.50 is what the same inputs give with Yeovil counted, as the original did
     from dataclasses import replace
+
     from opencyber.inputs.registry import Override
 
     kept = curate_edition(replace(ed, overrides=(Override("RA4", "keep_in_scope", "as the original"),)), data_dir)

@@ -6,8 +6,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from opencyber.pipeline.golden import (
+    GOLDEN_DIR,
+    SAMPLE_EDITION,
+    golden_editions,
+    registry_editions,
+)
 from opencyber.stages import STAGES
-from opencyber.pipeline.golden import GOLDEN_DIR, SAMPLE_EDITION, golden_editions, registry_editions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,8 +53,9 @@ def test_golden_refuses_a_notebook_whose_cell_failed(tmp_path, monkeypatch):
     import json
     import shutil
 
-    from opencyber.pipeline import golden
+    from opencyber import stages
     from opencyber.errors import NotebookDataError
+    from opencyber.pipeline import golden
 
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks)
@@ -62,7 +68,7 @@ def test_golden_refuses_a_notebook_whose_cell_failed(tmp_path, monkeypatch):
     gold = tmp_path / "regression"
     shutil.copytree(GOLDEN_DIR / SAMPLE_EDITION, gold / SAMPLE_EDITION)
     before = {p.name: p.read_bytes() for p in (gold / SAMPLE_EDITION).iterdir()}
-    monkeypatch.setattr(golden, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(stages, "NOTEBOOKS", notebooks)
     monkeypatch.setattr(golden, "GOLDEN_DIR", gold)
     monkeypatch.setattr(golden, "SAMPLE_DATA", ROOT / "data" / "sample")
     with pytest.raises(NotebookDataError) as e:

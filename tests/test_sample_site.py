@@ -10,8 +10,8 @@ from collections import Counter
 
 import pytest
 
-from opencyber.inputs import registry
 from opencyber.cli import main
+from opencyber.inputs import registry
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,17 @@ import errno
 import sys
 from pathlib import Path
 
-from opencyber.errors import FolderError, InputError, InputErrors, NoDataError, NotebookDataError, RegistryError, RenderError
 from opencyber import __version__, logs
+from opencyber.errors import (
+    FolderError,
+    InputError,
+    InputErrors,
+    NoDataError,
+    NotebookDataError,
+    RegistryError,
+    RenderError,
+)
 from opencyber.settings import DATA_ENV
-
 
 DESCRIPTION = (
     "Open Cyber: the NHS Data Security and Protection Toolkit statuses, curated, scored and mapped for each "
@@ -114,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
                                     f"{args.site_dir or PROJECT_ROOT / '_site'}")
                 raise
         elif args.command == "check":
-            from opencyber.pipeline.build import select_editions
-            from opencyber.pipeline.check import check_edition
             from opencyber.inputs.locations import resolve_data_dir
+            from opencyber.pipeline.check import check_edition
+            from opencyber.pipeline.plan import select_editions
 
             data = resolve_data_dir(args.data)
             chosen, skipped = select_editions(data, args.edition)

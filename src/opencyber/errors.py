@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 #: how many problems of one file are listed (``opencyber check``); the others are counted
 PROBLEMS_PER_FILE = 20
 

@@ -113,7 +113,9 @@ def test_hostile_names_show_as_text_in_tables_and_tooltips(hostile_pages):
         tips.append(page.locator(".leaflet-tooltip").last.inner_text())
     page.wait_for_timeout(300)
     assert dialogs == []  # hovering a hostile name ran no script
-    from opencyber.report.tables import readable_name  # names in ODS capitals are shown in readable case
+    from opencyber.report.tables import (
+        readable_name,  # names in ODS capitals are shown in readable case
+    )
 
     assert any(IMG in t for t in tips) and any(readable_name(RTL) in t for t in tips), tips
     page.close()

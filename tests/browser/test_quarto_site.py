@@ -13,7 +13,16 @@ import threading
 
 import pytest
 
-from tests.browser.test_site import ALL_PAGES, AXE, EDITIONS, LAYOUT, WIDTHS, PageVisit, _Quiet, serious_axe_violations
+from tests.browser.test_site import (
+    ALL_PAGES,
+    AXE,
+    EDITIONS,
+    LAYOUT,
+    WIDTHS,
+    PageVisit,
+    _Quiet,
+    serious_axe_violations,
+)
 from tests.conftest import need, real_data_dir
 
 pytestmark = pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH")

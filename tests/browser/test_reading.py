@@ -15,7 +15,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_site import (  # noqa: F401 (fixtures)
-    ARTIFACTS, EDITIONS, PageVisit, build_dir, server, site,
+    ARTIFACTS,
+    EDITIONS,
+    PageVisit,
+    build_dir,
+    server,
+    site,
 )
 from tests.conftest import ROOT, need
 
@@ -45,8 +50,8 @@ def test_each_comparison_gives_the_same_figures_on_every_page_with_its_base(brow
     """The change since the previous edition: one definition (the edition's trusts_followed.csv), the
     same sentence with its base on the edition page, the trends page and (latest edition) the home
     page; the same rows in trends_trusts.csv; the headline's shares."""
-    from opencyber.report import narrative
     from opencyber.analysis import trends
+    from opencyber.report import narrative
 
     reg = _registry()
     ed = reg[edition]

@@ -385,8 +385,8 @@ def test_key_points_and_status_meanings_match_the_csvs(browser, server, build_di
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_edition_page_gives_its_dates_and_every_page_its_publisher(browser, server, edition):
-    from opencyber.report.publication import edition_dates, load_publisher
     from opencyber.inputs.registry import load_registry
+    from opencyber.report.publication import edition_dates, load_publisher
 
     ed = load_registry()[edition]
     expected = edition_dates(ed)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES, stage
 from opencyber.pipeline.golden import SAMPLE_EDITION
 from opencyber.settings import SAMPLE_DATA
+from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES, stage
 
 HERE = Path(__file__).resolve().parent
 _prepared: set[tuple[str, str]] = set()

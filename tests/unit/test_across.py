@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from opencyber.report import finder
 from opencyber.analysis import sectors, trends
+from opencyber.report import finder
 from tests.conftest import need, real_data_dir
 
 

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from opencyber.report import narrative
 from opencyber.analysis import trends
+from opencyber.report import narrative
 
 
 def _orgs(rows):

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 from colorspacious import cspace_convert, deltaE
 
-from opencyber.report.charts import STATUS_COLOURS, STATUS_PATTERNS, contrast_ratio, status_slug, text_colour
+from opencyber.report.charts import (
+    STATUS_COLOURS,
+    STATUS_PATTERNS,
+    contrast_ratio,
+    status_slug,
+    text_colour,
+)
 from opencyber.status import STATUSES
 
 CVD = ("deuteranomaly", "protanomaly", "tritanomaly")

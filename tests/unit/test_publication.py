@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from opencyber.report import publication
 from opencyber.errors import RegistryError
+from opencyber.report import publication
 from opencyber.site.html import add_publication
 
 

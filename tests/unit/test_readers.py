@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from opencyber.inputs import dspt_export, geojson, lists, ods
 from opencyber.errors import InputError
+from opencyber.inputs import dspt_export, geojson, lists, ods
 from tests.synthetic import ods_row
 
 OLD_HEADER = "Code,Organisation Name,Latest Status,Date Of Publication,Primary Sector,Commissioner (From ODS)"

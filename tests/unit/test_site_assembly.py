@@ -9,11 +9,11 @@ import stat
 
 import pytest
 
+from opencyber.errors import RenderError
 from opencyber.site import assemble as render
 from opencyber.site import css as site_css
 from opencyber.site import geometry as site_geometry
 from opencyber.site import html as site_html
-from opencyber.errors import RenderError
 from opencyber.site.assets import Assets
 from opencyber.site.html import localise_scripts, set_title
 

@@ -16,10 +16,16 @@ from pathlib import Path
 import pandas as pd
 
 from opencyber import cache
-from opencyber.inputs import dspt_export, lists, ods, reference_file
 from opencyber.errors import InputError, RegistryError
+from opencyber.inputs import dspt_export, lists, ods, reference_file
 from opencyber.inputs.registry import Edition
-from opencyber.status import ParsedStatus, StatusError, parse_status, score, status_for_edition
+from opencyber.status import (
+    ParsedStatus,
+    StatusError,
+    parse_status,
+    score,
+    status_for_edition,
+)
 
 ORGANISATION_COLUMNS = [
     "code",

@@ -256,8 +256,8 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
     import shapely
 
     from opencyber.analysis import boundaries
-    from opencyber.inputs import geojson
     from opencyber.errors import InputError
+    from opencyber.inputs import geojson
 
     newest = gp[gp["export_date"] == gp["export_date"].max()]
     known = newest[newest["area_code"] != "(unknown)"].set_index("area_code")

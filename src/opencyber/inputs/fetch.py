@@ -36,13 +36,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 import pooch
+import requests
 
 from opencyber import settings
-import requests
 from opencyber.inputs.locations import default_data_dir
-from opencyber.inputs.sources import FetchError, Source, _registry_or_empty, edition_files, load_sources, select
-
+from opencyber.inputs.sources import (
+    FetchError,
+    Source,
+    _registry_or_empty,
+    edition_files,
+    load_sources,
+    select,
+)
 
 BASE_ENV = settings.FETCH_BASE_ENV
 

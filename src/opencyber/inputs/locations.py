@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from opencyber.errors import NoDataError
-from opencyber.stages import stage as stage_of
+
 from opencyber import settings
-from opencyber.errors import RegistryError
+from opencyber.errors import NoDataError, RegistryError
 from opencyber.inputs.registry import load_registry, registry_path
 from opencyber.settings import DATA_ENV, PROJECT_ROOT, SAMPLE_DATA
+from opencyber.stages import stage as stage_of
 
 
 def default_data_dir() -> Path:

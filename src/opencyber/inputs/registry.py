@@ -10,10 +10,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
 from opencyber import settings
 from opencyber.errors import RegistryError
 from opencyber.status import StatusError, normalise_edition, parse_status
-
 
 REQUIRED_INPUTS = ("export", "area_boundaries", "region_boundaries")
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
+
 from opencyber.errors import RegistryError
 from opencyber.inputs.registry import load_registry
-
 
 DEFAULT_SOURCES = Path(__file__).resolve().with_name("sources.toml")
 

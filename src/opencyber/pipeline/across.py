@@ -26,8 +26,8 @@ def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | Non
     stamp = out / DIGEST_FILE
     if digest is not None and stamp.is_file() and stamp.read_text().strip() == digest:
         return out
-    from opencyber.report import finder
     from opencyber.analysis import original, sectors, trends
+    from opencyber.report import finder
     out.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
     exports = sectors.full_exports(editions, data_dir)

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from opencyber.inputs import dspt_export, geojson, lists, ods, reference_file
 from opencyber.analysis import boundaries
 from opencyber.analysis import scoring as score
 from opencyber.analysis.curation import curate_edition
 from opencyber.errors import InputError, InputErrors
+from opencyber.inputs import dspt_export, geojson, lists, ods, reference_file
 from opencyber.inputs.registry import TRUST_SECTOR, Edition
 
 

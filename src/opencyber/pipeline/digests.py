@@ -19,8 +19,9 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from opencyber import stages
 from opencyber.inputs.registry import Edition
-from opencyber.stages import NOTEBOOKS, STAGES
+from opencyber.stages import STAGES
 
 LIBRARY = Path(__file__).resolve().parents[1]
 PACKAGE = LIBRARY.name
@@ -144,7 +145,7 @@ def notebook_digests(edition: Edition, data_dir: Path, registry: dict[str, Editi
     """For each notebook of an edition (in order), a digest of everything its executed copy depends
     on; and, under ``part:`` keys, the digest of each part (the inputs, the packages, each
     notebook's source and the library modules it imports), which say why a notebook is out of date."""
-    notebooks = notebooks or NOTEBOOKS
+    notebooks = notebooks or stages.NOTEBOOKS
     parts = {"part:inputs": inputs_digest(edition, data_dir, registry), "part:packages": packages_digest()}
     chained = hashlib.sha256((parts["part:inputs"] + parts["part:packages"]).encode()).hexdigest()
     digests = {}

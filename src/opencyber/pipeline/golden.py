@@ -16,19 +16,19 @@ diff and commit it.
 from __future__ import annotations
 
 import logging
-
 import os
 import tempfile
 from pathlib import Path
 
 import nbformat
 
-from opencyber.stages import KERNEL_ARGUMENTS, NOTEBOOKS, STAGES
+from opencyber import stages
 from opencyber.errors import NoDataError, NotebookDataError
-from opencyber.report.outputs import MAP_CHECK_MIME
-from opencyber.settings import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA
 from opencyber.inputs.locations import resolve_data_dir
 from opencyber.inputs.registry import load_registry
+from opencyber.report.outputs import MAP_CHECK_MIME
+from opencyber.settings import BUILD_ENV, DATA_ENV, PROJECT_ROOT, SAMPLE_DATA
+from opencyber.stages import KERNEL_ARGUMENTS, STAGES
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "regression"
 SAMPLE_EDITION = "sample"
@@ -193,7 +193,7 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
         target = staged / source
         try:
             pm.execute_notebook(
-                str(NOTEBOOKS / source),
+                str(stages.NOTEBOOKS / source),
                 str(target),
                 parameters={
                     "edition": ed,
@@ -207,7 +207,7 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
             )
         except pm.PapermillExecutionError:
             pass  # the notebook is written with its error output, found below
-        original = nbformat.read(NOTEBOOKS / source, as_version=4)
+        original = nbformat.read(stages.NOTEBOOKS / source, as_version=4)
         new = strip_volatile(nbformat.read(target, as_version=4), original)
         failed = error_cells(new, original)
         if failed:

@@ -9,10 +9,10 @@ import geopandas as gpd
 import pandas as pd
 
 from opencyber.analysis import boundaries
-from opencyber.report import narrative
+from opencyber.analysis.scoring import read_organisations
 from opencyber.inputs import geojson
 from opencyber.inputs.registry import TRUST_SECTOR, Edition
-from opencyber.analysis.scoring import read_organisations
+from opencyber.report import narrative
 
 
 @dataclass

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from opencyber.inputs.registry import Edition
 from opencyber.analysis import sectors, successors
+from opencyber.inputs.registry import Edition
 from opencyber.report.tables import readable_name
 
 NHS_ONLY_REASON = "not in the reference lists"  # organisations.csv: an export row that is no NHS organisation

@@ -25,6 +25,7 @@ from opencyber.report.outputs import MAP_CHECK_MIME
 from opencyber.report.tables import minus, readable_name
 from opencyber.status import STATUSES
 
+
 def _stable_model_id(widget: Widget) -> None:
     """Give each widget a model id from a counter instead of a random uuid4, so that the executed
     notebooks (and the pages made from them) are the same on every run. Each notebook runs in a new

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 
 from opencyber.analysis import trends
-from opencyber.report.publication import long_date
 from opencyber.inputs.registry import TRUST_SECTOR, Edition
-from opencyber.status import MEETS
+from opencyber.report.publication import long_date
 from opencyber.report.tables import md_text, minus
+from opencyber.status import MEETS
 
 DSPT_URL = "https://www.dsptoolkit.nhs.uk/"
 ORIGINAL_URL = "https://github.com/nhsx/open-cyber"

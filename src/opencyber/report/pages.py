@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from opencyber.report import method, narrative
-from opencyber.analysis import scoring as score, trends
-from opencyber.report.publication import long_date
-from opencyber.settings import PROJECT_ROOT
+from opencyber.analysis import scoring as score
+from opencyber.analysis import trends
 from opencyber.inputs.registry import Edition
+from opencyber.report import method, narrative
+from opencyber.report.publication import long_date
 from opencyber.report.tables import readable_name as readable
+from opencyber.settings import PROJECT_ROOT
 from opencyber.stages import ACROSS_DIR
 from opencyber.status import MEETS, SCORES
-
 
 
 def _crosstab(build_dir: Path, ed: Edition) -> pd.DataFrame:
@@ -750,8 +750,8 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
 
 def _gp_map_section(build_dir: Path, label: str) -> list[str]:
     """The GP-practices map of the newest export, when the across outputs hold its areas."""
-    from opencyber.report import maps
     from opencyber.analysis.sectors import GP_MAP_AREAS
+    from opencyber.report import maps
 
     if not (Path(build_dir) / ACROSS / GP_MAP_AREAS).is_file():
         return []
@@ -769,8 +769,8 @@ def gp_map_widget(build_dir: Path):
     """The GP-practices map as an embedded widget (output, widget state) for the all-sectors page."""
     import json
 
-    from opencyber.report import maps
     from opencyber.analysis.sectors import GP_MAP_AREAS
+    from opencyber.report import maps
 
     areas = json.loads((Path(build_dir) / ACROSS / GP_MAP_AREAS).read_text(encoding="utf-8"))
     maps.fresh_widget_ids(0x6F63_0000)  # the page's own numbering: the same ids on every build
@@ -813,9 +813,14 @@ def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFr
 def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame, date: str, label: str) -> str:
     """Status by sector of a full export: the share of each sector's organisations in each group, one
     bar per sector (largest first), as the edition pages' chart, so that every sector reads on a phone."""
-    from opencyber.report.charts import figure_html, status_marker, status_share_chart, status_slug
-    from opencyber.report.publication import long_date
     from opencyber.analysis.sectors import GROUPS, status_groups
+    from opencyber.report.charts import (
+        figure_html,
+        status_marker,
+        status_share_chart,
+        status_slug,
+    )
+    from opencyber.report.publication import long_date
 
     s = status.copy()
     dspt = s["dspt_edition"].iloc[0]

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from opencyber.settings import PROJECT_ROOT
 from opencyber.inputs.registry import Edition, RegistryError
+from opencyber.settings import PROJECT_ROOT
 
 SITE_FILE = PROJECT_ROOT / "site.toml"
 

@@ -18,17 +18,24 @@ import json
 import logging
 import shutil
 from pathlib import Path
-from opencyber.site import downloads, publish
-from opencyber.report import publication
-from opencyber.stages import ACROSS_DIR as ACROSS
+
 from opencyber.errors import RenderError
-from opencyber.settings import PROJECT_ROOT
 from opencyber.inputs.registry import Edition
+from opencyber.report import publication
+from opencyber.settings import PROJECT_ROOT
+from opencyber.site import downloads, publish
 from opencyber.site.assets import HERE, STATIC, TEMPLATES, WIDGETS_SRC, copy_assets
 from opencyber.site.css import write_text_css
-from opencyber.site.html import CdnScriptError, add_publication, externalise_map_state, localise_scripts, set_title, wrap_plain_tables
+from opencyber.site.html import (
+    CdnScriptError,
+    add_publication,
+    externalise_map_state,
+    localise_scripts,
+    set_title,
+    wrap_plain_tables,
+)
 from opencyber.site.pages import edition_pages, prepare_pages
-
+from opencyber.stages import ACROSS_DIR as ACROSS
 
 log = logging.getLogger(__name__)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 import hashlib
 import json
+import logging
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
 from opencyber.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from opencyber.site.assets import WIDGETS_JUPYTER_CSS
 
+from opencyber.site.assets import WIDGETS_JUPYTER_CSS
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 

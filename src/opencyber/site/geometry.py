@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections import Counter
 
-
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+
 from opencyber.site.assets import Assets, lazy_scripts_html
 from opencyber.site.pages import _esc
-
 
 # Quarto (and any renderer that follows Jupyter's defaults) loads the widgets' scripts from a CDN;
 # the site serves its own copies (the same as the nbconvert template's), so that only tiles leave it.

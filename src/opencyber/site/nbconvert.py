@@ -6,9 +6,8 @@ assembly (assets, downloads, banners, navigation, the atomic swap) is :mod:`open
 
 from __future__ import annotations
 
-import logging
-
 import hashlib
+import logging
 import re
 from pathlib import Path
 
@@ -141,7 +140,9 @@ def _rendered(pages: list, assets):
     """Each page with its HTML: from the build's cache (:mod:`opencyber.cache`) when an earlier
     render made it from the same page, else from nbconvert (one exporter, made when first needed)."""
     from opencyber import cache
-    from opencyber.site import nbconvert as this# looked up at call time, so that tests can interrupt a page
+    from opencyber.site import (
+        nbconvert as this,  # looked up at call time, so that tests can interrupt a page
+    )
 
     exporter = None
     templates = _templates_digest()

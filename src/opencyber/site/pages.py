@@ -7,16 +7,22 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
 import nbformat
+
 from opencyber import __version__
-from opencyber.report import publication
-from opencyber.stages import ACROSS_DIR as ACROSS
 from opencyber.errors import RenderError
+from opencyber.inputs.registry import Edition
+from opencyber.report import publication
 from opencyber.report.outputs import MAP_CHECK_MIME, PLOTLY_MIME
 from opencyber.settings import PROJECT_ROOT
-from opencyber.inputs.registry import Edition
+from opencyber.site.geometry import (
+    WIDGET_STATE,
+    delta_geometries,
+    share_repeated_geometries,
+)
+from opencyber.stages import ACROSS_DIR as ACROSS
 from opencyber.stages import STAGES
-from opencyber.site.geometry import WIDGET_STATE, delta_geometries, share_repeated_geometries
 
 
 @dataclass

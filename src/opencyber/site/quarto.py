@@ -10,10 +10,9 @@ that ``quarto render`` or ``quarto preview`` in ``build/site-src/`` gives the sa
 
 from __future__ import annotations
 
-import logging
-
 import copy
 import json
+import logging
 import re
 import shutil
 import subprocess
