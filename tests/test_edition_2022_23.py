@@ -3,7 +3,8 @@
 import pytest
 
 from opencyber.analysis import scoring as score
-from opencyber.analysis.curation import curate_edition, override_effects
+from opencyber.analysis.curation import curate_edition
+from opencyber.analysis.overrides import override_effects
 from opencyber.inputs.registry import get_edition
 
 # DESIGN.md reference: the published 22/23 crosstab (snapshot 16/11/2023), 258 organisations.

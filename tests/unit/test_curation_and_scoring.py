@@ -3,7 +3,8 @@
 import pytest
 
 from opencyber.analysis import scoring as score
-from opencyber.analysis.curation import curate_edition, override_effects
+from opencyber.analysis.curation import curate_edition
+from opencyber.analysis.overrides import override_effects
 from opencyber.errors import InputError, RegistryError
 from opencyber.inputs.registry import get_edition, load_registry
 from tests.synthetic import write_registry

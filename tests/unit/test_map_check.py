@@ -1,4 +1,4 @@
-"""The maps' regression check (maps.map_check): it lists what the project sets, one line per
+"""The maps' regression check (map_check.map_check): it lists what the project sets, one line per
 property naming map, layer, feature and property, and nothing that a library sets by default."""
 
 import difflib
@@ -7,7 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from opencyber.report import charts, maps
+from opencyber.report import charts, map_check, maps
 
 
 def _map():
@@ -26,7 +26,7 @@ def _changed(before: str, after: str) -> list[str]:
 
 
 def test_one_line_per_property_naming_map_layer_and_feature():
-    check = maps.map_check(_map(), "status map")
+    check = map_check.map_check(_map(), "status map")
     assert "status map | ICBs by status | QAA | style.fillColor = #1B6E8A" in check.splitlines()
     assert "status map | ICBs by status | QBB | tooltip = ICB QBB / Beta ICB / Status: Approaching Standards" in check.splitlines()
     assert "status map | NHS trusts by status | RAA | geometry = Point of 1 points, coordinates" in check
@@ -36,24 +36,24 @@ def test_one_line_per_property_naming_map_layer_and_feature():
 def test_library_defaults_that_change_by_day_are_not_in_the_check():
     m = _map()
     assert m.modisdate == maps.MODIS_DATE  # set by the project: the saved state is the same every day
-    before = maps.map_check(m, "status map")
+    before = map_check.map_check(m, "status map")
     m.modisdate = "2031-01-01"
-    assert maps.map_check(m, "status map") == before
+    assert map_check.map_check(m, "status map") == before
 
 
 def test_a_colour_change_names_the_map_layer_feature_and_property(monkeypatch):
-    before = maps.map_check(_map(), "status map")
+    before = map_check.map_check(_map(), "status map")
     monkeypatch.setitem(charts.STATUS_COLOURS, "Standards Met", "#00FF00")
     monkeypatch.setattr(maps, "STATUS_COLOURS", charts.STATUS_COLOURS)
-    changed = _changed(before, maps.map_check(_map(), "status map"))
+    changed = _changed(before, map_check.map_check(_map(), "status map"))
     assert "-status map | ICBs by status | QAA | style.fillColor = #1B6E8A" in changed
     assert "+status map | ICBs by status | QAA | style.fillColor = #00FF00" in changed
 
 
 def test_a_tooltip_change_names_the_feature(monkeypatch):
-    before = maps.map_check(_map(), "status map")
-    monkeypatch.setattr(maps, "_tooltip", lambda *lines: [str(x).upper() for x in lines if x])
-    changed = _changed(before, maps.map_check(_map(), "status map"))
+    before = map_check.map_check(_map(), "status map")
+    monkeypatch.setattr(maps, "tooltip_lines", lambda *lines: [str(x).upper() for x in lines if x])
+    changed = _changed(before, map_check.map_check(_map(), "status map"))
     assert "+status map | NHS trusts by status | RAA | tooltip = NHS TRUST RAA / ALPHA TRUST / STATUS: STANDARDS EXCEEDED" in changed
 
 
@@ -61,9 +61,9 @@ def test_coordinates_are_compared_at_the_precision_drawn():
     feature = {"type": "Polygon", "coordinates": [[[0.00001, 50.0], [1.0, 50.0], [1.0, 51.0], [0.00001, 50.0]]]}
     same = {"type": "Polygon", "coordinates": [[[0.00002, 50.0], [1.0, 50.0], [1.0, 51.0], [0.00002, 50.0]]]}
     moved = {"type": "Polygon", "coordinates": [[[0.0002, 50.0], [1.0, 50.0], [1.0, 51.0], [0.0002, 50.0]]]}
-    assert maps._geometry_line(feature) == maps._geometry_line(same)
-    assert maps._geometry_line(feature) != maps._geometry_line(moved)
-    assert maps._geometry_line(feature).startswith("Polygon of 4 points")
+    assert map_check._geometry_line(feature) == map_check._geometry_line(same)
+    assert map_check._geometry_line(feature) != map_check._geometry_line(moved)
+    assert map_check._geometry_line(feature).startswith("Polygon of 4 points")
 
 
 def test_the_check_is_an_output_no_page_shows():

@@ -204,6 +204,7 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
                 progress_bar=False,
                 kernel_name="python3",
                 extra_arguments=KERNEL_ARGUMENTS,
+                shutdown_kernel="immediate",  # as the build: no "KeyboardInterrupt caught in kernel" on the terminal
             )
         except pm.PapermillExecutionError:
             pass  # the notebook is written with its error output, found below

@@ -3,12 +3,10 @@
 Geometry is simplified as a coverage (shared borders stay shared) and rounded before it goes into
 the widget state. Every feature carries a ``tooltip`` property (code, name, status or score) that
 the site's script binds as a Leaflet tooltip, written as text, never as HTML; and a ``className``
-(``oc-area``, ``oc-trust``, ``oc-region``) that the browser tests count.
-"""
+(``oc-area``, ``oc-trust``, ``oc-region``) that the browser tests count."""
 
 from __future__ import annotations
 
-import hashlib
 import html
 import itertools
 import json
@@ -21,7 +19,7 @@ import shapely
 from ipywidgets import Layout, Widget
 
 from opencyber.report.charts import STATUS_COLOURS, status_slug, swatch
-from opencyber.report.outputs import MAP_CHECK_MIME
+from opencyber.report.map_check import show_check
 from opencyber.report.tables import minus, readable_name
 from opencyber.status import STATUSES
 
@@ -35,13 +33,28 @@ def _stable_model_id(widget: Widget) -> None:
 
 
 _WIDGET_IDS = itertools.count(1)
+
+
+def fresh_widget_ids(start: int) -> None:
+    """Number the next widgets from ``start`` (see :func:`_stable_model_id`)."""
+    global _WIDGET_IDS
+    _WIDGET_IDS = itertools.count(start)
+
+
 Widget.on_widget_constructed(_stable_model_id)
 
+
 ENGLAND_CENTRE = (52.9, -1.5)
-#: a fixed value for ipyleaflet's ``Map.modisdate`` (see :func:`_base_map`)
+
+
+#: a fixed value for ipyleaflet's ``Map.modisdate`` (see :func:`base_map`)
 MODIS_DATE = "2000-01-01"
+
+
 #: Composite classes on the fixed scale [-3, 3] and their diverging colours (ColorBrewer RdBu, 6).
 COMPOSITE_BINS = [(-3, -2), (-2, -1), (-1, 0), (0, 1), (1, 2), (2, 3)]
+
+
 COMPOSITE_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"]
 
 
@@ -53,7 +66,7 @@ def _features(gdf: gpd.GeoDataFrame, props: list[dict]) -> dict:
     return json.loads(json.dumps({"type": "FeatureCollection", "features": feats}))
 
 
-def _tooltip(*lines: str) -> list[str]:
+def tooltip_lines(*lines: str) -> list[str]:
     return [str(x) for x in lines if x]
 
 
@@ -93,7 +106,7 @@ def legends_html(legends: list[str]) -> str:
     return f'<div class="oc-map-legends">{"".join(legends)}</div>' if legends else ""
 
 
-def _set_legends(m: L.Map, legends: list[str]) -> None:
+def set_legends(m: L.Map, legends: list[str]) -> None:
     """Keep a map's legends (HTML) with it, for :func:`show` (a plain attribute, not widget state)."""
     m.oc_legends = legends
 
@@ -115,7 +128,7 @@ def view_of(bounds: tuple[float, float, float, float], width_px: int = 760, heig
     return (round(centre_lat, 4), round((minx + maxx) / 2, 4)), max(1, min(12, math.floor(min(zx, zy))))
 
 
-def _base_map(bounds: tuple[float, float, float, float] | None = None) -> L.Map:
+def base_map(bounds: tuple[float, float, float, float] | None = None) -> L.Map:
     centre, zoom = view_of(bounds) if bounds is not None else (ENGLAND_CENTRE, 6)
     m = L.Map(
         center=centre,
@@ -148,7 +161,7 @@ def region_layer(regions: gpd.GeoDataFrame | L.GeoJSON, name_col: str) -> L.GeoJ
 
 def area_outline_layer(areas: gpd.GeoDataFrame, area_label: str) -> L.GeoJSON:
     props = [
-        {"code": c, "name": n, "tooltip": _tooltip(f"{area_label} {c}", n), "style": {"className": "oc-area-outline"}}
+        {"code": c, "name": n, "tooltip": tooltip_lines(f"{area_label} {c}", n), "style": {"className": "oc-area-outline"}}
         for c, n in zip(areas["code"], areas["name"])
     ]
     return L.GeoJSON(
@@ -178,7 +191,7 @@ def status_map(
             "code": c,
             "name": n,
             "status": s,
-            "tooltip": _tooltip(f"{area_label} {c}", readable_name(n), r, f"Status: {s}"),
+            "tooltip": tooltip_lines(f"{area_label} {c}", readable_name(n), r, f"Status: {s}"),
             "style": {"fillColor": STATUS_COLOURS[s], "className": f"oc-area oc-st-{status_slug(s)}"},
         }
         for c, n, s, r in zip(areas["code"], areas["name"], areas["status"], areas.get("region", [""] * len(areas)))
@@ -194,7 +207,7 @@ def status_map(
             "code": c,
             "name": n,
             "status": s,
-            "tooltip": _tooltip(f"NHS trust {c}", readable_name(n), r, f"Status: {s}"),
+            "tooltip": tooltip_lines(f"NHS trust {c}", readable_name(n), r, f"Status: {s}"),
             "style": {"fillColor": STATUS_COLOURS[s], "className": f"oc-trust oc-st-{status_slug(s)}"},
         }
         for c, n, s, r in zip(points["code"], points["name"], points["status"], points.get("region", [""] * len(points)))
@@ -204,14 +217,14 @@ def status_map(
         name="NHS trusts by status",
         point_style={"radius": 6, "color": "#ffffff", "weight": 2.5, "fillOpacity": 1},  # a white ring: stands out on any area
     )
-    m = _base_map(tuple(areas.total_bounds))
+    m = base_map(tuple(areas.total_bounds))
     layers = [area_layer]
     if outlines is not None:
         layers.append(area_outline_layer(outlines, outline_label))
     for layer in (*layers, region_layer(regions, region_name_col), trust_layer):
         m.add(layer)
     m.add(L.LayersControl(position="topright", collapsed=False))
-    _set_legends(m, [legend_html("DSPT status", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES],
+    set_legends(m, [legend_html("DSPT status", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES],
                                  [area_layer.name, trust_layer.name])])
     return m
 
@@ -256,7 +269,7 @@ def trust_pie_layer(
                     "code": code,
                     "status": status,
                     "n": n,
-                    "tooltip": _tooltip(
+                    "tooltip": tooltip_lines(
                         f"{area_label} {code}", readable_name(name), f"{status}: {n} of {total} trusts ({100 * n / total:.0f}%)"
                     ),
                     "style": {"fillColor": STATUS_COLOURS[status], "className": f"oc-pie oc-st-{status_slug(status)}"},
@@ -293,7 +306,7 @@ def composite_map(
                 "code": c,
                 "name": n,
                 "composite": round(float(v), 2),
-                "tooltip": _tooltip(
+                "tooltip": tooltip_lines(
                     f"{area_label} {c}",
                     readable_name(n),
                     r,
@@ -309,7 +322,7 @@ def composite_map(
         name=f"{area_label} composite score",
         style={"color": "#ffffff", "weight": 1, "fillOpacity": 0.85},
     )
-    m = _base_map(tuple(areas.total_bounds))
+    m = base_map(tuple(areas.total_bounds))
     m.add(layer)
     m.add(region_layer(regions, region_name_col))
     if trust_counts is not None:
@@ -320,80 +333,8 @@ def composite_map(
     if trust_counts is not None:
         legends.append(legend_html("Trusts (pies)", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES],
                                    [f"Trusts by status in each {area_label} (pies)"]))
-    _set_legends(m, legends)
+    set_legends(m, legends)
     return m
-
-
-
-#: decimals of the coordinates drawn (``simplify`` rounds to 4: about 10 m)
-DRAWN_DIGITS = 4
-
-
-def _geometry_line(geometry: dict) -> str:
-    """A geometry as its type, its number of points and a short hash of its coordinates, rounded to
-    the precision drawn and written in a fixed format (the same on every platform)."""
-    coords: list[str] = []
-
-    def walk(c: object) -> None:
-        if isinstance(c, (int, float)):
-            coords.append(f"{float(c):.{DRAWN_DIGITS}f}")
-        else:
-            for x in c:  # type: ignore[union-attr]
-                walk(x)
-            coords.append("|")
-
-    walk(geometry.get("coordinates", []))
-    digest = hashlib.sha256(",".join(coords).encode()).hexdigest()[:12]
-    n_points = sum(1 for c in coords if c != "|") // 2
-    return f"{geometry.get('type')} of {n_points} points, coordinates {digest}"
-
-
-def _flat(prefix: str, value: object) -> list[tuple[str, str]]:
-    if isinstance(value, dict):
-        return [kv for k in sorted(value) for kv in _flat(f"{prefix}.{k}" if prefix else str(k), value[k])]
-    if isinstance(value, (list, tuple)):
-        return [(prefix, " / ".join(str(v) for v in value))]
-    return [(prefix, json.dumps(value) if not isinstance(value, str) else value)]
-
-
-def map_check(m: L.Map, name: str) -> str:  # noqa: C901
-    """What a map draws that the project sets, one line per property, each line naming the map, the
-    layer, the feature and the property: ``status map | ICBs by status | QE1 | style.fillColor = #1B6E8A``.
-
-    Only what this module sets is listed (view, layer styles, each feature's properties and geometry,
-    the controls); library defaults such as ipyleaflet's ``modisdate`` or the basemap's URL are not,
-    so that a new library version or a new day changes nothing here. A regression test compares the
-    lines, and its failure shows the lines that changed.
-    """
-    lines = [f"{name} | view | center = {m.center[0]:.4f}, {m.center[1]:.4f}", f"{name} | view | zoom = {m.zoom}"]
-    lines.append(f"{name} | view | layout.height = {m.layout.height}")
-    for layer in m.layers:
-        if not isinstance(layer, L.GeoJSON):
-            continue
-        where = f"{name} | {layer.name}"
-        for trait in ("style", "point_style", "hover_style"):
-            for key, value in _flat(trait, getattr(layer, trait) or {}):
-                lines.append(f"{where} | (layer) | {key} = {value}")
-        features = layer.data.get("features", [])
-        codes = [f.get("properties", {}).get("code") for f in features]
-        repeated = len(set(codes)) < len(codes)  # e.g. the pies: a wedge per area and status
-        for feature in features:
-            props = feature.get("properties", {})
-            fid = str(props.get("code", "?")) + (f" {props.get('status', '')}" if repeated else "")
-            layer_style = {f"style.{k}": str(v) if isinstance(v, str) else json.dumps(v) for k, v in (layer.style or {}).items()}
-            for key, value in _flat("", {k: v for k, v in props.items() if k != "code"}):
-                if layer_style.get(key) != value:  # ipyleaflet copies the layer's style into each feature
-                    lines.append(f"{where} | {fid} | {key} = {value}")
-            lines.append(f"{where} | {fid} | geometry = {_geometry_line(feature.get('geometry') or {})}")
-    for control in m.controls:
-        kind = type(control).__name__
-        if isinstance(control, L.WidgetControl):
-            lines.append(f"{name} | control {kind} {control.position} | html = {control.widget.value}")
-        elif isinstance(control, L.LayersControl):
-            lines.append(f"{name} | control {kind} | position = {control.position}, collapsed = {control.collapsed}")
-    for legend in getattr(m, "oc_legends", []):
-        lines.append(f"{name} | legend | html = {legend}")
-    return "\n".join(lines) + "\n"
 
 
 NOSCRIPT = (
@@ -421,80 +362,3 @@ def show(m: L.Map, name: str, tables: list[str] | None = None) -> None:
     after = legends_html(getattr(m, "oc_legends", [])) + (print_note(tables) if tables else "")
     if after:
         display({"text/html": after, "text/plain": ""}, raw=True)
-
-
-def show_check(m: L.Map, name: str) -> None:
-    """Output a map's regression check (:func:`map_check`) in the notebook, for nbval only."""
-    from IPython.display import display
-
-    display({MAP_CHECK_MIME: map_check(m, name)}, raw=True)
-
-
-#: classes of the share of GP practices that met the standard, and their colours (ColorBrewer Blues, 5)
-GP_SHARE_BINS = [(0, 80), (80, 85), (85, 90), (90, 95), (95, 100)]
-GP_SHARE_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
-
-
-def gp_share_class(share: float) -> int:
-    for i, (lo, hi) in enumerate(GP_SHARE_BINS):
-        if share < hi or i == len(GP_SHARE_BINS) - 1:
-            return i
-    raise AssertionError  # unreachable
-
-
-def gp_share_map(areas: dict, *, area_label: str = "ICB") -> L.Map:
-    """The share of each area's GP practices whose latest status met or exceeded the standard, as a
-    choropleth (``areas``: the GeoJSON that :func:`opencyber.analysis.sectors.write_gp_map_areas` writes)."""
-    import copy
-
-    data = copy.deepcopy(areas)
-    for f in data["features"]:
-        p = f["properties"]
-        p["tooltip"] = _tooltip(
-            f"{area_label} {p['code']}", readable_name(p["name"]),
-            f"{p['met_or_exceeded']} of {p['practices']} GP practices ({p['share']:.1f}%) met or exceeded {p['dspt_edition']}",
-        )
-        p["style"] = {"fillColor": GP_SHARE_COLOURS[gp_share_class(p["share"])], "className": "oc-area"}
-    layer = L.GeoJSON(data=data, name=f"GP practices that met the standard, by {area_label}",
-                      style={"color": "#505a5f", "weight": 1, "fillOpacity": 0.9})
-    lons = [c[0] for f in data["features"] for c in _coords(f["geometry"])]
-    lats = [c[1] for f in data["features"] for c in _coords(f["geometry"])]
-    m = _base_map((min(lons), min(lats), max(lons), max(lats)))
-    m.add(layer)
-    _set_legends(m, [gp_share_legend(layer.name)])
-    return m
-
-
-def gp_share_legend(layer_name: str) -> str:
-    labels = [f"{lo}% to under {hi}%" if i < len(GP_SHARE_BINS) - 1 else f"{lo}% to {hi}%" for i, (lo, hi) in enumerate(GP_SHARE_BINS)]
-    return legend_html("GP practices met or exceeded", list(reversed(list(zip(labels, GP_SHARE_COLOURS)))), [layer_name])
-
-
-def _coords(geometry: dict):
-    """Every (lon, lat) of a Polygon or MultiPolygon."""
-    polys = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    for poly in polys:
-        for ring in poly:
-            yield from ring
-
-
-def embed(widget) -> tuple[dict, dict]:
-    """A widget as a notebook stores it, for a page made outside a kernel: the output (a widget view)
-    and the widget state for the notebook's metadata. Model ids are numbered from a fixed start, so
-    that the page is the same on every build."""
-    import nbformat
-    from ipywidgets.embed import dependency_state
-
-    state = dependency_state([widget], drop_defaults=True)
-    output = nbformat.v4.new_output(
-        "display_data",
-        data={"application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
-              "text/plain": f"[map {widget.model_id}]"},
-    )
-    return output, state
-
-
-def fresh_widget_ids(start: int) -> None:
-    """Number the next widgets from ``start`` (see :func:`_stable_model_id`)."""
-    global _WIDGET_IDS
-    _WIDGET_IDS = itertools.count(start)

@@ -751,7 +751,7 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
 def _gp_map_section(build_dir: Path, label: str) -> list[str]:
     """The GP-practices map of the newest export, when the across outputs hold its areas."""
     from opencyber.analysis.sectors import GP_MAP_AREAS
-    from opencyber.report import maps
+    from opencyber.report import gp_map, maps
 
     if not (Path(build_dir) / ACROSS / GP_MAP_AREAS).is_file():
         return []
@@ -760,7 +760,7 @@ def _gp_map_section(build_dir: Path, label: str) -> list[str]:
         "Each ICB is coloured by the share of its GP practices in the export whose latest status met or exceeded "
         "the standard; hover over or tap an ICB for its figures. The table above gives the same numbers.", "",
         "<!-- oc-widget:gp-map -->", "",
-        maps.legends_html([maps.gp_share_legend("GP practices that met the standard, by ICB")])
+        maps.legends_html([gp_map.gp_share_legend("GP practices that met the standard, by ICB")])
         + maps.print_note([f"GP practices by ICB, {label}"], "above"), "",
     ]
 
@@ -770,11 +770,11 @@ def gp_map_widget(build_dir: Path):
     import json
 
     from opencyber.analysis.sectors import GP_MAP_AREAS
-    from opencyber.report import maps
+    from opencyber.report import gp_map, maps
 
     areas = json.loads((Path(build_dir) / ACROSS / GP_MAP_AREAS).read_text(encoding="utf-8"))
     maps.fresh_widget_ids(0x6F63_0000)  # the page's own numbering: the same ids on every build
-    return maps.embed(maps.gp_share_map(areas))
+    return gp_map.embed(gp_map.gp_share_map(areas))
 
 
 #: widgets that narrative pages embed (``<!-- oc-widget:NAME -->`` in their Markdown)
