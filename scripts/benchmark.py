@@ -48,6 +48,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,8 +71,14 @@ print("BENCH " + json.dumps({"executed": r.executed, "seconds": r.seconds, "inpr
 
 FLOOR_NOTEBOOK = {
     "cells": [
-        {"cell_type": "code", "execution_count": None, "id": "imports", "metadata": {}, "outputs": [],
-         "source": "import opencyber.report.edition_page, opencyber.report.maps, opencyber.report.charts, opencyber.report.tables"},
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "imports",
+            "metadata": {},
+            "outputs": [],
+            "source": "import opencyber.report.edition_page, opencyber.report.maps, opencyber.report.charts, opencyber.report.tables",
+        },
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
     "nbformat": 4,
@@ -86,7 +93,10 @@ def run_build(notebooks: Path, env: dict | None = None, **kwargs) -> tuple[float
     t = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", _RUNNER, str(notebooks), json.dumps(args)],
-        capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
     )
     wall = time.perf_counter() - t
     if proc.returncode:
@@ -105,8 +115,14 @@ def floor_seconds(tmp: Path, n: int) -> float:
     src.write_text(json.dumps(FLOOR_NOTEBOOK))
     t = time.perf_counter()
     for i in range(n):
-        pm.execute_notebook(str(src), str(tmp / f"floor-out-{i}.ipynb"), cwd=str(NOTEBOOKS), progress_bar=False,
-                            kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS)
+        pm.execute_notebook(
+            str(src),
+            str(tmp / f"floor-out-{i}.ipynb"),
+            cwd=str(NOTEBOOKS),
+            progress_bar=False,
+            kernel_name="python3",
+            extra_arguments=KERNEL_ARGUMENTS,
+        )
     return time.perf_counter() - t
 
 
@@ -122,7 +138,9 @@ def edit_report(notebooks: Path, k: int) -> None:
     """Change 03_report.ipynb of the copy: one more Markdown cell at the end (a real edit: its page changes)."""
     path = notebooks / "03_report.ipynb"
     nb = json.loads(path.read_text())
-    nb["cells"].append({"cell_type": "markdown", "id": f"bench-edit-{k}", "metadata": {}, "source": f"Benchmark edit {k}."})
+    nb["cells"].append(
+        {"cell_type": "markdown", "id": f"bench-edit-{k}", "metadata": {}, "source": f"Benchmark edit {k}."}
+    )
     path.write_text(json.dumps(nb, indent=1) + "\n")
 
 
@@ -138,10 +156,10 @@ class _Gzip(_Quiet):
     """A static host as the site will have one: text files sent gzip-compressed when the browser
     accepts it (GitHub Pages, Netlify and the NHS's web servers all do)."""
 
-    _cache: dict[Path, bytes] = {}
-    TEXT = {".html", ".js", ".css", ".json", ".csv", ".svg", ".geojson"}
+    _cache: ClassVar[dict[Path, bytes]] = {}
+    TEXT: ClassVar[set[str]] = {".html", ".js", ".css", ".json", ".csv", ".svg", ".geojson"}
 
-    def do_GET(self):  # noqa: N802 (the http.server name)
+    def do_GET(self):
         path = Path(self.translate_path(self.path))
         if path.is_file() and path.suffix in self.TEXT and "gzip" in self.headers.get("Accept-Encoding", ""):
             body = self._cache.get(path)
@@ -183,8 +201,10 @@ def _loaded_files(page, base: str, site: Path, url: str, maps: bool = True) -> t
     if maps:
         # the maps' and charts' scripts are loaded after the page (assets/opencyber.js): load and wait for them
         page.evaluate("() => window.OpenCyber && window.OpenCyber.loadAll && window.OpenCyber.loadAll()")
-        page.wait_for_function("() => !document.querySelector('script.oc-lazy') || document.documentElement.dataset.ocLazy === 'done'",
-                               timeout=60_000)
+        page.wait_for_function(
+            "() => !document.querySelector('script.oc-lazy') || document.documentElement.dataset.ocLazy === 'done'",
+            timeout=60_000,
+        )
         page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
     page.unroute("**/*")
@@ -225,8 +245,15 @@ def page_weights(site: Path, editions: list[str]):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         for html in sorted(site.glob("*.html")):
             name = html.stem
@@ -286,8 +313,15 @@ def throttled_visits(site: Path, pages: list[str], repeat: int, compressed: bool
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         for name in pages:
             runs = []
@@ -301,10 +335,16 @@ def throttled_visits(site: Path, pages: list[str], repeat: int, compressed: bool
                 cdp.send("Network.emulateNetworkConditions", THROTTLE)
                 cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
                 sizes: dict[str, int] = {}
-                cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+                cdp.on(
+                    "Network.loadingFinished",
+                    lambda e, sizes=sizes: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+                )
                 page.goto(base + f"{name}.html", wait_until="load", timeout=120_000)
-                page.wait_for_function("() => performance.getEntriesByType('mark').some(m => m.name.startsWith('oc-chart-drawn'))",
-                                       timeout=120_000, polling=100)
+                page.wait_for_function(
+                    "() => performance.getEntriesByType('mark').some(m => m.name.startsWith('oc-chart-drawn'))",
+                    timeout=120_000,
+                    polling=100,
+                )
                 t = page.evaluate("""() => ({
                   fcp: window.__oc["first-contentful-paint"] || null,
                   headline: window.__oc["oc-headline"] || null,
@@ -323,20 +363,32 @@ def throttled_visits(site: Path, pages: list[str], repeat: int, compressed: bool
 
 def print_page_weights(site: Path, editions: list[str]) -> None:
     print("\n## Pages (files loaded from the site; bytes raw / gzip -9)\n")
-    print("First visit: the page opened and left alone (its charts load after its text; its maps only when "
-          "the reader comes near them). With the maps: after scrolling to them.\n")
-    print("| page | first visit raw | first visit gzip | with the maps raw | with the maps gzip | further edition page (after) raw | gzip | scripts loaded | outside requests (blocked) |")
+    print(
+        "First visit: the page opened and left alone (its charts load after its text; its maps only when "
+        "the reader comes near them). With the maps: after scrolling to them.\n"
+    )
+    print(
+        "| page | first visit raw | first visit gzip | with the maps raw | with the maps gzip | further edition page (after) raw | gzip | scripts loaded | outside requests (blocked) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---|---|")
     for name, (raw1, gz1), (raw, gz), further, scripts, external in page_weights(site, editions):
         f = f"{further[1][0]:,} (after {further[0]}) | {further[1][1]:,}" if further else "- | -"
-        print(f"| {name} | {raw1:,} | {gz1:,} | {raw:,} | {gz:,} | {f} | {', '.join(scripts)} | {', '.join(external) or 'none'} |")
+        print(
+            f"| {name} | {raw1:,} | {gz1:,} | {raw:,} | {gz:,} | {f} | {', '.join(scripts)} | {', '.join(external) or 'none'} |"
+        )
 
 
 def print_throttled(site: Path, editions: list[str], repeat: int) -> None:
     for compressed in (True, False):
-        host = "a host that compresses (gzip), as static hosts do" if compressed else "a host that does not compress (python -m http.server)"
-        print(f"\n## Throttled first visits at 390 × 844 (1.6 Mbit/s, 150 ms, CPU × {CPU_SLOWDOWN}), {host}; "
-              f"milliseconds from navigation, median of {repeat} (the runs)\n")
+        host = (
+            "a host that compresses (gzip), as static hosts do"
+            if compressed
+            else "a host that does not compress (python -m http.server)"
+        )
+        print(
+            f"\n## Throttled first visits at 390 × 844 (1.6 Mbit/s, 150 ms, CPU × {CPU_SLOWDOWN}), {host}; "
+            f"milliseconds from navigation, median of {repeat} (the runs)\n"
+        )
         print("| page | first paint | headline painted | load event | chart drawn | bytes transferred |")
         print("|---|---:|---:|---:|---:|---:|")
         _print_throttled_rows(site, editions, repeat, compressed)
@@ -349,8 +401,10 @@ def _print_throttled_rows(site: Path, editions: list[str], repeat: int, compress
         return f"{median(xs):,.0f} ({', '.join(f'{x:,.0f}' for x in xs)})" if xs else "-"
 
     for name, runs in throttled_visits(site, editions, repeat, compressed):
-        print(f"| {name} | {ms(runs, 'fcp')} | {ms(runs, 'headline')} | {ms(runs, 'load')} | {ms(runs, 'chart')} | "
-              f"{median([r['bytes'] for r in runs]):,.0f} |")
+        print(
+            f"| {name} | {ms(runs, 'fcp')} | {ms(runs, 'headline')} | {ms(runs, 'load')} | {ms(runs, 'chart')} | "
+            f"{median([r['bytes'] for r in runs]):,.0f} |"
+        )
 
 
 # ---------------------------------------------------------------- main
@@ -362,7 +416,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-growth", action="store_true")
     ap.add_argument("--growth-repeat", type=int, default=None, help="runs of the growth step (default: --repeat)")
-    ap.add_argument("--edition", action="append", help="an edition to build (repeatable; default: every edition the data hold)")
+    ap.add_argument(
+        "--edition", action="append", help="an edition to build (repeatable; default: every edition the data hold)"
+    )
     ap.add_argument("--site", help="measure this built site's pages only (f, and t with --throttled): no builds")
     ap.add_argument("--throttled", action="store_true", help="also (t): throttled first visits of the edition pages")
     args = ap.parse_args()
@@ -391,18 +447,29 @@ def main() -> None:
             res["a"].append(floor_seconds(tmp, n_notebooks))
             for key, jobs in (("b", 1), ("c", 2)):
                 dirs = tmp / f"{key}{i}"
-                wall, out = run_build(notebooks, data_dir=data, build_dir=dirs / "build", site_dir=dirs / "site",
-                                      force=True, jobs=jobs, editions=wanted)
+                wall, out = run_build(
+                    notebooks,
+                    data_dir=data,
+                    build_dir=dirs / "build",
+                    site_dir=dirs / "site",
+                    force=True,
+                    jobs=jobs,
+                    editions=wanted,
+                )
                 res[key].append(wall)
                 executed[key] = len(out["executed"])
         work = tmp / "c0"  # built by (c) from the copy of the notebooks
         for i in range(n):
             edit_report(notebooks, i)
-            wall, out = run_build(notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site", editions=wanted)
+            wall, out = run_build(
+                notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site", editions=wanted
+            )
             res["d"].append(wall)
             executed["d"] = len(out["executed"])
-        for i in range(n):
-            wall, out = run_build(notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site", editions=wanted)
+        for _ in range(n):
+            wall, out = run_build(
+                notebooks, data_dir=data, build_dir=work / "build", site_dir=work / "site", editions=wanted
+            )
             res["e"].append(wall)
             executed["e"] = len(out["executed"])
 
@@ -435,12 +502,22 @@ def main() -> None:
         cold, add, added = [], [], 0
         for i in range(args.growth_repeat or n):
             dirs = tmp / f"g{i}"
-            wall, out = run_build(notebooks, env={"OPEN_CYBER_REGISTRY": str(reg10)}, data_dir=syn,
-                                  build_dir=dirs / "build", site_dir=dirs / "site")
+            wall, out = run_build(
+                notebooks,
+                env={"OPEN_CYBER_REGISTRY": str(reg10)},
+                data_dir=syn,
+                build_dir=dirs / "build",
+                site_dir=dirs / "site",
+            )
             cold.append(wall)
             ten = len(out["executed"])
-            wall, out = run_build(notebooks, env={"OPEN_CYBER_REGISTRY": str(reg11)}, data_dir=syn,
-                                  build_dir=dirs / "build", site_dir=dirs / "site")
+            wall, out = run_build(
+                notebooks,
+                env={"OPEN_CYBER_REGISTRY": str(reg11)},
+                data_dir=syn,
+                build_dir=dirs / "build",
+                site_dir=dirs / "site",
+            )
             add.append(wall)
             added = len(out["executed"])
         print("\n## Growth (synthetic editions, default --jobs)\n")

@@ -73,81 +73,212 @@ LON0, LON1, LAT0, LAT1 = 2.1, 4.4, 53.4, 54.9  # jitter keeps every point within
 # export: its row in the DSPT export (None: no row); rule: what it exercises; expect: the status the
 # curation must give it (in-scope) or "out of scope".
 TRUSTS = [
-    dict(code="ZRA", name="SAMPLE HARBOUR HOSPITAL NHS TRUST", icb="ZQA", cell=(1, 2),
-         export=("ZRA", "SAMPLE HARBOUR HOSPITAL NHS TRUST (ZRA)", "24/25 Standards Exceeded", "27/06/2025", "NHS Trust"),
-         rule="Standards Exceeded; its export name differs from its ODS name (joined on the code); successor of ZRD",
-         expect="Standards Exceeded"),
-    dict(code="ZRB", name="SAMPLE NORTH COMMUNITY NHS TRUST", icb="ZQA", cell=(0, 3),
-         export=("zrb", "SAMPLE NORTH COMMUNITY NHS TRUST", "24/25 Standards Met", "30/06/2025", "NHS Trust"),
-         rule="code written in lower case in the export (`zrb`): upper-cased and counted as a repair",
-         expect="Standards Met"),
-    dict(code="ZRC", name="SAMPLE LIGHTHOUSE NHS FOUNDATION TRUST", icb="ZQA", cell=(2, 3),
-         export=("ZRC", "SAMPLE LIGHTHOUSE NHS FOUNDATION TRUST", "23/24 Standards Met", "28/06/2024", "NHS Trust"),
-         rule="latest status of an older edition (23/24 Standards Met) counts as Not Published",
-         expect="Not Published"),
-    dict(code="ZRD", name="SAMPLE DUNE HOSPITALS NHS TRUST", icb="ZQA", cell=(0, 2), close="20250531",
-         export=("ZRD", "SAMPLE DUNE HOSPITALS NHS TRUST", "23/24 Approaching Standards", "25/06/2024", "NHS Trust"),
-         rule="closed 31/05/2025, after the scope date and before the snapshot: in scope; no 24/25 status of "
-              "its own, so it takes the status of its successor ZRA (succ.csv)",
-         expect="Standards Exceeded"),
-    dict(code="ZRV", name="SAMPLE BREAKWATER NHS TRUST", icb="ZQA", cell=(1, 3), close="20250430",
-         export=None,
-         rule="closed 30/04/2025 (in scope), no export row; its successor ZRC has no 24/25 status either, "
-              "so it stays Not Published",
-         expect="Not Published"),
-    dict(code="ZRE", name="SAMPLE SANDBANK NHS FOUNDATION TRUST", icb="ZQB", cell=(1, 1),
-         export=("ZRE", "SAMPLE SANDBANK NHS FOUNDATION TRUST", "24/25 Standards Met", "26/06/2025", "NHS Trust"),
-         rule="Standards Met", expect="Standards Met"),
-    dict(code="ZRF", name="SAMPLE SOUTH MENTAL HEALTH NHS TRUST", icb="ZQB", cell=(2, 2),
-         export=("ZRF", "SAMPLE SOUTH MENTAL HEALTH NHS TRUST", "24/25 Standards Not Met", "30/06/2025", "NHS Trust"),
-         rule="Standards Not Met", expect="Standards Not Met"),
-    dict(code="ZRG", name="SAMPLE TIDEWAY NHS TRUST", icb="ZQB", cell=(0, 0),
-         export=None,
-         rule="in scope (ODS) but no row in the export: Not Published", expect="Not Published"),
-    dict(code="ZRH", name="SAMPLE OLD PIER NHS TRUST", icb="ZQB", close="20240930",
-         export=("ZRH", "SAMPLE OLD PIER NHS TRUST", "23/24 Standards Met", "20/06/2024", "NHS Trust"),
-         rule="closed 30/09/2024, before the scope date: out of scope (its successor ZRE in succ.csv changes nothing)",
-         expect="out of scope"),
-    dict(code="ZTA", name="SAMPLE SOUTH CARE TRUST", icb="ZQB", cell=(2, 0), file="ect",
-         export=("ZTA", "SAMPLE SOUTH CARE TRUST", "24/25 Standards Met", "24/06/2025", "Social Care"),
-         rule="care trust (ODS ect file); the export's Primary Sector says Social Care, but the ODS file lists "
-              "it, so it counts as an NHS trust",
-         expect="Standards Met"),
-    dict(code="ZRJ", name="SAMPLE ISLANDS HEALTH NHS TRUST", icb="ZQC", cell=(4, 3),
-         export=("ZRJ", "SAMPLE ISLANDS HEALTH NHS TRUST", "24/25 Approaching Standards", "30/06/2025", "NHS Trust"),
-         rule="Approaching Standards; the only trust of ICB ZQC (an ICB with few trusts)",
-         expect="Approaching Standards"),
-    dict(code="ZRK", name="SAMPLE EAST UNIVERSITY HOSPITALS NHS FOUNDATION TRUST", icb="ZQD", cell=(4, 2),
-         export=("ZRK", "SAMPLE EAST UNIVERSITY HOSPITALS NHS FOUNDATION TRUST", "24/25 Standards Met", "29/06/2025", "NHS Trust"),
-         rule="Standards Met", expect="Standards Met"),
-    dict(code="ZRL", name="SAMPLE EAST AMBULANCE SERVICE NHS TRUST", icb="ZQD", cell=(5, 2),
-         export=("ZRL", "SAMPLE EAST AMBULANCE SERVICE NHS TRUST", "24/25 Approaching Standards", "30/06/2025", "NHS Trust"),
-         rule="Approaching Standards", expect="Approaching Standards"),
-    dict(code="ZRM", name="SAMPLE QUAYSIDE NHS TRUST", icb="ZQD", cell=(3, 1),
-         export=("ZRM", "SAMPLE QUAYSIDE NHS TRUST", "Not Published", "", "NHS Trust"),
-         rule="explicit `Not Published` row in the export", expect="Not Published"),
-    dict(code="ZRN", name="SAMPLE SEA VIEW NHS TRUST", icb="ZQD", cell=(4, 1), close="20250228",
-         export=("ZRN", "SAMPLE SEA VIEW NHS TRUST", "23/24 Standards Met", "21/06/2024", "NHS Trust"),
-         rule="closed 28/02/2025, before the scope date, but kept in scope by a keep_in_scope override; "
-              "its 23/24 status counts as Not Published",
-         expect="Not Published"),
-    dict(code="ZRP", name="SAMPLE COAST HOSPITALS NHS TRUST", icb="ZQE", cell=(5, 1),
-         export=("ZRP", "SAMPLE COAST HOSPITALS NHS TRUST", "24/25 Standards Exceeded", "23/06/2025", "NHS Trust"),
-         rule="Standards Exceeded", expect="Standards Exceeded"),
-    dict(code="ZRQ", name="SAMPLE SHORE COMMUNITY NHS TRUST", icb="ZQE", cell=(4, 0),
-         export=("ZRQ", "SAMPLE SHORE COMMUNITY NHS TRUST", "24/25 Standards Met", "30/06/2025", "NHS Trust"),
-         duplicate=True,
-         rule="listed twice, identically, in the export: one row dropped and counted as a repair",
-         expect="Standards Met"),
-    dict(code="ZRS", name="SAMPLE HOSTED SERVICES NHS TRUST", icb="ZQE",
-         export=("ZRS", "SAMPLE HOSTED SERVICES NHS TRUST", "24/25 Standards Met", "30/06/2025", "NHS Trust"),
-         rule="excluded by an exclude override", expect="out of scope"),
-    dict(code="ZRT", name="SAMPLE NEW WHARF NHS TRUST", icb="ZQE", open="20250601",
-         export=None,
-         rule="opened 01/06/2025, after the scope date: out of scope", expect="out of scope"),
-    dict(code="ZWA", name="SAMPLE WESTERN NHS TRUST", icb="ZQW", ng="W00",
-         export=("ZWA", "SAMPLE WESTERN NHS TRUST", "24/25 Standards Met", "30/06/2025", "NHS Trust"),
-         rule="Welsh trust (ODS National Grouping W00): out of scope", expect="out of scope"),
+    dict(
+        code="ZRA",
+        name="SAMPLE HARBOUR HOSPITAL NHS TRUST",
+        icb="ZQA",
+        cell=(1, 2),
+        export=(
+            "ZRA",
+            "SAMPLE HARBOUR HOSPITAL NHS TRUST (ZRA)",
+            "24/25 Standards Exceeded",
+            "27/06/2025",
+            "NHS Trust",
+        ),
+        rule="Standards Exceeded; its export name differs from its ODS name (joined on the code); successor of ZRD",
+        expect="Standards Exceeded",
+    ),
+    dict(
+        code="ZRB",
+        name="SAMPLE NORTH COMMUNITY NHS TRUST",
+        icb="ZQA",
+        cell=(0, 3),
+        export=("zrb", "SAMPLE NORTH COMMUNITY NHS TRUST", "24/25 Standards Met", "30/06/2025", "NHS Trust"),
+        rule="code written in lower case in the export (`zrb`): upper-cased and counted as a repair",
+        expect="Standards Met",
+    ),
+    dict(
+        code="ZRC",
+        name="SAMPLE LIGHTHOUSE NHS FOUNDATION TRUST",
+        icb="ZQA",
+        cell=(2, 3),
+        export=("ZRC", "SAMPLE LIGHTHOUSE NHS FOUNDATION TRUST", "23/24 Standards Met", "28/06/2024", "NHS Trust"),
+        rule="latest status of an older edition (23/24 Standards Met) counts as Not Published",
+        expect="Not Published",
+    ),
+    dict(
+        code="ZRD",
+        name="SAMPLE DUNE HOSPITALS NHS TRUST",
+        icb="ZQA",
+        cell=(0, 2),
+        close="20250531",
+        export=("ZRD", "SAMPLE DUNE HOSPITALS NHS TRUST", "23/24 Approaching Standards", "25/06/2024", "NHS Trust"),
+        rule="closed 31/05/2025, after the scope date and before the snapshot: in scope; no 24/25 status of "
+        "its own, so it takes the status of its successor ZRA (succ.csv)",
+        expect="Standards Exceeded",
+    ),
+    dict(
+        code="ZRV",
+        name="SAMPLE BREAKWATER NHS TRUST",
+        icb="ZQA",
+        cell=(1, 3),
+        close="20250430",
+        export=None,
+        rule="closed 30/04/2025 (in scope), no export row; its successor ZRC has no 24/25 status either, "
+        "so it stays Not Published",
+        expect="Not Published",
+    ),
+    dict(
+        code="ZRE",
+        name="SAMPLE SANDBANK NHS FOUNDATION TRUST",
+        icb="ZQB",
+        cell=(1, 1),
+        export=("ZRE", "SAMPLE SANDBANK NHS FOUNDATION TRUST", "24/25 Standards Met", "26/06/2025", "NHS Trust"),
+        rule="Standards Met",
+        expect="Standards Met",
+    ),
+    dict(
+        code="ZRF",
+        name="SAMPLE SOUTH MENTAL HEALTH NHS TRUST",
+        icb="ZQB",
+        cell=(2, 2),
+        export=("ZRF", "SAMPLE SOUTH MENTAL HEALTH NHS TRUST", "24/25 Standards Not Met", "30/06/2025", "NHS Trust"),
+        rule="Standards Not Met",
+        expect="Standards Not Met",
+    ),
+    dict(
+        code="ZRG",
+        name="SAMPLE TIDEWAY NHS TRUST",
+        icb="ZQB",
+        cell=(0, 0),
+        export=None,
+        rule="in scope (ODS) but no row in the export: Not Published",
+        expect="Not Published",
+    ),
+    dict(
+        code="ZRH",
+        name="SAMPLE OLD PIER NHS TRUST",
+        icb="ZQB",
+        close="20240930",
+        export=("ZRH", "SAMPLE OLD PIER NHS TRUST", "23/24 Standards Met", "20/06/2024", "NHS Trust"),
+        rule="closed 30/09/2024, before the scope date: out of scope (its successor ZRE in succ.csv changes nothing)",
+        expect="out of scope",
+    ),
+    dict(
+        code="ZTA",
+        name="SAMPLE SOUTH CARE TRUST",
+        icb="ZQB",
+        cell=(2, 0),
+        file="ect",
+        export=("ZTA", "SAMPLE SOUTH CARE TRUST", "24/25 Standards Met", "24/06/2025", "Social Care"),
+        rule="care trust (ODS ect file); the export's Primary Sector says Social Care, but the ODS file lists "
+        "it, so it counts as an NHS trust",
+        expect="Standards Met",
+    ),
+    dict(
+        code="ZRJ",
+        name="SAMPLE ISLANDS HEALTH NHS TRUST",
+        icb="ZQC",
+        cell=(4, 3),
+        export=("ZRJ", "SAMPLE ISLANDS HEALTH NHS TRUST", "24/25 Approaching Standards", "30/06/2025", "NHS Trust"),
+        rule="Approaching Standards; the only trust of ICB ZQC (an ICB with few trusts)",
+        expect="Approaching Standards",
+    ),
+    dict(
+        code="ZRK",
+        name="SAMPLE EAST UNIVERSITY HOSPITALS NHS FOUNDATION TRUST",
+        icb="ZQD",
+        cell=(4, 2),
+        export=(
+            "ZRK",
+            "SAMPLE EAST UNIVERSITY HOSPITALS NHS FOUNDATION TRUST",
+            "24/25 Standards Met",
+            "29/06/2025",
+            "NHS Trust",
+        ),
+        rule="Standards Met",
+        expect="Standards Met",
+    ),
+    dict(
+        code="ZRL",
+        name="SAMPLE EAST AMBULANCE SERVICE NHS TRUST",
+        icb="ZQD",
+        cell=(5, 2),
+        export=(
+            "ZRL",
+            "SAMPLE EAST AMBULANCE SERVICE NHS TRUST",
+            "24/25 Approaching Standards",
+            "30/06/2025",
+            "NHS Trust",
+        ),
+        rule="Approaching Standards",
+        expect="Approaching Standards",
+    ),
+    dict(
+        code="ZRM",
+        name="SAMPLE QUAYSIDE NHS TRUST",
+        icb="ZQD",
+        cell=(3, 1),
+        export=("ZRM", "SAMPLE QUAYSIDE NHS TRUST", "Not Published", "", "NHS Trust"),
+        rule="explicit `Not Published` row in the export",
+        expect="Not Published",
+    ),
+    dict(
+        code="ZRN",
+        name="SAMPLE SEA VIEW NHS TRUST",
+        icb="ZQD",
+        cell=(4, 1),
+        close="20250228",
+        export=("ZRN", "SAMPLE SEA VIEW NHS TRUST", "23/24 Standards Met", "21/06/2024", "NHS Trust"),
+        rule="closed 28/02/2025, before the scope date, but kept in scope by a keep_in_scope override; "
+        "its 23/24 status counts as Not Published",
+        expect="Not Published",
+    ),
+    dict(
+        code="ZRP",
+        name="SAMPLE COAST HOSPITALS NHS TRUST",
+        icb="ZQE",
+        cell=(5, 1),
+        export=("ZRP", "SAMPLE COAST HOSPITALS NHS TRUST", "24/25 Standards Exceeded", "23/06/2025", "NHS Trust"),
+        rule="Standards Exceeded",
+        expect="Standards Exceeded",
+    ),
+    dict(
+        code="ZRQ",
+        name="SAMPLE SHORE COMMUNITY NHS TRUST",
+        icb="ZQE",
+        cell=(4, 0),
+        export=("ZRQ", "SAMPLE SHORE COMMUNITY NHS TRUST", "24/25 Standards Met", "30/06/2025", "NHS Trust"),
+        duplicate=True,
+        rule="listed twice, identically, in the export: one row dropped and counted as a repair",
+        expect="Standards Met",
+    ),
+    dict(
+        code="ZRS",
+        name="SAMPLE HOSTED SERVICES NHS TRUST",
+        icb="ZQE",
+        export=("ZRS", "SAMPLE HOSTED SERVICES NHS TRUST", "24/25 Standards Met", "30/06/2025", "NHS Trust"),
+        rule="excluded by an exclude override",
+        expect="out of scope",
+    ),
+    dict(
+        code="ZRT",
+        name="SAMPLE NEW WHARF NHS TRUST",
+        icb="ZQE",
+        open="20250601",
+        export=None,
+        rule="opened 01/06/2025, after the scope date: out of scope",
+        expect="out of scope",
+    ),
+    dict(
+        code="ZWA",
+        name="SAMPLE WESTERN NHS TRUST",
+        icb="ZQW",
+        ng="W00",
+        export=("ZWA", "SAMPLE WESTERN NHS TRUST", "24/25 Standards Met", "30/06/2025", "NHS Trust"),
+        rule="Welsh trust (ODS National Grouping W00): out of scope",
+        expect="out of scope",
+    ),
 ]
 
 # ODS successor file: predecessor, successor, reason, effective date, indicator.
@@ -162,43 +293,120 @@ SUCCESSORS = [
 ICB_EXPORT = {
     "ZQA": ("24/25 Standards Met", "30/06/2025", "Standards Met", "Standards Met"),
     "ZQB": ("24/25 Standards Exceeded", "27/06/2025", "Standards Exceeded", "Standards Exceeded"),
-    "ZQC": ("2024-25 Standards Met", "30/06/2025", "status written with a long edition label (`2024-25`)", "Standards Met"),
+    "ZQC": (
+        "2024-25 Standards Met",
+        "30/06/2025",
+        "status written with a long edition label (`2024-25`)",
+        "Standards Met",
+    ),
     "ZQD": ("24/25 Approaching Standards", "30/06/2025", "Approaching Standards", "Approaching Standards"),
-    "ZQE": ("24/25 Approaching Standards", "30/06/2025",
-            "set_status override: the export's Approaching Standards replaced by Standards Met", "Standards Met"),
+    "ZQE": (
+        "24/25 Approaching Standards",
+        "30/06/2025",
+        "set_status override: the export's Approaching Standards replaced by Standards Met",
+        "Standards Met",
+    ),
 }
 CSUS = [  # code, list name, export name, status, date, what it exercises, expected
-    ("ZXA", "NHS Sample North Commissioning Support Unit", "NHS SAMPLE NORTH CSU", "24/25 Standards Exceeded",
-     "26/06/2025", "CSU of the curated list", "Standards Exceeded"),
-    ("ZXB", "NHS Sample East Commissioning Support Unit", "NHS Sample East CSU", "24/25 Standards Met",
-     "30/06/2025", "CSU of the curated list", "Standards Met"),
-    ("ZXC", "NHS Sample Coast Commissioning Support Unit", "NHS SAMPLE COAST CSU", "Not Published",
-     "31/03/2024", "explicit `Not Published` (with a date) for a CSU", "Not Published"),
+    (
+        "ZXA",
+        "NHS Sample North Commissioning Support Unit",
+        "NHS SAMPLE NORTH CSU",
+        "24/25 Standards Exceeded",
+        "26/06/2025",
+        "CSU of the curated list",
+        "Standards Exceeded",
+    ),
+    (
+        "ZXB",
+        "NHS Sample East Commissioning Support Unit",
+        "NHS Sample East CSU",
+        "24/25 Standards Met",
+        "30/06/2025",
+        "CSU of the curated list",
+        "Standards Met",
+    ),
+    (
+        "ZXC",
+        "NHS Sample Coast Commissioning Support Unit",
+        "NHS SAMPLE COAST CSU",
+        "Not Published",
+        "31/03/2024",
+        "explicit `Not Published` (with a date) for a CSU",
+        "Not Published",
+    ),
 ]
 OTHER_EXPORT = [  # export rows of no reference list: code, name, status, date, sector, ICB, what it exercises
-    ("Z81001", "SAMPLE BAY SURGERY", "24/25 Standards Met", "27/06/2025", "General Practice (GP)", "ZQA",
-     "a GP practice: not an NHS trust, ICB or CSU, out of scope"),
-    ("ZV101", "SAMPLE SMILES DENTAL PRACTICE", "19/20 Entry Level", "14/02/2020", "Dentist", "ZQB",
-     "a dentist with `Entry Level` (in the DSPT vocabulary, never scored): out of scope"),
-    ("ZK801", "SAMPLE CARE AGENCY LTD", "Not Published", "", "NHS Trust", "",
-     "filed under `NHS Trust` by the export but in no ODS trust file: out of scope"),
-    ("ZYX01", "SAMPLE TRAINING HUB LTD (ZYX01)", "24/25 Standards Met", "30/06/2025", "Commissioning Support Unit (CSU)", "",
-     "filed under the export's CSU sector but not in the curated CSU list: out of scope"),
-    ("ZA2", "NHS SAMPLE NORTH ICB - ZA2", "22/23 Standards Met", "29/06/2023", "CCG / Integrated Care Board (ICB)", "",
-     "a sub-ICB location (former CCG) with an export row: listed, not scored (its ICB is)"),
+    (
+        "Z81001",
+        "SAMPLE BAY SURGERY",
+        "24/25 Standards Met",
+        "27/06/2025",
+        "General Practice (GP)",
+        "ZQA",
+        "a GP practice: not an NHS trust, ICB or CSU, out of scope",
+    ),
+    (
+        "ZV101",
+        "SAMPLE SMILES DENTAL PRACTICE",
+        "19/20 Entry Level",
+        "14/02/2020",
+        "Dentist",
+        "ZQB",
+        "a dentist with `Entry Level` (in the DSPT vocabulary, never scored): out of scope",
+    ),
+    (
+        "ZK801",
+        "SAMPLE CARE AGENCY LTD",
+        "Not Published",
+        "",
+        "NHS Trust",
+        "",
+        "filed under `NHS Trust` by the export but in no ODS trust file: out of scope",
+    ),
+    (
+        "ZYX01",
+        "SAMPLE TRAINING HUB LTD (ZYX01)",
+        "24/25 Standards Met",
+        "30/06/2025",
+        "Commissioning Support Unit (CSU)",
+        "",
+        "filed under the export's CSU sector but not in the curated CSU list: out of scope",
+    ),
+    (
+        "ZA2",
+        "NHS SAMPLE NORTH ICB - ZA2",
+        "22/23 Standards Met",
+        "29/06/2023",
+        "CCG / Integrated Care Board (ICB)",
+        "",
+        "a sub-ICB location (former CCG) with an export row: listed, not scored (its ICB is)",
+    ),
 ]
 
 OVERRIDES = [
-    ("ZRN", "keep_in_scope", None,
-     "FICTIONAL, for the sample only: Sample Sea View NHS Trust closed on 28/02/2025, before the scope date, "
-     "so the rules put it out of scope. The sample keeps it in scope (as Not Published) to show a documented "
-     "keep_in_scope override, like the real 2022/23 override for RA4."),
-    ("ZRS", "exclude", None,
-     "FICTIONAL, for the sample only: in this invented story the services of Sample Hosted Services NHS Trust "
-     "are assured through another trust's DSPT submission, so the sample excludes it to show an exclude override."),
-    ("ZQE", "set_status", "Standards Met",
-     "FICTIONAL, for the sample only: in this invented story the export shows Approaching Standards, but the "
-     "ICB's 24/25 assessment was confirmed as Standards Met after the snapshot; shows a set_status override."),
+    (
+        "ZRN",
+        "keep_in_scope",
+        None,
+        "FICTIONAL, for the sample only: Sample Sea View NHS Trust closed on 28/02/2025, before the scope date, "
+        "so the rules put it out of scope. The sample keeps it in scope (as Not Published) to show a documented "
+        "keep_in_scope override, like the real 2022/23 override for RA4.",
+    ),
+    (
+        "ZRS",
+        "exclude",
+        None,
+        "FICTIONAL, for the sample only: in this invented story the services of Sample Hosted Services NHS Trust "
+        "are assured through another trust's DSPT submission, so the sample excludes it to show an exclude override.",
+    ),
+    (
+        "ZQE",
+        "set_status",
+        "Standards Met",
+        "FICTIONAL, for the sample only: in this invented story the export shows Approaching Standards, but the "
+        "ICB's 24/25 assessment was confirmed as Standards Met after the snapshot; shows a set_status override.",
+    ),
 ]
 
 BANNER = (
@@ -243,8 +451,14 @@ def ods_row(t: dict, n: int) -> str:
 
 
 def export_csv() -> str:
-    header = ["Code", "Organisation Name", "Status", "Date Of Publication", "Primary Sector",
-              "Integrated Care Board (where available, from ODS)"]
+    header = [
+        "Code",
+        "Organisation Name",
+        "Status",
+        "Date Of Publication",
+        "Primary Sector",
+        "Integrated Care Board (where available, from ODS)",
+    ]
     rows = []
     for code, (status, date, _, _) in ICB_EXPORT.items():
         rows.append([code, icb_name(code).upper(), status, date, "CCG / Integrated Care Board (ICB)", ""])
@@ -263,14 +477,36 @@ def export_csv() -> str:
 
 def lookup_csv() -> str:
     y = YEAR
-    header = [f"SICBL{y}CD", f"SICBL{y}CDH", f"SICBL{y}NM", f"ICB{y}CD", f"ICB{y}CDH", f"ICB{y}NM",
-              f"NHSER{y}CD", f"NHSER{y}CDH", f"NHSER{y}NM", "ObjectId"]
+    header = [
+        f"SICBL{y}CD",
+        f"SICBL{y}CDH",
+        f"SICBL{y}NM",
+        f"ICB{y}CD",
+        f"ICB{y}CDH",
+        f"ICB{y}NM",
+        f"NHSER{y}CD",
+        f"NHSER{y}CDH",
+        f"NHSER{y}NM",
+        "ObjectId",
+    ]
     rows, n = [], 0
     for icb, (ons, _, region, subs, _) in ICBS.items():
         for sub, sub_ons in subs:
             n += 1
-            rows.append([sub_ons, sub, sub_icb_name(icb, sub), ons, icb, icb_name(icb), REGIONS[region][0], region,
-                         REGIONS[region][1], str(n)])
+            rows.append(
+                [
+                    sub_ons,
+                    sub,
+                    sub_icb_name(icb, sub),
+                    ons,
+                    icb,
+                    icb_name(icb),
+                    REGIONS[region][0],
+                    region,
+                    REGIONS[region][1],
+                    str(n),
+                ]
+            )
     return csv_text([header, *rows], prefix="\ufeff")  # the ONS portal writes a BOM
 
 
@@ -310,8 +546,7 @@ def xlsx_bytes(sheet: str, rows: list[list]) -> bytes:
         cells_xml.append(f'<row r="{r}">{"".join(cells)}</row>')
     last = f"{_col(max(len(r) for r in rows) - 1)}{len(rows)}"
     parts = {
-        "[Content_Types].xml": _XML
-        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        "[Content_Types].xml": _XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
@@ -321,8 +556,7 @@ def xlsx_bytes(sheet: str, rows: list[list]) -> bytes:
         '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
         '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
         "</Types>",
-        "_rels/.rels": _XML
-        + f'<Relationships xmlns="{_PKG_REL}">'
+        "_rels/.rels": _XML + f'<Relationships xmlns="{_PKG_REL}">'
         f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
         f'<Relationship Id="rId2" Type="{_PKG_REL}/metadata/core-properties" Target="docProps/core.xml"/>'
         f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/>'
@@ -339,17 +573,14 @@ def xlsx_bytes(sheet: str, rows: list[list]) -> bytes:
         '<dcterms:created xsi:type="dcterms:W3CDTF">2025-07-01T00:00:00Z</dcterms:created>'
         '<dcterms:modified xsi:type="dcterms:W3CDTF">2025-07-01T00:00:00Z</dcterms:modified>'
         "</cp:coreProperties>",
-        "xl/workbook.xml": _XML
-        + f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets>'
+        "xl/workbook.xml": _XML + f'<workbook xmlns="{_NS}" xmlns:r="{_REL}"><sheets>'
         f'<sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": _XML
-        + f'<Relationships xmlns="{_PKG_REL}">'
+        "xl/_rels/workbook.xml.rels": _XML + f'<Relationships xmlns="{_PKG_REL}">'
         f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
         f'<Relationship Id="rId3" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
         "</Relationships>",
-        "xl/styles.xml": _XML
-        + f'<styleSheet xmlns="{_NS}">'
+        "xl/styles.xml": _XML + f'<styleSheet xmlns="{_NS}">'
         '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
         '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
@@ -378,7 +609,14 @@ def xlsx_bytes(sheet: str, rows: list[list]) -> bytes:
 
 
 def csus_xlsx() -> bytes:
-    header = ["Ref", "ODS Code", " Organisation Name", "Sector", "National grouping", "Notes"]  # sic: " Organisation Name"
+    header = [
+        "Ref",
+        "ODS Code",
+        " Organisation Name",
+        "Sector",
+        "National grouping",
+        "Notes",
+    ]  # sic: " Organisation Name"
     rows = [[101 + i, code, name, "CSU", ("error", "#N/A"), None] for i, (code, name, *_) in enumerate(CSUS)]
     return xlsx_bytes("2025", [header, *rows])
 
@@ -400,8 +638,10 @@ def make_grid(rng: random.Random):
             vertex[(i, j)] = (LON0 + i * dx + jit(0.06), LAT0 + j * dy + jit(0.05))
     # two intermediate points per grid edge, offset across the edge (shared by both neighbours)
     inner = {}
-    edges = sorted({((i, j), (i + 1, j)) for i in range(nx) for j in range(ny + 1)}
-                   | {((i, j), (i, j + 1)) for i in range(nx + 1) for j in range(ny)})
+    edges = sorted(
+        {((i, j), (i + 1, j)) for i in range(nx) for j in range(ny + 1)}
+        | {((i, j), (i, j + 1)) for i in range(nx + 1) for j in range(ny)}
+    )
     for a, b in edges:
         (x0, y0), (x1, y1) = vertex[a], vertex[b]
         horizontal = a[1] == b[1]
@@ -461,17 +701,33 @@ def geography(rng: random.Random) -> tuple[str, str, str]:
     y = YEAR
     areas = []
     for code, (ons, _, region, _, ch) in ICBS.items():
-        cells = {c for c, l in cell_of.items() if l == ch}
-        props = {f"ICB{y}CD": ons, f"ICB{y}CDH": code, f"ICB{y}NM": icb_name(code),
-                 f"NHSER{y}CD": REGIONS[region][0], f"NHSER{y}CDH": region, f"NHSER{y}NM": REGIONS[region][1]}
-        areas.append({"type": "Feature", "properties": props,
-                      "geometry": {"type": "Polygon", "coordinates": [ring(cells, vertex, inner)]}})
+        cells = {c for c, owner in cell_of.items() if owner == ch}
+        props = {
+            f"ICB{y}CD": ons,
+            f"ICB{y}CDH": code,
+            f"ICB{y}NM": icb_name(code),
+            f"NHSER{y}CD": REGIONS[region][0],
+            f"NHSER{y}CDH": region,
+            f"NHSER{y}NM": REGIONS[region][1],
+        }
+        areas.append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": "Polygon", "coordinates": [ring(cells, vertex, inner)]},
+            }
+        )
     regions = []
     for region, (ons, name) in REGIONS.items():
-        cells = {c for c, l in cell_of.items() if ICBS[letter[l]][2] == region}
+        cells = {c for c, owner in cell_of.items() if ICBS[letter[owner]][2] == region}
         props = {f"NHSER{y}CD": ons, f"NHSER{y}CDH": region, f"NHSER{y}NM": name}
-        regions.append({"type": "Feature", "properties": props,
-                        "geometry": {"type": "Polygon", "coordinates": [ring(cells, vertex, inner)]}})
+        regions.append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": "Polygon", "coordinates": [ring(cells, vertex, inner)]},
+            }
+        )
     points = []
     for t in TRUSTS:
         if "cell" not in t:
@@ -482,10 +738,18 @@ def geography(rng: random.Random) -> tuple[str, str, str]:
         corners = [vertex[(i, j)], vertex[(i + 1, j)], vertex[(i + 1, j + 1)], vertex[(i, j + 1)]]
         x = sum(c[0] for c in corners) / 4 + (rng.random() * 2 - 1) * 0.02
         yy = sum(c[1] for c in corners) / 4 + (rng.random() * 2 - 1) * 0.02
-        points.append({"type": "Feature", "properties": {"code": t["code"], "name": t["name"]},
-                       "geometry": {"type": "Point", "coordinates": [round(x, 5), round(yy, 5)]}})
-    return (feature_collection("sample_areas", areas), feature_collection("sample_regions", regions),
-            feature_collection("sample_trusts", points))
+        points.append(
+            {
+                "type": "Feature",
+                "properties": {"code": t["code"], "name": t["name"]},
+                "geometry": {"type": "Point", "coordinates": [round(x, 5), round(yy, 5)]},
+            }
+        )
+    return (
+        feature_collection("sample_areas", areas),
+        feature_collection("sample_regions", regions),
+        feature_collection("sample_trusts", points),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -559,7 +823,9 @@ def readme() -> str:
         _, _, what, expect = ICB_EXPORT[code]
         rows.append((code, icb_name(code), "ICB", what, expect))
         for sub, _ in subs:
-            what = next((o[6] for o in OTHER_EXPORT if o[0] == sub), "a sub-ICB location: listed, not scored (its ICB is)")
+            what = next(
+                (o[6] for o in OTHER_EXPORT if o[0] == sub), "a sub-ICB location: listed, not scored (its ICB is)"
+            )
             rows.append((sub, sub_icb_name(code, sub), "Sub-ICB location", what, "out of scope"))
     for t in TRUSTS:
         sector = "care trust (ect)" if t.get("file") == "ect" else "NHS trust (etr)"
@@ -646,7 +912,11 @@ def main(argv: list[str] | None = None) -> int:
     write(out, "trusts.geojson", points)
     write(out, "editions.toml", editions_toml())
     write(out, "README.md", readme())
-    write(out, ".gitattributes", "# byte-exact: tests/test_sample.py compares these files with scripts/make_sample.py's output\n* -text\n")
+    write(
+        out,
+        ".gitattributes",
+        "# byte-exact: tests/test_sample.py compares these files with scripts/make_sample.py's output\n* -text\n",
+    )
     print(f"wrote the fictional sample edition to {out}")
     return 0
 

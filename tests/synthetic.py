@@ -80,14 +80,24 @@ def write_edition(root: Path, folder: str = "23_24") -> Path:
     regions = {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "properties": {"NHSER24CDH": "Y01", "NHSER24NM": "Testshire"}, "geometry": square(-2, 52, 0, 53)}
+            {
+                "type": "Feature",
+                "properties": {"NHSER24CDH": "Y01", "NHSER24NM": "Testshire"},
+                "geometry": square(-2, 52, 0, 53),
+            }
         ],
     }
     points = {
         "type": "FeatureCollection",
         "features": [
             {"type": "Feature", "properties": {"code": c}, "geometry": {"type": "Point", "coordinates": xy}}
-            for c, xy in [("RAA", [-1.5, 52.5]), ("RAB", [-1.6, 52.4]), ("RAC", [-0.5, 52.5]), ("RAF", [-0.4, 52.6]), ("TAA", [-0.6, 52.3])]
+            for c, xy in [
+                ("RAA", [-1.5, 52.5]),
+                ("RAB", [-1.6, 52.4]),
+                ("RAC", [-0.5, 52.5]),
+                ("RAF", [-0.4, 52.6]),
+                ("TAA", [-0.6, 52.3]),
+            ]
         ],
     }
     (d / "areas.geojson").write_text(json.dumps(areas), encoding="utf-8")
@@ -143,8 +153,12 @@ def write_registry_of(path: Path, n: int, folder: str = "23_24") -> Path:
     for k in range(n):
         y = 23 + k
         table = REGISTRY.format(folder=folder, overrides="")
-        table = table.replace('id = "2023-24"', f'id = "20{y}-{y + 1}"').replace('label = "2023/24"', f'label = "20{y}/{y + 1}"')
-        table = table.replace('dspt_edition = "2023-24"', 'dspt_edition = "23/24"').replace("snapshot = 2024-09-01", f"snapshot = 20{y + 1}-09-01")
+        table = table.replace('id = "2023-24"', f'id = "20{y}-{y + 1}"').replace(
+            'label = "2023/24"', f'label = "20{y}/{y + 1}"'
+        )
+        table = table.replace('dspt_edition = "2023-24"', 'dspt_edition = "23/24"').replace(
+            "snapshot = 2024-09-01", f"snapshot = 20{y + 1}-09-01"
+        )
         table = table.replace('previous = "2022-23"\n', "")
         tables.append(table)
     path.write_text("".join(tables), encoding="utf-8")

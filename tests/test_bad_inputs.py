@@ -80,7 +80,9 @@ ERRORS = [
     ),
     (
         "export: duplicate code with conflicting statuses",
-        lambda d: edit(d, EXPORT, lambda t: t + "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Standards Met,06/06/2024,NHS Trust,\n"),
+        lambda d: edit(
+            d, EXPORT, lambda t: t + "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Standards Met,06/06/2024,NHS Trust,\n"
+        ),
         "{d}/dspt_export.csv, line 12, column 'Status': code RAB appears on lines 8 and 12 with different values "
         "(Status '23/24 Approaching Standards' on line 8) (found '23/24 Standards Met'); expected one row per "
         "organisation (take the export from the original download)",
@@ -136,8 +138,14 @@ ERRORS = [
     ),
     (
         "export: a short row in the middle (2 of 6 fields)",
-        lambda d: edit(d, EXPORT, lambda t: t.replace("RAC,BETA HOSPITAL NHS TRUST,23/24 Standards Exceeded,07/06/2024,NHS Trust,\n",
-                                                      "RAC,BETA HOSPITAL NHS TRUST\n")),
+        lambda d: edit(
+            d,
+            EXPORT,
+            lambda t: t.replace(
+                "RAC,BETA HOSPITAL NHS TRUST,23/24 Standards Exceeded,07/06/2024,NHS Trust,\n",
+                "RAC,BETA HOSPITAL NHS TRUST\n",
+            ),
+        ),
         "{d}/dspt_export.csv, line 9: the row has 2 fields, the header 6 (found ['RAC', 'BETA HOSPITAL NHS TRUST']); "
         "expected 6 fields in every row (a field with a comma must be in quotes)",
     ),
@@ -150,7 +158,9 @@ ERRORS = [
     ),
     (
         "export: cut in the middle of the last row (a download that stopped early)",
-        lambda d: edit(d, EXPORT, lambda t: t[: t.index("TAA,BETA CARE TRUST,22/23") + len("TAA,BETA CARE TRUST,22/23")]),
+        lambda d: edit(
+            d, EXPORT, lambda t: t[: t.index("TAA,BETA CARE TRUST,22/23") + len("TAA,BETA CARE TRUST,22/23")]
+        ),
         "{d}/dspt_export.csv, line 11: the row has 3 fields, the header 6; the file looks cut short (a download that "
         "stopped early?) (found ['TAA', 'BETA CARE TRUST', '22/23']); expected 6 fields in every row",
     ),
@@ -170,27 +180,41 @@ ERRORS = [
     ),
     (
         "export: a line break inside a quoted name",
-        lambda d: edit(d, EXPORT, lambda t: t.replace("RAC,BETA HOSPITAL NHS TRUST,", 'RAC,"BETA HOSPITAL\nNHS TRUST",')),
+        lambda d: edit(
+            d, EXPORT, lambda t: t.replace("RAC,BETA HOSPITAL NHS TRUST,", 'RAC,"BETA HOSPITAL\nNHS TRUST",')
+        ),
         "{d}/dspt_export.csv, line 9, column 'Organisation Name': the field holds a control character (U+000A) (found "
         "'BETA HOSPITAL\\nNHS TRUST'); expected text without control characters (a tab, a line break or a NUL byte "
         "inside a field means the file was damaged or saved by a program that added them)",
     ),
     (
         "export: a quote in the middle of a field",
-        lambda d: edit(d, EXPORT, lambda t: t.replace("RAC,BETA HOSPITAL NHS TRUST,", 'RAC,"BETA" HOSPITAL NHS TRUST,')),
+        lambda d: edit(
+            d, EXPORT, lambda t: t.replace("RAC,BETA HOSPITAL NHS TRUST,", 'RAC,"BETA" HOSPITAL NHS TRUST,')
+        ),
         "{d}/dspt_export.csv, line 9: the CSV cannot be read: ',' expected after '\"'; expected fields separated by "
         "commas, quotes only around whole fields",
     ),
     (
         "export: the same code twice with different names",
-        lambda d: edit(d, EXPORT, lambda t: t + "RAB,ALPHA COMMUNITY HEALTH NHS TRUST,23/24 Approaching Standards,06/06/2024,NHS Trust,\n"),
+        lambda d: edit(
+            d,
+            EXPORT,
+            lambda t: t + "RAB,ALPHA COMMUNITY HEALTH NHS TRUST,23/24 Approaching Standards,06/06/2024,NHS Trust,\n",
+        ),
         "{d}/dspt_export.csv, line 12, column 'Organisation Name': code RAB appears on lines 8 and 12 with different "
         "values (Organisation Name 'ALPHA COMMUNITY NHS TRUST' on line 8) (found 'ALPHA COMMUNITY HEALTH NHS TRUST'); "
         "expected one row per organisation (take the export from the original download)",
     ),
     (
         "export: an empty status where the export's format has none",
-        lambda d: edit(d, EXPORT, lambda t: t.replace("RAB,ALPHA COMMUNITY NHS TRUST,23/24 Approaching Standards,", "RAB,ALPHA COMMUNITY NHS TRUST,,")),
+        lambda d: edit(
+            d,
+            EXPORT,
+            lambda t: t.replace(
+                "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Approaching Standards,", "RAB,ALPHA COMMUNITY NHS TRUST,,"
+            ),
+        ),
         "{d}/dspt_export.csv, line 8, column 'Status': the status is empty (found ''); expected a DSPT status such as "
         "'22/23 Standards Met' or 'Not Published' (an empty status counts as Not Published only for an export whose "
         "format leaves it empty for unpublished organisations, as the 2019 export does: editions.toml key empty_status)",
@@ -204,7 +228,9 @@ ERRORS = [
     ),
     (
         "ODS: a control character in a name",
-        lambda d: edit(d, f"{D}/etr.csv", lambda t: t.replace('"BETA HOSPITAL NHS TRUST"', '"BETA HOSPITAL\x1b NHS TRUST"')),
+        lambda d: edit(
+            d, f"{D}/etr.csv", lambda t: t.replace('"BETA HOSPITAL NHS TRUST"', '"BETA HOSPITAL\x1b NHS TRUST"')
+        ),
         "{d}/etr.csv, line 3, column '2': the field holds a control character (U+001B) (found 'BETA HOSPITAL\\x1b NHS "
         "TRUST'); expected text without control characters (a tab, a line break or a NUL byte inside a field means the "
         "file was damaged or saved by a program that added them)",
@@ -228,7 +254,9 @@ ERRORS = [
     ),
     (
         "export: code a spreadsheet turned into a number, not restorable (file not sorted)",
-        lambda d: edit(d, EXPORT, lambda t: t + "16,A LOCAL AUTHORITY,23/24 Standards Met,01/06/2024,Local Authority,\n"),
+        lambda d: edit(
+            d, EXPORT, lambda t: t + "16,A LOCAL AUTHORITY,23/24 Standards Met,01/06/2024,Local Authority,\n"
+        ),
         "{d}/dspt_export.csv, line 12, column 'Code': the code looks damaged by a spreadsheet (leading zeros lost, "
         "or turned into a number or date) (found '16'); expected the code as ODS writes it (e.g. 016, APR03): take "
         "the file from the original download, not a copy saved by Excel",
@@ -264,19 +292,29 @@ ERRORS = [
     ),
     (
         "ODS: trust in an area the lookup does not have",
-        lambda d: edit(d, f"{D}/etr.csv", lambda t: t.replace('"RAB","ALPHA COMMUNITY NHS TRUST","Y01","QAA"', '"RAB","ALPHA COMMUNITY NHS TRUST","Y01","QZZ"')),
+        lambda d: edit(
+            d,
+            f"{D}/etr.csv",
+            lambda t: t.replace(
+                '"RAB","ALPHA COMMUNITY NHS TRUST","Y01","QAA"', '"RAB","ALPHA COMMUNITY NHS TRUST","Y01","QZZ"'
+            ),
+        ),
         "{d}/etr.csv, line 2, column '4 (High Level Health Geography)': trust RAB: High Level Health Geography 'QZZ' is "
         "not an area of 23_24/lookup.csv (found 'QZZ'); expected an ICB code of the lookup",
     ),
     (
         "ODS: an organisation in two reference lists",
-        lambda d: edit(d, f"{D}/ect.csv", lambda t: t + t.replace('"TAA","BETA CARE TRUST"', '"RAB","ALPHA COMMUNITY NHS TRUST"')),
+        lambda d: edit(
+            d, f"{D}/ect.csv", lambda t: t + t.replace('"TAA","BETA CARE TRUST"', '"RAB","ALPHA COMMUNITY NHS TRUST"')
+        ),
         "23_24/ect.csv, line 2: code RAB is listed as NHS Trust here and as NHS Trust in 23_24/etr.csv; "
         "expected each organisation in one reference list",
     ),
     (
         "lookup: empty value",
-        lambda d: edit(d, f"{D}/lookup.csv", lambda t: t.replace("NHS Beta Integrated Care Board,E40000901", ",E40000901", 1)),
+        lambda d: edit(
+            d, f"{D}/lookup.csv", lambda t: t.replace("NHS Beta Integrated Care Board,E40000901", ",E40000901", 1)
+        ),
         "{d}/lookup.csv, line 3, column 'ICB24NM': empty value (found ''); expected a value",
     ),
     (
@@ -288,7 +326,14 @@ ERRORS = [
     ),
     (
         "lookup: one area with two names",
-        lambda d: edit(d, f"{D}/lookup.csv", lambda t: t.replace("B2B,NHS Beta ICB - B2B,E54000902,QBB,NHS Beta Integrated Care Board", "B2B,NHS Beta ICB - B2B,E54000902,QBB,NHS Beta ICB")),
+        lambda d: edit(
+            d,
+            f"{D}/lookup.csv",
+            lambda t: t.replace(
+                "B2B,NHS Beta ICB - B2B,E54000902,QBB,NHS Beta Integrated Care Board",
+                "B2B,NHS Beta ICB - B2B,E54000902,QBB,NHS Beta ICB",
+            ),
+        ),
         "{d}/lookup.csv, line 4, column 'ICB24NM': area QBB has more than one name",
     ),
     (
@@ -311,26 +356,45 @@ ERRORS = [
     ),
     (
         "area boundaries: invalid geometry (a bow tie)",
-        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"][1].update(
-            geometry={"type": "Polygon", "coordinates": [[[-1, 52], [0, 53], [0, 52], [-1, 53], [-1, 52]]]})),
+        lambda d: geo(
+            d,
+            "areas.geojson",
+            lambda fc: fc["features"][1].update(
+                geometry={"type": "Polygon", "coordinates": [[[-1, 52], [0, 53], [0, 52], [-1, 53], [-1, 52]]]}
+            ),
+        ),
         "{d}/areas.geojson, feature 2, property 'geometry': invalid geometry (found 'Self-intersection[-0.5 52.5]'); "
         "expected a valid geometry (rings closed, no self-intersection)",
     ),
     (
         "area boundaries: non-numeric coordinate",
-        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"][0]["geometry"]["coordinates"][0][1].__setitem__(0, "-1.0W")),
+        lambda d: geo(
+            d, "areas.geojson", lambda fc: fc["features"][0]["geometry"]["coordinates"][0][1].__setitem__(0, "-1.0W")
+        ),
         "{d}/areas.geojson, feature 1, property 'geometry': the geometry cannot be read (found "
         "\"ValueError: could not convert string to float: '-1.0W'\"); expected GeoJSON coordinates: pairs of numbers",
     ),
     (
         "area boundaries: wrong CRS declared",
-        lambda d: geo(d, "areas.geojson", lambda fc: fc.update(crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}})),
+        lambda d: geo(
+            d,
+            "areas.geojson",
+            lambda fc: fc.update(crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}),
+        ),
         "{d}/areas.geojson: coordinates are not WGS84 longitude/latitude (found 'urn:ogc:def:crs:EPSG::27700'); expected EPSG:4326",
     ),
     (
         "area boundaries: projected coordinates, CRS not declared",
-        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"][0].update(geometry={
-            "type": "Polygon", "coordinates": [[[400000, 300000], [410000, 300000], [410000, 310000], [400000, 300000]]]})),
+        lambda d: geo(
+            d,
+            "areas.geojson",
+            lambda fc: fc["features"][0].update(
+                geometry={
+                    "type": "Polygon",
+                    "coordinates": [[[400000, 300000], [410000, 300000], [410000, 310000], [400000, 300000]]],
+                }
+            ),
+        ),
         "{d}/areas.geojson, feature 1, property 'geometry': coordinates are not longitude/latitude degrees (a projected "
         "CRS such as British National Grid?) (found 'bounds 400000, 300000, 410000, 310000'); expected WGS84 longitude "
         "-180..180 and latitude -90..90 (EPSG:4326)",
@@ -343,7 +407,11 @@ ERRORS = [
     ),
     (
         "area boundaries: a point where a polygon should be",
-        lambda d: geo(d, "areas.geojson", lambda fc: fc["features"][0].update(geometry={"type": "Point", "coordinates": [-1.5, 52.5]})),
+        lambda d: geo(
+            d,
+            "areas.geojson",
+            lambda fc: fc["features"][0].update(geometry={"type": "Point", "coordinates": [-1.5, 52.5]}),
+        ),
         "{d}/areas.geojson, feature 1, property 'geometry': wrong geometry type (found 'Point'); expected Polygon or MultiPolygon",
     ),
     (
@@ -359,7 +427,9 @@ ERRORS = [
     ),
     (
         "registry: an input path that leaves the data directory",
-        lambda d: _registry_edit(d, lambda t: t.replace('export = "23_24/dspt_export.csv"', 'export = "../../etc/passwd"')),
+        lambda d: _registry_edit(
+            d, lambda t: t.replace('export = "23_24/dspt_export.csv"', 'export = "../../etc/passwd"')
+        ),
         "edition 2023-24: input export = '../../etc/passwd' points outside the data directory {root}",
     ),
 ]
@@ -371,7 +441,7 @@ def _drop_export_column(data, i):
 
     rows = list(csv.reader(io.StringIO((data / EXPORT).read_text())))
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([r[:i] + r[i + 1:] for r in rows])
+    csv.writer(buf, lineterminator="\n").writerows([r[:i] + r[i + 1 :] for r in rows])
     (data / EXPORT).write_text(buf.getvalue())
 
 
@@ -418,7 +488,9 @@ def test_bad_input_stops_with_one_clear_message(synthetic, capsys, damage, expec
 TOLERATED = [
     (
         "export: Windows-1252 encoding and CRLF line endings",
-        lambda d: (d / EXPORT).write_bytes((d / EXPORT).read_text().replace("\n", "\r\n").replace("BETA CSU", "BÉTA CSU").encode("cp1252")),
+        lambda d: (d / EXPORT).write_bytes(
+            (d / EXPORT).read_text().replace("\n", "\r\n").replace("BETA CSU", "BÉTA CSU").encode("cp1252")
+        ),
         "23_24/dspt_export.csv: Windows line endings read 1; 23_24/dspt_export.csv: lower-case code upper-cased 1; "
         "23_24/dspt_export.csv: read as windows-1252 1",
     ),
@@ -429,7 +501,13 @@ TOLERATED = [
     ),
     (
         "export: surrounding spaces",
-        lambda d: edit(d, EXPORT, lambda t: t.replace("\nRAB,", "\n  RAB ,").replace("23/24 Standards Exceeded,07", " 23/24 Standards Exceeded ,07")),
+        lambda d: edit(
+            d,
+            EXPORT,
+            lambda t: t.replace("\nRAB,", "\n  RAB ,").replace(
+                "23/24 Standards Exceeded,07", " 23/24 Standards Exceeded ,07"
+            ),
+        ),
         "23_24/dspt_export.csv: lower-case code upper-cased 1; 23_24/dspt_export.csv: surrounding spaces trimmed 2",
     ),
     (
@@ -449,9 +527,17 @@ TOLERATED = [
     ),
     (
         "export: codes a spreadsheet damaged, restored from the sort order",
-        lambda d: edit(d, EXPORT, lambda t: t.replace(
-            "\n0XA,", "\n015,A LOCAL AUTHORITY,Not Published,,Local Authority,\n16,ANOTHER LOCAL AUTHORITY,Not Published,,Local Authority,\n0XA,"
-        ).replace("\nG99999,", "\nAPR02,A CARE HOME,Not Published,,Care Home,\nApr-03,ANOTHER CARE HOME,Not Published,,Care Home,\nG99999,")),
+        lambda d: edit(
+            d,
+            EXPORT,
+            lambda t: t.replace(
+                "\n0XA,",
+                "\n015,A LOCAL AUTHORITY,Not Published,,Local Authority,\n16,ANOTHER LOCAL AUTHORITY,Not Published,,Local Authority,\n0XA,",
+            ).replace(
+                "\nG99999,",
+                "\nAPR02,A CARE HOME,Not Published,,Care Home,\nApr-03,ANOTHER CARE HOME,Not Published,,Care Home,\nG99999,",
+            ),
+        ),
         "23_24/dspt_export.csv: lower-case code upper-cased 1; 23_24/dspt_export.csv: spreadsheet date restored to a "
         "code 1; 23_24/dspt_export.csv: spreadsheet number: leading zeros restored 1",
     ),
@@ -517,8 +603,15 @@ REFERENCE_ROWS = [
     '"3","0XA","ALPHA CSU",,"CSU",NA,NA,NA,NA,,,',
 ]
 REFERENCE_ARGS = (
-    {"code": "Code", "name": "Name", "sector": "Sector", "close_date": "Close", "successor_code": "Successor.Code",
-     "successor_status": "Successor.Status", "trust_area_code": "STPCDH"},
+    {
+        "code": "Code",
+        "name": "Name",
+        "sector": "Sector",
+        "close_date": "Close",
+        "successor_code": "Successor.Code",
+        "successor_status": "Successor.Status",
+        "trust_area_code": "STPCDH",
+    },
     {"area_code": "STP20CDH", "area_name": "STP20NM", "region_code": "NHSER20CDH", "region_name": "NHSER20NM"},
     {"CCG": "commissioner", "Trust": "trust", "CSU": "csu"},
 )
@@ -537,7 +630,9 @@ REFERENCE_ERRORS = [
     (
         "reference: successor status not a DSPT status",
         {1: '"2","RAA","ALPHA NHS TRUST",2021-03-01,"Trust",NA,NA,NA,NA,"QAA","RBB","Met"'},
-        "{p}, line 3, column 'Successor.Status': not a DSPT status (found 'Met'); expected " + STATUS_EXPECTED + " or empty",
+        "{p}, line 3, column 'Successor.Status': not a DSPT status (found 'Met'); expected "
+        + STATUS_EXPECTED
+        + " or empty",
     ),
 ]
 
@@ -550,8 +645,14 @@ def test_bad_reference_file_stops_with_one_clear_message(tmp_path, rows, expecte
     lines = [REFERENCE_HEADER] + [rows.get(i, r) for i, r in enumerate(REFERENCE_ROWS)]
     p = tmp_path / "dspt_metric.csv"
     p.write_text("\n".join(lines) + "\n")
-    assert len(read_reference(tmp_path / "ok.csv", *REFERENCE_ARGS) if (tmp_path / "ok.csv").write_text(
-        "\n".join([REFERENCE_HEADER, *REFERENCE_ROWS]) + "\n") else None) == 3  # the undamaged file reads
+    assert (
+        len(
+            read_reference(tmp_path / "ok.csv", *REFERENCE_ARGS)
+            if (tmp_path / "ok.csv").write_text("\n".join([REFERENCE_HEADER, *REFERENCE_ROWS]) + "\n")
+            else None
+        )
+        == 3
+    )  # the undamaged file reads
     with pytest.raises(InputError) as e:
         read_reference(p, *REFERENCE_ARGS)
     assert str(e.value) == expected.format(p=p)
@@ -573,15 +674,24 @@ def test_check_reports_every_edition_not_just_the_first_failure(tmp_path, monkey
     out, err = capsys.readouterr()
     assert rc == 2
     assert out.startswith("[2023-24] inputs OK: 15 organisations named, 9 in scope")
-    assert err == (f"error: {data}/bad/dspt_export.csv, line 8, column 'Status': not a DSPT status (found "
-                   f"'23/24 Nearly There'); expected {STATUS_EXPECTED}\n")
+    assert err == (
+        f"error: {data}/bad/dspt_export.csv, line 8, column 'Status': not a DSPT status (found "
+        f"'23/24 Nearly There'); expected {STATUS_EXPECTED}\n"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # The 2019 export: an Excel workbook (OrganisationName, ODSCode, PublicationStatus, ...), read with the
 # 2018/19 edition's options (statuses without an edition prefix; an empty status is Not Published)
 
-XLSX_HEADER = ["OrganisationName", "ODSCode", "PublicationStatus", "DateOfPublication", "PrimarySector", "CCG (from ODS and CQC)"]
+XLSX_HEADER = [
+    "OrganisationName",
+    "ODSCode",
+    "PublicationStatus",
+    "DateOfPublication",
+    "PrimarySector",
+    "CCG (from ODS and CQC)",
+]
 XLSX_ROWS = [
     ["ALPHA NHS TRUST", "RAA", "Standards Met", "01/06/2019", "Acute", "NHS ALPHA CCG"],
     ["BETA NHS TRUST", "RBB", None, None, "Acute", "NHS ALPHA CCG"],
@@ -634,7 +744,9 @@ XLSX_ERRORS = [
     ),
     (
         "2019 xlsx: the same code twice with different statuses",
-        lambda p: _xlsx(p, XLSX_ROWS + [["ALPHA NHS TRUST", "RAA", "Standards Exceeded", "01/06/2019", "Acute", "NHS ALPHA CCG"]]),
+        lambda p: _xlsx(
+            p, XLSX_ROWS + [["ALPHA NHS TRUST", "RAA", "Standards Exceeded", "01/06/2019", "Acute", "NHS ALPHA CCG"]]
+        ),
         "{p}, line 5, column 'PublicationStatus': code RAA appears on lines 2 and 5 with different values "
         "(PublicationStatus 'Standards Met' on line 2) (found 'Standards Exceeded'); expected one row per "
         "organisation (take the export from the original download)",
@@ -666,7 +778,11 @@ def test_bad_2019_workbook_stops_with_one_clear_message(tmp_path, damage, expect
     options = {"unprefixed": "18/19"} if "empty status" in expected else XLSX_OPTIONS
     with pytest.raises(InputError) as e:
         read_dspt_export(p, **options)
-    assert str(e.value).startswith(expected.format(p=p)) if expected.endswith(": ") else str(e.value) == expected.format(p=p)
+    assert (
+        str(e.value).startswith(expected.format(p=p))
+        if expected.endswith(": ")
+        else str(e.value) == expected.format(p=p)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -675,8 +791,14 @@ def test_bad_2019_workbook_stops_with_one_clear_message(tmp_path, damage, expect
 
 def test_check_lists_the_problems_of_three_damaged_files_in_one_run(synthetic, capsys):
     data, _ = synthetic
-    edit(data, EXPORT, lambda t: t.replace("23/24 Approaching Standards", "23/24 Nearly There")  # line 8
-         + "RAC,BETA HOSPITAL NHS TRUST,23/24 Standards Met,07/06/2024,NHS Trust,\n")  # line 12: RAC again, another status
+    edit(
+        data,
+        EXPORT,
+        lambda t: (
+            t.replace("23/24 Approaching Standards", "23/24 Nearly There")  # line 8
+            + "RAC,BETA HOSPITAL NHS TRUST,23/24 Standards Met,07/06/2024,NHS Trust,\n"
+        ),
+    )  # line 12: RAC again, another status
     edit(data, f"{D}/etr.csv", lambda t: t.replace('"20240331"', '"31/03/2024"'))
     geo(data, "trusts.geojson", lambda fc: fc["features"][2]["properties"].pop("code"))
     rc, out, err = run_check(data, capsys)
@@ -700,7 +822,10 @@ def test_the_problems_listed_per_file_are_limited_and_the_rest_counted(synthetic
     data, _ = synthetic
     rows = "".join(f"R{i:02d},TRUST {i},23/24 Nearly There,,NHS Trust,\n" for i in range(30))
     edit(data, EXPORT, lambda t: t + rows)
-    rc, out, err = run_check(data, capsys)
+    rc, _out, err = run_check(data, capsys)
     lines = err.splitlines()
     assert rc == 2 and len(lines) == PROBLEMS_PER_FILE + 1
-    assert lines[-1] == f"error: {data / EXPORT}: {30 - PROBLEMS_PER_FILE} more problem(s) (the first {PROBLEMS_PER_FILE} of each file are listed)"
+    assert (
+        lines[-1]
+        == f"error: {data / EXPORT}: {30 - PROBLEMS_PER_FILE} more problem(s) (the first {PROBLEMS_PER_FILE} of each file are listed)"
+    )

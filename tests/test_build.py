@@ -19,8 +19,18 @@ def test_new_edition_by_configuration_builds(synthetic, tmp_path):
     assert scores.loc["QAA", "composite"] == 0.5 and scores.loc["QBB", "composite"] == 1.0
     orgs = pd.read_csv(out / "organisations.csv", keep_default_na=False)
     assert list(orgs.columns) == [
-        "code", "name", "sector", "status_raw", "status", "score", "area_code", "area_name",
-        "region_code", "region_name", "in_scope", "reason",
+        "code",
+        "name",
+        "sector",
+        "status_raw",
+        "status",
+        "score",
+        "area_code",
+        "area_name",
+        "region_code",
+        "region_name",
+        "in_scope",
+        "reason",
     ]
     assert len(orgs) == 15
     for name in ("index.html", "2023-24.html", "2023-24-curation.html", "2023-24-scoring.html"):
@@ -41,8 +51,21 @@ def test_build_without_data_says_what_to_do(tmp_path):
 def test_build_with_an_empty_data_dir_lists_what_is_missing(tmp_path):
     (tmp_path / "empty").mkdir()
     env = {"PATH": "/usr/bin:/bin", "OPEN_CYBER_DATA": str(tmp_path / "empty"), "HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "opencyber.cli", "build", "--build-dir", str(tmp_path / "b"),
-                           "--site-dir", str(tmp_path / "s")], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "opencyber.cli",
+            "build",
+            "--build-dir",
+            str(tmp_path / "b"),
+            "--site-dir",
+            str(tmp_path / "s"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 2
     assert "Edition 2022-23 not built: none of its input files is in" in proc.stdout
     assert "No edition can be built" in proc.stderr and "data/README.md" in proc.stderr
@@ -56,7 +79,12 @@ def test_unchanged_edition_is_not_executed_again(synthetic, tmp_path):
     again = build(data, renderer="nbconvert", **dirs)
     assert again.seconds["2023-24"] == 0.0  # nothing changed: not executed
     export = data / "23_24" / "dspt_export.csv"
-    export.write_text(export.read_text().replace("RAB,ALPHA COMMUNITY NHS TRUST,23/24 Approaching Standards", "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Standards Met"))
+    export.write_text(
+        export.read_text().replace(
+            "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Approaching Standards",
+            "RAB,ALPHA COMMUNITY NHS TRUST,23/24 Standards Met",
+        )
+    )
     changed = build(data, renderer="nbconvert", **dirs)
     assert changed.seconds["2023-24"] > 0  # an input changed: executed again
     ct = pd.read_csv(tmp_path / "build" / "2023-24" / "crosstab.csv").set_index(["sector", "status"])["n"]
@@ -68,10 +96,26 @@ def test_a_data_error_in_a_notebook_is_one_clear_message(synthetic, tmp_path):
     data, registry = synthetic
     export = data / "23_24" / "dspt_export.csv"
     export.write_text(export.read_text().replace("23/24 Approaching Standards", "23/24 Nearly There"))
-    env = {"PATH": "/usr/bin:/bin", "OPEN_CYBER_DATA": str(data), "OPEN_CYBER_REGISTRY": str(registry), "HOME": str(tmp_path)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "OPEN_CYBER_DATA": str(data),
+        "OPEN_CYBER_REGISTRY": str(registry),
+        "HOME": str(tmp_path),
+    }
     proc = subprocess.run(
-        [sys.executable, "-m", "opencyber.cli", "build", "--build-dir", str(tmp_path / "b"), "--site-dir", str(tmp_path / "s")],
-        capture_output=True, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "opencyber.cli",
+            "build",
+            "--build-dir",
+            str(tmp_path / "b"),
+            "--site-dir",
+            str(tmp_path / "s"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert proc.returncode == 2
     assert "dspt_export.csv, line 8, column 'Status': not a DSPT status (found '23/24 Nearly There')" in proc.stderr
@@ -100,7 +144,9 @@ def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
     notebook executed, with all the cache holds."""
     data, _ = synthetic
     for run, jobs in (("a", 1), ("b", 2)):
-        build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert", jobs=jobs)
+        build(
+            data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert", jobs=jobs
+        )
     a, b = tmp_path / "a", tmp_path / "b"
     csvs = sorted(p.relative_to(a) for p in (a / "build").rglob("*.csv"))
     assert len(csvs) >= 6
@@ -140,7 +186,9 @@ def test_a_parallel_build_is_identical_to_a_sequential_one(synthetic, tmp_path, 
     logs = {}
     for run, jobs in (("seq", 1), ("par", 2)):
         caplog.clear()
-        result = build(data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert", jobs=jobs)
+        result = build(
+            data, build_dir=tmp_path / run / "build", site_dir=tmp_path / run / "site", renderer="nbconvert", jobs=jobs
+        )
         assert len(result.executed) == 6
         logs[run] = [r.getMessage().split(": ")[0] for r in caplog.records if r.getMessage().lstrip().startswith("[")]
     assert logs["seq"] == logs["par"] and len(logs["seq"]) == 6  # 3 notebooks per edition
@@ -168,8 +216,11 @@ def test_a_build_interrupted_half_way_leaves_the_previous_site_intact(synthetic,
     build(data, renderer="nbconvert", **dirs)
 
     def snapshot():
-        return {p.relative_to(tmp_path / "site"): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted((tmp_path / "site").rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(tmp_path / "site"): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted((tmp_path / "site").rglob("*"))
+            if p.is_file()
+        }
 
     before = snapshot()
     assert len(before) > 10
@@ -225,7 +276,11 @@ def test_a_one_edition_rebuild_keeps_every_edition_on_the_site(tmp_path, monkeyp
     monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(write_registry_of(tmp_path / "editions.toml", 2)))
     dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
     first = build(data, renderer="nbconvert", **dirs)
-    assert sorted(first.executed) == sorted(f"{e}/{nb}" for e in ("2023-24", "2024-25") for nb in ("01_curation.ipynb", "02_scoring.ipynb", "03_report.ipynb"))
+    assert sorted(first.executed) == sorted(
+        f"{e}/{nb}"
+        for e in ("2023-24", "2024-25")
+        for nb in ("01_curation.ipynb", "02_scoring.ipynb", "03_report.ipynb")
+    )
     one = build(data, editions=["2024-25"], renderer="nbconvert", **dirs)
     assert one.executed == []  # nothing changed: nothing executed, whichever editions are named
     assert [e.id for e in one.editions] == ["2024-25", "2023-24"]  # both stay on the site
@@ -273,7 +328,9 @@ def test_editing_the_report_notebook_re_executes_only_it(synthetic, tmp_path, mo
         crosstab.write_text(crosstab.read_text() + "\n")  # an output they read, changed: they are made again
         site_pages.prepare_pages(again.editions, tmp_path / "build")
     assert len(made) == len(site_pages.NARRATIVE_PAGES)
-    assert build(data, renderer="nbconvert", **dirs).pages and build(data, renderer="nbconvert", **dirs).executed == []  # and then nothing to do
+    assert (
+        build(data, renderer="nbconvert", **dirs).pages and build(data, renderer="nbconvert", **dirs).executed == []
+    )  # and then nothing to do
 
 
 def test_with_nothing_changed_the_site_is_not_rendered_again(synthetic, tmp_path):

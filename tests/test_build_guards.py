@@ -28,9 +28,14 @@ def two_editions(tmp_path, monkeypatch) -> Path:
     write_edition(data, "a")
     write_edition(data, "b")
     first = REGISTRY.format(folder="a", overrides="").replace('previous = "2022-23"\n', "")
-    second = (REGISTRY.format(folder="b", overrides="").replace('id = "2023-24"', 'id = "2024-25"')
-              .replace('label = "2023/24"', 'label = "2024/25"').replace('previous = "2022-23"', 'previous = "2023-24"')
-              .replace('dspt_edition = "2023-24"', 'dspt_edition = "23/24"').replace("snapshot = 2024-09-01", "snapshot = 2025-09-01"))
+    second = (
+        REGISTRY.format(folder="b", overrides="")
+        .replace('id = "2023-24"', 'id = "2024-25"')
+        .replace('label = "2023/24"', 'label = "2024/25"')
+        .replace('previous = "2022-23"', 'previous = "2023-24"')
+        .replace('dspt_edition = "2023-24"', 'dspt_edition = "23/24"')
+        .replace("snapshot = 2024-09-01", "snapshot = 2025-09-01")
+    )
     registry = tmp_path / "editions.toml"
     registry.write_text(first + second, encoding="utf-8")
     monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(registry))
@@ -43,8 +48,11 @@ def dirs(tmp_path) -> dict:
 
 def site_files(site: Path) -> dict:
     """Every file a reader can get from the site (not its manifest, a dotfile), with its bytes."""
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
-            if p.is_file() and not p.name.startswith(".")}
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -56,12 +64,25 @@ def test_a_site_folder_with_someone_elses_files_is_refused_and_left_as_it_was(sy
     theirs = tmp_path / "d"
     theirs.mkdir()
     (theirs / "important.txt").write_text("x")
-    rc = main(["build", "--data", str(data), "--build-dir", str(tmp_path / "build"), "--site-dir", str(theirs),
-               "--renderer", "nbconvert"])
-    out, err = capsys.readouterr()
+    rc = main(
+        [
+            "build",
+            "--data",
+            str(data),
+            "--build-dir",
+            str(tmp_path / "build"),
+            "--site-dir",
+            str(theirs),
+            "--renderer",
+            "nbconvert",
+        ]
+    )
+    _out, err = capsys.readouterr()
     assert rc == 2
-    assert err == (f"error: the site folder {theirs} holds files the build did not make (important.txt): give --site-dir "
-                   "a new or empty folder (the build replaces the whole folder with the site)\n")
+    assert err == (
+        f"error: the site folder {theirs} holds files the build did not make (important.txt): give --site-dir "
+        "a new or empty folder (the build replaces the whole folder with the site)\n"
+    )
     assert [p.name for p in theirs.iterdir()] == ["important.txt"] and (theirs / "important.txt").read_text() == "x"
     assert not (tmp_path / "build").exists()  # refused before anything was written
 
@@ -72,7 +93,19 @@ def test_the_working_folder_as_site_is_refused(synthetic, tmp_path, monkeypatch,
     work.mkdir()
     (work / "notes.md").write_text("mine")
     monkeypatch.chdir(work)
-    rc = main(["build", "--data", str(data), "--build-dir", str(tmp_path / "build"), "--site-dir", ".", "--renderer", "nbconvert"])
+    rc = main(
+        [
+            "build",
+            "--data",
+            str(data),
+            "--build-dir",
+            str(tmp_path / "build"),
+            "--site-dir",
+            ".",
+            "--renderer",
+            "nbconvert",
+        ]
+    )
     assert rc == 2 and "holds files the build did not make (notes.md)" in capsys.readouterr().err
     assert [p.name for p in work.iterdir()] == ["notes.md"]
 
@@ -119,7 +152,9 @@ def test_an_edition_on_the_site_whose_inputs_are_gone_stops_the_build(tmp_path, 
     for f in (data / "a").iterdir():
         f.unlink()
     before = site_files(tmp_path / "site")
-    with pytest.raises(NoDataError, match="edition 2023-24 is on the site, but none of its input files is in the data directory"):
+    with pytest.raises(
+        NoDataError, match="edition 2023-24 is on the site, but none of its input files is in the data directory"
+    ):
         build(data, **dirs(tmp_path))
     assert site_files(tmp_path / "site") == before
     result = build(data, skip_missing=True, **dirs(tmp_path))  # said explicitly: built without it, with a warning
@@ -147,10 +182,15 @@ def test_a_one_edition_build_rebuilds_the_editions_that_compare_with_it(tmp_path
     export = data / "a" / "dspt_export.csv"  # re-encoded: the same organisations, other bytes
     export.write_bytes(export.read_bytes().replace(b"\n", b"\r\n"))
     again = build(data, editions=["2023-24"], **dirs(tmp_path))
-    assert sorted(again.executed) == sorted(f"{e}/{nb}" for e in ("2023-24", "2024-25")
-                                            for nb in ("01_curation.ipynb", "02_scoring.ipynb", "03_report.ipynb"))
+    assert sorted(again.executed) == sorted(
+        f"{e}/{nb}"
+        for e in ("2023-24", "2024-25")
+        for nb in ("01_curation.ipynb", "02_scoring.ipynb", "03_report.ipynb")
+    )
     assert [e.id for e in again.editions] == ["2024-25", "2023-24"]
-    assert (tmp_path / "site" / "2024-25.html").is_file() and "Latest edition: 2024/25" in (tmp_path / "site" / "index.html").read_text()
+    assert (tmp_path / "site" / "2024-25.html").is_file() and "Latest edition: 2024/25" in (
+        tmp_path / "site" / "index.html"
+    ).read_text()
 
 
 def test_after_a_notebook_edit_a_one_edition_build_keeps_the_others_and_says_so(tmp_path, monkeypatch, caplog):
@@ -173,10 +213,16 @@ def test_after_a_notebook_edit_a_one_edition_build_keeps_the_others_and_says_so(
     assert again.states["2023-24"].startswith("OUT OF DATE, kept as last built: notebooks/03_report.ipynb changed")
     assert "Editions on the site:\n  2024-25: built now (1 notebook(s) executed)\n  2023-24: OUT OF DATE" in caplog.text
     site = tmp_path / "site"
-    assert "Caveats and limits" in (site / "2024-25.html").read_text() and "Caveats and limits" not in (site / "2023-24.html").read_text()
+    assert (
+        "Caveats and limits" in (site / "2024-25.html").read_text()
+        and "Caveats and limits" not in (site / "2023-24.html").read_text()
+    )
     assert (site / "downloads" / "2023-24" / "organisations.csv").is_file()
     full = build(data, **dirs(tmp_path))  # without --edition: brought up to date
-    assert full.executed == ["2023-24/03_report.ipynb"] and set(full.states.values()) == {"up to date", "built now (1 notebook(s) executed)"}
+    assert full.executed == ["2023-24/03_report.ipynb"] and set(full.states.values()) == {
+        "up to date",
+        "built now (1 notebook(s) executed)",
+    }
 
 
 def test_a_damaged_executed_notebook_is_found_and_executed_again(synthetic, tmp_path):
@@ -203,15 +249,31 @@ def test_the_summary_lists_every_edition_and_its_state(synthetic, tmp_path, capl
 
 
 def _build_cmd(data: Path, tmp_path: Path) -> list[str]:
-    return [sys.executable, "-m", "opencyber", "build", "--data", str(data), "--build-dir", str(tmp_path / "build"),
-            "--site-dir", str(tmp_path / "site"), "--renderer", "nbconvert"]
+    return [
+        sys.executable,
+        "-m",
+        "opencyber",
+        "build",
+        "--data",
+        str(data),
+        "--build-dir",
+        str(tmp_path / "build"),
+        "--site-dir",
+        str(tmp_path / "site"),
+        "--renderer",
+        "nbconvert",
+    ]
 
 
 def test_two_builds_at_once_leave_one_complete_site(synthetic, tmp_path):
     data, registry = synthetic
     env = {**os.environ, "OPEN_CYBER_REGISTRY": str(registry)}
-    procs = [subprocess.Popen(_build_cmd(data, tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            _build_cmd(data, tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=600)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert any("waiting for it to finish" in o for o in outs), outs  # the second one waited for the first
@@ -221,8 +283,13 @@ def test_two_builds_at_once_leave_one_complete_site(synthetic, tmp_path):
         if name.endswith(".html"):
             html = text.decode()
             assert html.count('<footer class="oc-footer">') == 1, name  # post-processed once
-            assert html.count('<div class="oc-table-wrap" role="region" tabindex="0" aria-label="Table (scrolls '
-                              'sideways on a small screen)"><div class="oc-table-wrap"') == 0, name
+            assert (
+                html.count(
+                    '<div class="oc-table-wrap" role="region" tabindex="0" aria-label="Table (scrolls '
+                    'sideways on a small screen)"><div class="oc-table-wrap"'
+                )
+                == 0
+            ), name
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     subprocess.run(_build_cmd(data, fresh), env=env, check=True, capture_output=True)
@@ -285,8 +352,11 @@ def test_the_switch_to_a_new_site_is_one_rename(tmp_path, monkeypatch):
 def build_outputs(build_dir: Path, site: Path) -> dict:
     """Every output of a build, with its bytes: the edition's CSVs, the outputs across editions, the
     executed notebooks, and every file of the site."""
-    files = {f"build/{p.relative_to(build_dir).as_posix()}": p.read_bytes() for p in sorted(build_dir.rglob("*"))
-             if p.is_file() and p.suffix in (".csv", ".json", ".geojson", ".ipynb") and ".cache" not in p.parts}
+    files = {
+        f"build/{p.relative_to(build_dir).as_posix()}": p.read_bytes()
+        for p in sorted(build_dir.rglob("*"))
+        if p.is_file() and p.suffix in (".csv", ".json", ".geojson", ".ipynb") and ".cache" not in p.parts
+    }
     return files | {f"site/{k}": v for k, v in site_files(site).items()}
 
 
@@ -297,7 +367,10 @@ def test_a_build_from_the_cache_is_byte_identical_to_a_fresh_one(data_dir, tmp_p
     kw = dict(editions=["2022-23"], build_dir=tmp_path / "build", site_dir=tmp_path / "site", renderer="nbconvert")
     build(data_dir, **kw)
     fresh = build_outputs(tmp_path / "build", tmp_path / "site")
-    assert len([k for k in fresh if k.endswith(".ipynb")]) == 3 and len(list((tmp_path / "build" / ".cache").rglob("*.pickle"))) >= 5
+    assert (
+        len([k for k in fresh if k.endswith(".ipynb")]) == 3
+        and len(list((tmp_path / "build" / ".cache").rglob("*.pickle"))) >= 5
+    )
     build(data_dir, force=True, **kw)
     cached = build_outputs(tmp_path / "build", tmp_path / "site")
     assert sorted(cached) == sorted(fresh)
@@ -336,14 +409,28 @@ def test_no_download_cell_runs_as_a_formula(synthetic, tmp_path):
     assert names["RAA"] == "'" + FORMULAS["ALPHA HOSPITAL NHS TRUST"] and names["RAF"] == "'@SUM(1)"
     assert {r["score"] for r in rows if r["code"] == "RAF"} == {"-3"}  # numbers stay numbers
     raw = list(csv.DictReader((tmp_path / "build" / "2023-24" / "organisations.csv").open(encoding="utf-8")))
-    assert {r["code"]: r["name"] for r in raw}["RAA"] == FORMULAS["ALPHA HOSPITAL NHS TRUST"]  # the build's own output as read
+    assert {r["code"]: r["name"] for r in raw}["RAA"] == FORMULAS[
+        "ALPHA HOSPITAL NHS TRUST"
+    ]  # the build's own output as read
 
 
 def test_neutralise_keeps_numbers_and_prefixes_formulas():
     from opencyber.site.downloads import neutralise
 
     assert [neutralise(c) for c in ("-3", "-0.09", "+1", "1e5", "", "NHS", "=1+1", "-x", "@a", "\tA", "\rA", "+")] == [
-        "-3", "-0.09", "+1", "1e5", "", "NHS", "'=1+1", "'-x", "'@a", "'\tA", "'\rA", "'+"]
+        "-3",
+        "-0.09",
+        "+1",
+        "1e5",
+        "",
+        "NHS",
+        "'=1+1",
+        "'-x",
+        "'@a",
+        "'\tA",
+        "'\rA",
+        "'+",
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -380,13 +467,29 @@ def test_a_read_only_build_folder_is_one_error_line(synthetic, tmp_path):
         pytest.skip("needs root and unshare to mount a read-only file system")
     ro = tmp_path / "ro"
     ro.mkdir()
-    cmd = " ".join(f"'{c}'" for c in [*_build_cmd(data, tmp_path)[:-6], "--build-dir", str(ro / "build"),
-                                       "--site-dir", str(tmp_path / "site"), "--renderer", "nbconvert"])
-    proc = subprocess.run(["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o ro tmpfs '{ro}' && exec {cmd}"],
-                          env={**os.environ, "OPEN_CYBER_REGISTRY": str(registry)}, capture_output=True, text=True)
+    cmd = " ".join(
+        f"'{c}'"
+        for c in [
+            *_build_cmd(data, tmp_path)[:-6],
+            "--build-dir",
+            str(ro / "build"),
+            "--site-dir",
+            str(tmp_path / "site"),
+            "--renderer",
+            "nbconvert",
+        ]
+    )
+    proc = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o ro tmpfs '{ro}' && exec {cmd}"],
+        env={**os.environ, "OPEN_CYBER_REGISTRY": str(registry)},
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stdout + proc.stderr
-    assert proc.stderr == (f"error: {ro / 'build'}: Read-only file system; the folder is on a read-only disk: choose a "
-                           "writable folder (--build-dir, --site-dir)\n")
+    assert proc.stderr == (
+        f"error: {ro / 'build'}: Read-only file system; the folder is on a read-only disk: choose a "
+        "writable folder (--build-dir, --site-dir)\n"
+    )
 
 
 def test_a_cell_that_fails_on_one_edition_names_it_and_the_others_are_built(tmp_path, monkeypatch, capsys):
@@ -403,15 +506,36 @@ def test_a_cell_that_fails_on_one_edition_names_it_and_the_others_are_built(tmp_
     monkeypatch.setattr(stages, "NOTEBOOKS", notebooks)
     report = notebooks / "03_report.ipynb"
     nb = json.loads(report.read_text())
-    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "breaks-2023-24", "metadata": {}, "outputs": [],
-                        "source": ["if ed.id == '2023-24':\n", "    raise KeyError('no maps')"]})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "breaks-2023-24",
+            "metadata": {},
+            "outputs": [],
+            "source": ["if ed.id == '2023-24':\n", "    raise KeyError('no maps')"],
+        }
+    )
     report.write_text(json.dumps(nb))
-    rc = main(["build", "--data", str(data), "--build-dir", str(tmp_path / "build"), "--site-dir", str(tmp_path / "site"),
-               "--renderer", "nbconvert"])
+    rc = main(
+        [
+            "build",
+            "--data",
+            str(data),
+            "--build-dir",
+            str(tmp_path / "build"),
+            "--site-dir",
+            str(tmp_path / "site"),
+            "--renderer",
+            "nbconvert",
+        ]
+    )
     out, err = capsys.readouterr()
     assert rc == 2
-    assert err == (f"error: edition 2023-24, notebooks/03_report.ipynb, cell {len(nb['cells'])} (if ed.id == '2023-24':): "
-                   f"KeyError: 'no maps' (the traceback is in {tmp_path / 'build' / 'opencyber.log'})\n")
+    assert err == (
+        f"error: edition 2023-24, notebooks/03_report.ipynb, cell {len(nb['cells'])} (if ed.id == '2023-24':): "
+        f"KeyError: 'no maps' (the traceback is in {tmp_path / 'build' / 'opencyber.log'})\n"
+    )
     assert "2023-24 03_report.ipynb: FAILED (below)" in out and "2024-25 03_report.ipynb:" in out
     assert (tmp_path / "build" / "pages" / "2024-25.ipynb").is_file()  # the other edition was built
     assert "KeyError: 'no maps'" in (tmp_path / "build" / "opencyber.log").read_text()

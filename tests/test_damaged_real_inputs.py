@@ -47,19 +47,25 @@ def cut_in_the_middle_of_a_row(data: bytes) -> bytes:
 CASES = [
     (
         "the full export cut in the middle of a row",
-        FULL, "2021-22", cut_in_the_middle_of_a_row,
+        FULL,
+        "2021-22",
+        cut_in_the_middle_of_a_row,
         "{f}, line 30024: the row has 2 fields, the header 6; the file looks cut short (a download that stopped "
         "early?) (found ['P01L', 'Shadforth Pharmaceu']); expected 6 fields in every row",
     ),
     (
         "a trust's row with 2 of its 6 fields",
-        FULL, "2021-22", lambda b: b.replace(RTH.encode(), b"RTH,OXFORD UNIVERSITY HOSPITALS\n"),
+        FULL,
+        "2021-22",
+        lambda b: b.replace(RTH.encode(), b"RTH,OXFORD UNIVERSITY HOSPITALS\n"),
         "{f}, line 31344: the row has 2 fields, the header 6 (found ['RTH', 'OXFORD UNIVERSITY HOSPITALS']); "
         "expected 6 fields in every row (a field with a comma must be in quotes)",
     ),
     (
         "the same trust twice with different names",
-        FULL, "2021-22", lambda b: b + RTH.replace("OXFORD UNIVERSITY", "OXFORD").encode(),
+        FULL,
+        "2021-22",
+        lambda b: b + RTH.replace("OXFORD UNIVERSITY", "OXFORD").encode(),
         "{f}, line 64203, column 'Organisation Name': code RTH appears on lines 31344 and 64203 with different values "
         "(Organisation Name 'OXFORD UNIVERSITY HOSPITALS NHS FOUNDATION TRUST' on line 31344) (found 'OXFORD "
         "HOSPITALS NHS FOUNDATION TRUST'); expected one row per organisation (take the export from the original "
@@ -67,14 +73,18 @@ CASES = [
     ),
     (
         "a NUL byte inside a name of the full export",
-        FULL, "2021-22", lambda b: b.replace(b"OXFORD UNIVERSITY HOSPITALS", b"OXFORD\x00UNIVERSITY HOSPITALS"),
+        FULL,
+        "2021-22",
+        lambda b: b.replace(b"OXFORD UNIVERSITY HOSPITALS", b"OXFORD\x00UNIVERSITY HOSPITALS"),
         "{f}, line 31344, column 'Organisation Name': the field holds a control character (U+0000) (found "
         "'OXFORD\\x00UNIVERSITY HOSPITALS NHS FOUNDATION TRUST'); expected text without control characters (a tab, "
         "a line break or a NUL byte inside a field means the file was damaged or saved by a program that added them)",
     ),
     (
         "the 2019 workbook cut short",
-        XLSX, "2018-19", lambda b: b[: len(b) // 2],
+        XLSX,
+        "2018-19",
+        lambda b: b[: len(b) // 2],
         "{f}: cannot read the workbook: ",
     ),
 ]
@@ -82,7 +92,9 @@ CASES = [
 
 @pytest.mark.data
 @pytest.mark.parametrize("name, edition, damage, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_a_damaged_real_input_stops_the_check_with_one_line(data_dir, tmp_path, capsys, name, edition, damage, expected):
+def test_a_damaged_real_input_stops_the_check_with_one_line(
+    data_dir, tmp_path, capsys, name, edition, damage, expected
+):
     data = damaged_pack(data_dir, tmp_path / "data", name, damage)
     rc, err = check(data, edition, capsys)
     message = expected.format(f=data / name)

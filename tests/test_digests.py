@@ -27,9 +27,15 @@ def loaded(tmp_path_factory):
         nb.cells.append(nbformat.v4.new_code_cell(REPORT_MODULES))
         src = tmp / s.notebook
         nbformat.write(nb, src)
-        done = pm.execute_notebook(str(src), None, parameters={"edition": "sample", "data_dir": str(SAMPLE_DATA),
-                                   "build_dir": str(tmp / "build")}, progress_bar=False, kernel_name="python3",
-                                   extra_arguments=KERNEL_ARGUMENTS, resources={"metadata": {"path": str(NOTEBOOKS)}})
+        done = pm.execute_notebook(
+            str(src),
+            None,
+            parameters={"edition": "sample", "data_dir": str(SAMPLE_DATA), "build_dir": str(tmp / "build")},
+            progress_bar=False,
+            kernel_name="python3",
+            extra_arguments=KERNEL_ARGUMENTS,
+            resources={"metadata": {"path": str(NOTEBOOKS)}},
+        )
         out[s.notebook] = {LIBRARY.joinpath(p).resolve() for p in json.loads(done.cells[-1].outputs[0]["text"])}
     return out
 

@@ -21,11 +21,27 @@ CCG, CSU, TRUST = "Clinical Commissioning Group (CCG)", "Commissioning Support U
 STATUSES = ["Standards Exceeded", "Standards Met", "Approaching Standards", "Standards Not Met", "Not Published"]
 
 #: data README, "20_21/": the 2019 export's sectors and statuses
-README_SECTORS = {"Pharmacy": 11455, "GP": 6827, "Dentist (NHS)": 4634, "Care Home": 2178, "CCG": 197, "Acute": 168,
-                  "Mental Health Trust": 51, "Ambulance Trust": 23, "CSU": 6}
-README_STATUSES = {"Standards Met": 26049, "": 3996, "Entry Level": 1256, "Standards Exceeded": 480,
-                   "Standards not fully met (plan agreed)": 119, "Standards Met (19-20)": 37, "Standards Not Met": 19,
-                   "Entry Level (19-20)": 14}
+README_SECTORS = {
+    "Pharmacy": 11455,
+    "GP": 6827,
+    "Dentist (NHS)": 4634,
+    "Care Home": 2178,
+    "CCG": 197,
+    "Acute": 168,
+    "Mental Health Trust": 51,
+    "Ambulance Trust": 23,
+    "CSU": 6,
+}
+README_STATUSES = {
+    "Standards Met": 26049,
+    "": 3996,
+    "Entry Level": 1256,
+    "Standards Exceeded": 480,
+    "Standards not fully met (plan agreed)": 119,
+    "Standards Met (19-20)": 37,
+    "Standards Not Met": 19,
+    "Entry Level (19-20)": 14,
+}
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +135,14 @@ def test_the_edition_is_configuration_only():
     needles = ("2018-19", "18/19", "2019-06-17", "dspt_progress", "(plan agreed)", "(19-20)")
     for path in sorted((ROOT / "src" / "opencyber").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
-                      if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and n.body
-                      and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        docstrings = {
+            id(n.body[0].value)
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+            and n.body
+            and isinstance(n.body[0], ast.Expr)
+            and isinstance(n.body[0].value, ast.Constant)
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
                 assert not any(x in node.value for x in needles), f"{path.name}:{node.lineno} names {node.value!r}"
@@ -148,7 +169,11 @@ def test_sectors_of_both_full_exports(data_dir):
     assert set(al["later_sector"]) <= later and len(later) == 14
     row = al.set_index("sector").loc["GP"]
     assert (row.later_sector, row.later_organisations, row.found_by_code, row.in_later_sector) == (
-        "General Practice (GP)", 6913, 6708, 6703)
+        "General Practice (GP)",
+        6913,
+        6708,
+        6703,
+    )
 
 
 def test_gp_practices_2019(ed, export, data_dir):
@@ -159,21 +184,38 @@ def test_gp_practices_2019(ed, export, data_dir):
     assert practices["edition"].value_counts().to_dict() == {"18/19": 7246, "19/20": 7024, "20/21": 6804}  # README
     cov = sectors.gp_coverage(export, ed, practices).iloc[0]
     assert cov.open_practices == 7246 and cov.export_gp_rows == 6827
-    assert (cov.in_export, cov.in_export_gp_sector, cov.published_edition, cov.export_gp_rows_not_open) == (6780, 6757, 6492, 70)  # docs: A20
+    assert (cov.in_export, cov.in_export_gp_sector, cov.published_edition, cov.export_gp_rows_not_open) == (
+        6780,
+        6757,
+        6492,
+        70,
+    )  # docs: A20
     assert cov.in_export_gp_sector <= cov.in_export <= cov.open_practices
     assert cov.met_or_exceeded <= cov.published_edition <= cov.in_export
     assert cov.export_gp_rows - cov.export_gp_rows_not_open == cov.in_export_gp_sector
 
 
 def _workbook(path: Path, rows: list[list]) -> Path:
-    header = ["OrganisationName", "ODSCode", "PublicationStatus", "DateOfPublication", "PrimarySector", "CCG (from ODS and CQC)"]
+    header = [
+        "OrganisationName",
+        "ODSCode",
+        "PublicationStatus",
+        "DateOfPublication",
+        "PrimarySector",
+        "CCG (from ODS and CQC)",
+    ]
     pd.DataFrame(rows, columns=header).to_excel(path, index=False)
     return path
 
 
 def test_an_unknown_2019_status_names_the_row_and_column(tmp_path):
-    p = _workbook(tmp_path / "x.xlsx", [["A trust", "RAA", "Standards Met", None, "Acute", None],
-                                         ["B trust", "RBB", "Standards sort of met", None, "Acute", None]])
+    p = _workbook(
+        tmp_path / "x.xlsx",
+        [
+            ["A trust", "RAA", "Standards Met", None, "Acute", None],
+            ["B trust", "RBB", "Standards sort of met", None, "Acute", None],
+        ],
+    )
     with pytest.raises(InputError) as e:
         dspt_export.read_dspt_export(p, unprefixed="18/19")
     msg = str(e.value)
@@ -181,14 +223,19 @@ def test_an_unknown_2019_status_names_the_row_and_column(tmp_path):
 
 
 def test_a_number_that_lost_its_leading_zeros_is_an_error_not_a_guess(tmp_path):
-    p = _workbook(tmp_path / "x.xlsx", [["A council", 16, "Standards Met", None, "Local Authority", None],
-                                         ["B trust", "RBB", "Standards Met", None, "Acute", None]])
+    p = _workbook(
+        tmp_path / "x.xlsx",
+        [
+            ["A council", 16, "Standards Met", None, "Local Authority", None],
+            ["B trust", "RBB", "Standards Met", None, "Acute", None],
+        ],
+    )
     with pytest.raises(InputError) as e:
         dspt_export.read_dspt_export(p, unprefixed="18/19")
     assert "damaged by a spreadsheet" in str(e.value) and "line 2" in str(e.value)
 
 
-ENTRY = '''
+ENTRY = """
 [[edition]]
 id = "x"
 label = "X"
@@ -202,14 +249,17 @@ unprefixed_statuses = "18/19"
   csus = "c.xlsx"
   [edition.export_sectors]
   "Acute" = "trust"
-'''
+"""
 
 
-@pytest.mark.parametrize("extra, message", [
-    ('  [edition.export_code_patterns]\n  trust = "^[RT"\n', "is not a regular expression"),
-    ('  [edition.status_aliases]\n  "Old words" = "Standards Sort Of Met"\n', "status_aliases.'Old words'"),
-    ('  [edition.export_code_patterns]\n  pharmacy = "^F"\n', "keys must be 'trust' or 'commissioner'"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ('  [edition.export_code_patterns]\n  trust = "^[RT"\n', "is not a regular expression"),
+        ('  [edition.status_aliases]\n  "Old words" = "Standards Sort Of Met"\n', "status_aliases.'Old words'"),
+        ('  [edition.export_code_patterns]\n  pharmacy = "^F"\n', "keys must be 'trust' or 'commissioner'"),
+    ],
+)
 def test_registry_errors_of_an_export_only_edition(tmp_path, extra, message):
     from opencyber.errors import RegistryError
 

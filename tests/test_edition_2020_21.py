@@ -28,7 +28,10 @@ def test_successor_rule(cur):
     assert "takes the status of its successor D2P2L (20/21 Standards Met)" in o.at["05C", "reason"]
     assert o.at["07T", "status_raw"] == "" and o.at["07T", "status"] == "Approaching Standards"
     assert o.at["05A", "status"] == "Not Published" and "nor has its successor B2M3M" in o.at["05A", "reason"]
-    assert o.at["RW6", "status"] == "Standards Met" and "successors RM3 (20/21 Standards Met), R0A" in o.at["RW6", "reason"]
+    assert (
+        o.at["RW6", "status"] == "Standards Met"
+        and "successors RM3 (20/21 Standards Met), R0A" in o.at["RW6", "reason"]
+    )
     assert (o.index == "RW6").sum() == 1
 
 

@@ -15,11 +15,21 @@ def cur(data_dir):
 def test_crosstab_totals_ccg_106_csu_5_trusts_212(cur):
     ct = score.crosstab(cur.organisations)
     totals = ct.groupby("sector")["n"].sum().to_dict()
-    assert totals == {"Clinical Commissioning Group (CCG)": 106, "Commissioning Support Unit (CSU)": 5, "NHS Trust": 212}
+    assert totals == {
+        "Clinical Commissioning Group (CCG)": 106,
+        "Commissioning Support Unit (CSU)": 5,
+        "NHS Trust": 212,
+    }
     n = ct.set_index(["sector", "status"])["n"]
     # the 212 usable trusts of the original's 21/22 cut: Met 129, Approaching 63, Exceeded 15, Not Met 5
-    assert [n[("NHS Trust", s)] for s in ("Standards Met", "Approaching Standards", "Standards Exceeded", "Standards Not Met")] == [129, 63, 15, 5]
-    assert [n[("Clinical Commissioning Group (CCG)", s)] for s in ("Standards Met", "Standards Exceeded", "Approaching Standards")] == [82, 22, 2]
+    assert [
+        n[("NHS Trust", s)]
+        for s in ("Standards Met", "Approaching Standards", "Standards Exceeded", "Standards Not Met")
+    ] == [129, 63, 15, 5]
+    assert [
+        n[("Clinical Commissioning Group (CCG)", s)]
+        for s in ("Standards Met", "Standards Exceeded", "Approaching Standards")
+    ] == [82, 22, 2]
 
 
 def test_every_organisation_of_the_full_export_is_accounted_for(cur):

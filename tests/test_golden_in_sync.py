@@ -27,7 +27,9 @@ def test_the_sample_has_golden_notebooks():
 
 def test_every_edition_with_data_has_golden_notebooks(data_dir):
     missing = sorted(set(registry_editions(data_dir)) - set(golden_editions()))
-    assert not missing, f"editions without golden notebooks in tests/regression: {missing}: run `opencyber golden --edition ID`"
+    assert not missing, (
+        f"editions without golden notebooks in tests/regression: {missing}: run `opencyber golden --edition ID`"
+    )
 
 
 @pytest.mark.parametrize("edition", golden_editions())
@@ -61,8 +63,14 @@ def test_golden_refuses_a_notebook_whose_cell_failed(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "notebooks", notebooks)
     report = notebooks / "03_report.ipynb"
     nb = json.loads(report.read_text())
-    cell = {"cell_type": "code", "execution_count": None, "id": "fails-on-maps", "metadata": {}, "outputs": [],
-            "source": ["if ed.has_maps:\n", "    ed.inputs['no such input']\n"]}
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "fails-on-maps",
+        "metadata": {},
+        "outputs": [],
+        "source": ["if ed.has_maps:\n", "    ed.inputs['no such input']\n"],
+    }
     nb["cells"].append(cell)
     report.write_text(json.dumps(nb))
     gold = tmp_path / "regression"
@@ -74,8 +82,10 @@ def test_golden_refuses_a_notebook_whose_cell_failed(tmp_path, monkeypatch):
     with pytest.raises(NotebookDataError) as e:
         golden.make_golden(editions=[SAMPLE_EDITION])
     index = next(i for i, c in enumerate(nb["cells"], start=1) if c is cell)
-    assert str(e.value).startswith(f"golden sample/03_report.ipynb: cell {index} (if ed.has_maps:): KeyError: 'no such input'; "
-                                   "no golden notebook of edition sample was written")
+    assert str(e.value).startswith(
+        f"golden sample/03_report.ipynb: cell {index} (if ed.has_maps:): KeyError: 'no such input'; "
+        "no golden notebook of edition sample was written"
+    )
     assert {p.name: p.read_bytes() for p in (gold / SAMPLE_EDITION).iterdir()} == before
 
 
@@ -86,7 +96,10 @@ def test_a_changed_output_is_reported_old_then_new_in_plain_text():
 
     lines = pytest_assertrepr_compare(None, "==", "Trusts: 210\nICBs: 42", "Trusts: 211\nICBs: 42")
     assert lines[0] == "the output differs from the golden notebook's (old -> new):"
-    assert [ln for ln in lines if ln[:1] in "-+" and not ln.startswith(("---", "+++"))] == ["-Trusts: 210", "+Trusts: 211"]
+    assert [ln for ln in lines if ln[:1] in "-+" and not ln.startswith(("---", "+++"))] == [
+        "-Trusts: 210",
+        "+Trusts: 211",
+    ]
     assert not any("\x1b[" in ln for ln in lines)
     assert pytest_assertrepr_compare(None, "<", "a", "b") is None
 
@@ -108,8 +121,11 @@ def test_golden_summarises_each_changed_cell_old_then_new():
     assert len(found) == 1 and found[0][0].startswith(f"Cell {new.cells.index(cell)} (")
     assert [ln[:17] for ln in found[0][1]] == ["-**Worked example", "+**Worked example"]  # old, then new
     assert changes(old, copy.deepcopy(old)) == []
-    report = next(c for c in nbformat.read(GOLDEN_DIR / SAMPLE_EDITION / "03_report.ipynb", as_version=4).cells
-                  if any(MAP_CHECK_MIME in o.get("data", {}) for o in c.get("outputs", [])))
+    report = next(
+        c
+        for c in nbformat.read(GOLDEN_DIR / SAMPLE_EDITION / "03_report.ipynb", as_version=4).cells
+        if any(MAP_CHECK_MIME in o.get("data", {}) for o in c.get("outputs", []))
+    )
     assert report  # the map checks are read as lines too (golden._texts)
 
 
@@ -131,4 +147,6 @@ def test_golden_leaves_a_notebook_whose_outputs_did_not_change_as_it_is(tmp_path
     report = golden.make_golden(editions=[SAMPLE_EDITION])
     assert report == {f"{SAMPLE_EDITION}/{s.notebook}": [] for s in STAGES}
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (gold / SAMPLE_EDITION).iterdir()} == before
-    assert [r.getMessage() for r in caplog.records] == [f"golden {SAMPLE_EDITION}/{s.notebook}: outputs unchanged" for s in STAGES]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"golden {SAMPLE_EDITION}/{s.notebook}: outputs unchanged" for s in STAGES
+    ]

@@ -67,11 +67,14 @@ def test_geography_is_a_valid_coverage_at_sea():
         union = shapely.union_all(areas[areas["NHSER24CDH"] == region.code].geometry.values)
         assert shapely.normalize(union).equals_exact(shapely.normalize(region.geometry), 0)
     xmin, ymin, xmax, ymax = shapely.union_all(areas.geometry.values).bounds
-    assert 2.0 <= xmin and xmax <= 4.5 and 53.3 <= ymin and ymax <= 55.0  # southern North Sea
-    icb_of = {c: a for c, a in zip(areas["code"], areas.geometry)}
+    assert xmin >= 2.0 and xmax <= 4.5 and ymin >= 53.3 and ymax <= 55.0  # southern North Sea
+    icb_of = dict(zip(areas["code"], areas.geometry))
     points = json.loads((SAMPLE / "trusts.geojson").read_text(encoding="utf-8"))["features"]
-    etr = {r.split('","')[0].strip('"'): r.split('","')[3] for f in ("etr.csv", "ect.csv")
-           for r in (SAMPLE / f).read_text(encoding="utf-8").splitlines()}
+    etr = {
+        r.split('","')[0].strip('"'): r.split('","')[3]
+        for f in ("etr.csv", "ect.csv")
+        for r in (SAMPLE / f).read_text(encoding="utf-8").splitlines()
+    }
     assert len(points) == 16
     for f in points:
         code = f["properties"]["code"]
@@ -112,27 +115,65 @@ EXPECTED = {
     "ZTA": ("care trust the export files under Social Care", True, "Standards Met", ""),
     "ZRJ": ("only trust of its ICB", True, "Approaching Standards", ""),
     # overrides
-    "ZRN": ("override keep_in_scope", True, "Not Published",
-            "kept in scope by a documented override (see the edition's overrides), although: closed on 28 February 2025 (ODS close date), "
-            f"{SCOPE}; " + OLDER.format("23/24")),
-    "ZRS": ("override exclude", False, "Standards Met", "left out by a documented override (see the edition's overrides)"),
-    "ZQE": ("override set_status", True, "Standards Met",
-            "status set by a documented override: Approaching Standards replaced by Standards Met"),
+    "ZRN": (
+        "override keep_in_scope",
+        True,
+        "Not Published",
+        "kept in scope by a documented override (see the edition's overrides), although: closed on 28 February 2025 (ODS close date), "
+        f"{SCOPE}; " + OLDER.format("23/24"),
+    ),
+    "ZRS": (
+        "override exclude",
+        False,
+        "Standards Met",
+        "left out by a documented override (see the edition's overrides)",
+    ),
+    "ZQE": (
+        "override set_status",
+        True,
+        "Standards Met",
+        "status set by a documented override: Approaching Standards replaced by Standards Met",
+    ),
     # out of scope by rule
-    "ZRH": ("closed before the scope date", False, "Not Published",
-            f"closed on 30 September 2024 (ODS close date), {SCOPE}; " + OLDER.format("23/24")),
-    "ZRT": ("opened after the scope date", False, "",
-            "opened on 1 June 2025 (ODS), after the edition's scope date 31 March 2025"),
-    "ZWA": ("Welsh trust", False, "Standards Met", "Welsh trust (ODS National Grouping W00): not in NHS England's report"),
+    "ZRH": (
+        "closed before the scope date",
+        False,
+        "Not Published",
+        f"closed on 30 September 2024 (ODS close date), {SCOPE}; " + OLDER.format("23/24"),
+    ),
+    "ZRT": (
+        "opened after the scope date",
+        False,
+        "",
+        "opened on 1 June 2025 (ODS), after the edition's scope date 31 March 2025",
+    ),
+    "ZWA": (
+        "Welsh trust",
+        False,
+        "Standards Met",
+        "Welsh trust (ODS National Grouping W00): not in NHS England's report",
+    ),
     "Z81001": ("GP practice", False, "Standards Met", NOT_IN_LISTS.format("General Practice (GP)")),
-    "ZV101": ("Entry Level (dentist)", False, "Not Published",
-              NOT_IN_LISTS.format("Dentist") + "; " + OLDER.format("19/20")),
+    "ZV101": (
+        "Entry Level (dentist)",
+        False,
+        "Not Published",
+        NOT_IN_LISTS.format("Dentist") + "; " + OLDER.format("19/20"),
+    ),
     "ZK801": ("export NHS Trust sector, not an ODS trust", False, "Not Published", NOT_IN_LISTS.format("NHS Trust")),
-    "ZYX01": ("export CSU sector, not a listed CSU", False, "Standards Met",
-              NOT_IN_LISTS.format("Commissioning Support Unit (CSU)")),
+    "ZYX01": (
+        "export CSU sector, not a listed CSU",
+        False,
+        "Standards Met",
+        NOT_IN_LISTS.format("Commissioning Support Unit (CSU)"),
+    ),
     "ZA1": ("sub-ICB location", False, "", "sub-ICB location: the Sample (fictional) report scores its ICB ZQA"),
-    "ZA2": ("sub-ICB location with an export row", False, "Not Published",
-            "sub-ICB location: the Sample (fictional) report scores its ICB ZQA; " + OLDER.format("22/23")),
+    "ZA2": (
+        "sub-ICB location with an export row",
+        False,
+        "Not Published",
+        "sub-ICB location: the Sample (fictional) report scores its ICB ZQA; " + OLDER.format("22/23"),
+    ),
 }
 
 
@@ -160,11 +201,21 @@ def test_successor_rule(orgs):
     ZRH closed before the scope date: out of scope, its successor changes nothing. succ.csv's row for
     GP practice Z81002, which no input of the edition names, is ignored.
     """
-    assert (bool(orgs.at["ZRD", "in_scope"]), orgs.at["ZRD", "status"], orgs.at["ZRD", "score"]) == (True, "Standards Exceeded", 3)
+    assert (bool(orgs.at["ZRD", "in_scope"]), orgs.at["ZRD", "status"], orgs.at["ZRD", "score"]) == (
+        True,
+        "Standards Exceeded",
+        3,
+    )
     assert orgs.at["ZRD", "status_raw"] == "23/24 Approaching Standards"
-    assert orgs.at["ZRD", "reason"] == "no 24/25 status of its own; takes the status of its successor ZRA (24/25 Standards Exceeded)"
+    assert (
+        orgs.at["ZRD", "reason"]
+        == "no 24/25 status of its own; takes the status of its successor ZRA (24/25 Standards Exceeded)"
+    )
     assert (bool(orgs.at["ZRV", "in_scope"]), orgs.at["ZRV", "status"]) == (True, "Not Published")
-    assert orgs.at["ZRV", "reason"] == "no 24/25 status of its own, nor has its successor ZRC (23/24 Standards Met): Not Published"
+    assert (
+        orgs.at["ZRV", "reason"]
+        == "no 24/25 status of its own, nor has its successor ZRC (23/24 Standards Met): Not Published"
+    )
     assert not orgs.at["ZRH", "in_scope"] and "successor" not in orgs.at["ZRH", "reason"]
     assert "Z81002" not in orgs.index
 
@@ -187,7 +238,9 @@ def test_crosstab_and_composites(cur):
     }
     s = score.area_scores(cur.organisations, cur.areas, cur.edition.commissioner_sector).set_index("area_code")
     assert s["n_trusts"].to_dict() == {"ZQA": 5, "ZQB": 4, "ZQC": 1, "ZQD": 4, "ZQE": 2}
-    assert s["composite"].to_dict() == pytest.approx({"ZQA": 0.6, "ZQB": 1.0, "ZQC": 0.0, "ZQD": -1.25, "ZQE": 1.5}, abs=1e-12)
+    assert s["composite"].to_dict() == pytest.approx(
+        {"ZQA": 0.6, "ZQB": 1.0, "ZQC": 0.0, "ZQD": -1.25, "ZQE": 1.5}, abs=1e-12
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,12 +262,18 @@ def test_reconciliation_balances(cur):
     assert rec[rec["file"] == "lookup.csv"]["rows_in"].sum() == 12  # 5 ICBs, 7 sub-ICB locations
     links = by[("succ.csv", "(successor links)")]  # 4 links; Z81002's is for no organisation of the edition
     assert (links.rows_in, links.in_scope, links.out_of_scope, links.rules) == (
-        4, 3, 1, "predecessor named by no other input: 1")
+        4,
+        3,
+        1,
+        "predecessor named by no other input: 1",
+    )
 
     etr = by[("etr.csv", "NHS Trust")]
     assert (etr.rows_in, etr.in_scope, etr.out_of_scope) == (19, 15, 4)
-    assert etr.rules == ("Welsh trust: 1; closed before the scope date: 1; opened after the scope date: 1; "
-                         "override: excluded: 1; override: kept in scope: 1")
+    assert etr.rules == (
+        "Welsh trust: 1; closed before the scope date: 1; opened after the scope date: 1; "
+        "override: excluded: 1; override: kept in scope: 1"
+    )
     trusts = by[("dspt_export.csv", "NHS Trust")]
     assert (trusts.rows_in, trusts.in_scope, trusts.out_of_scope) == (17, 13, 4)
     assert "lower-case code upper-cased: 1" in trusts.repairs

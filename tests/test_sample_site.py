@@ -27,7 +27,9 @@ def sample_site(tmp_path_factory):
 
     out = io.StringIO()
     with redirect_stdout(out):
-        rc = main(["build", "--renderer", "nbconvert", "--build-dir", str(tmp / "build"), "--site-dir", str(tmp / "site")])
+        rc = main(
+            ["build", "--renderer", "nbconvert", "--build-dir", str(tmp / "build"), "--site-dir", str(tmp / "site")]
+        )
     mp.undo()
     return rc, out.getvalue(), tmp / "site"
 
@@ -38,8 +40,16 @@ def test_build_without_data_builds_the_sample_and_says_how_to_get_real_data(samp
     assert "building the bundled FICTIONAL sample edition from data/sample" in out
     assert "python -m opencyber build --data DIR" in out and "python -m opencyber fetch --data DIR" in out
     assert sorted(p.name for p in site.glob("*.html")) == [
-        "accessibility.html", "data.html", "finder.html", "index.html", "methodology.html",
-        "sample-curation.html", "sample-scoring.html", "sample.html", "sectors.html", "trends.html",
+        "accessibility.html",
+        "data.html",
+        "finder.html",
+        "index.html",
+        "methodology.html",
+        "sample-curation.html",
+        "sample-scoring.html",
+        "sample.html",
+        "sectors.html",
+        "trends.html",
     ]
 
 
@@ -47,8 +57,11 @@ def test_every_sample_page_says_the_data_are_fictional(sample_site):
     _, _, site = sample_site
     for page in sorted(site.glob("*.html")):
         html = page.read_text(encoding="utf-8")
-        assert re.search(r'<p class="oc-banner" role="note">Sample data: every organisation, code, area and status '
-                         r"on this page is fictional\.", html), page.name
+        assert re.search(
+            r'<p class="oc-banner" role="note">Sample data: every organisation, code, area and status '
+            r"on this page is fictional\.",
+            html,
+        ), page.name
 
 
 def test_no_page_has_an_image_without_alt_text(sample_site):
@@ -70,13 +83,15 @@ def _map_state(site, name: str) -> tuple[dict, dict]:
     """The widget state and the shared geometries of a page's maps, which the site keeps apart from
     the page (assets/maps/<page>.js, loaded with the maps: render.externalise_map_state)."""
     html = (site / f"{name}.html").read_text(encoding="utf-8")
-    assert re.search(r'<script type="application/vnd.jupyter.widget-state\+json"></script>', html)  # filled when the maps load
+    assert re.search(
+        r'<script type="application/vnd.jupyter.widget-state\+json"></script>', html
+    )  # filled when the maps load
     assert 'id="oc-geometries"' not in html and f'"assets/maps/{name}.js"' in html
     text = (site / "assets" / "maps" / f"{name}.js").read_text(encoding="utf-8")
     m = re.fullmatch(r"window\.OpenCyber\.mapState\((.*)\);\n", text, re.S)
     decoder = json.JSONDecoder()
     state, end = decoder.raw_decode(m.group(1))
-    store, _ = decoder.raw_decode(m.group(1)[end + 1:])
+    store, _ = decoder.raw_decode(m.group(1)[end + 1 :])
     return state, store
 
 

@@ -35,8 +35,9 @@ import pickle
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -105,8 +106,10 @@ def stored(kind: str, key: list, compute: Callable[[], T]) -> T:
             value = pickle.load(f)
     except FileNotFoundError:
         pass
-    except Exception as exc:  # noqa: BLE001 - a damaged or unreadable entry: said, and computed again
-        logging.getLogger(__name__).warning("The build's cache entry %s is damaged (%s): made again", path, type(exc).__name__)
+    except Exception as exc:
+        logging.getLogger(__name__).warning(
+            "The build's cache entry %s is damaged (%s): made again", path, type(exc).__name__
+        )
         path.unlink(missing_ok=True)
     else:
         with contextlib.suppress(OSError):
@@ -137,10 +140,18 @@ def _is_geometric(obj) -> bool:
 def _refuse_geometries(kind: str, value) -> None:
     """Entries hold plain data: a shapely geometry loses its precision grid in a pickle (and the
     points derived from it move), so a geometry, or a table or GeoSeries of them, is refused."""
-    parts = list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, (tuple, list)) else [value]
+    parts = (
+        list(value.values())
+        if isinstance(value, dict)
+        else list(value)
+        if isinstance(value, (tuple, list))
+        else [value]
+    )
     for part in parts:
         if _is_geometric(part):
-            raise TypeError(f"cache entry {kind!r}: keep geometries as WKB, not as {type(part).__name__} (see opencyber.cache)")
+            raise TypeError(
+                f"cache entry {kind!r}: keep geometries as WKB, not as {type(part).__name__} (see opencyber.cache)"
+            )
 
 
 def of_file(kind: str) -> Callable[[Callable[..., T]], Callable[..., T]]:

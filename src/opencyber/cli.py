@@ -65,9 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         help="what turns the pages into HTML: Quarto, the built-in nbconvert renderer, or auto (Quarto when it is on PATH)",
     )
 
-    c = sub.add_parser("check", help="read and validate an edition's inputs (no notebooks run): say what is wrong, where",
-                       description="Read and validate every input file of each edition (no notebook runs) and list every "
-                       "problem: file, line, column, value and what was expected (the first 20 of each file).")
+    c = sub.add_parser(
+        "check",
+        help="read and validate an edition's inputs (no notebooks run): say what is wrong, where",
+        description="Read and validate every input file of each edition (no notebook runs) and list every "
+        "problem: file, line, column, value and what was expected (the first 20 of each file).",
+    )
     c.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout)")
     c.add_argument("--edition", action="append", help="check only this edition id (repeatable)")
 
@@ -78,22 +81,46 @@ def main(argv: list[str] | None = None) -> int:
         "directory, check each one's sha256, and say what was downloaded, already there, or cannot be downloaded "
         "(files derived for the data pack).",
     )
-    f.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout); created if missing")
+    f.add_argument(
+        "--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout); created if missing"
+    )
     f.add_argument("--edition", action="append", help="only the files this edition reads (repeatable; default: all)")
-    f.add_argument("--current-ods", action="store_true",
-                   help="also download today's ODS files (etr, ect, eccg, ecsu) into ods/ (live: no pinned hash)")
-    f.add_argument("--current-ons", action="store_true",
-                   help="also download the editions' ONS boundaries and lookups from the ONS Open Geography Portal into ons/ (live)")
-    f.add_argument("--timeout", type=float, help="seconds to wait for a server (default: $OPEN_CYBER_FETCH_TIMEOUT, else 30)")
-    f.add_argument("--base-url", help="send every request to this server instead, e.g. a mirror (default: $OPEN_CYBER_FETCH_BASE)")
+    f.add_argument(
+        "--current-ods",
+        action="store_true",
+        help="also download today's ODS files (etr, ect, eccg, ecsu) into ods/ (live: no pinned hash)",
+    )
+    f.add_argument(
+        "--current-ons",
+        action="store_true",
+        help="also download the editions' ONS boundaries and lookups from the ONS Open Geography Portal into ons/ (live)",
+    )
+    f.add_argument(
+        "--timeout", type=float, help="seconds to wait for a server (default: $OPEN_CYBER_FETCH_TIMEOUT, else 30)"
+    )
+    f.add_argument(
+        "--base-url", help="send every request to this server instead, e.g. a mirror (default: $OPEN_CYBER_FETCH_BASE)"
+    )
     f.add_argument("--sources", type=Path, help="the registry of files (default: the package's sources.toml)")
 
-    s = sub.add_parser("serve", help="serve the built site on http://127.0.0.1:PORT (offline preview)",
-                       description="Serve the built site over HTTP on this machine (its own files only).")
-    s.add_argument("--dir", "--site-dir", dest="site_dir", type=Path, default=None,
-                   help="the site to serve (default: _site/ in the checkout)")
-    s.add_argument("--host", default="127.0.0.1",
-                   help="the address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every network)")
+    s = sub.add_parser(
+        "serve",
+        help="serve the built site on http://127.0.0.1:PORT (offline preview)",
+        description="Serve the built site over HTTP on this machine (its own files only).",
+    )
+    s.add_argument(
+        "--dir",
+        "--site-dir",
+        dest="site_dir",
+        type=Path,
+        default=None,
+        help="the site to serve (default: _site/ in the checkout)",
+    )
+    s.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every network)",
+    )
     s.add_argument("--port", type=_port, default=8000, help="the port to listen on, 1-65535 (default: 8000)")
 
     g = sub.add_parser("golden", help="re-make the committed executed notebooks of the regression tests")
@@ -111,14 +138,22 @@ def main(argv: list[str] | None = None) -> int:
 
             try:
                 build(
-                    args.data, args.edition, args.build_dir, args.site_dir,
-                    render=not args.no_render, force=args.force, jobs=args.jobs, renderer=args.renderer,
+                    args.data,
+                    args.edition,
+                    args.build_dir,
+                    args.site_dir,
+                    render=not args.no_render,
+                    force=args.force,
+                    jobs=args.jobs,
+                    renderer=args.renderer,
                     skip_missing=args.skip_missing,
                 )
             except OSError as exc:
                 if not exc.filename:  # a write that failed names no file: name the folders written to
-                    exc.filename = (f"writing into {args.build_dir or PROJECT_ROOT / 'build'} or "
-                                    f"{args.site_dir or PROJECT_ROOT / '_site'}")
+                    exc.filename = (
+                        f"writing into {args.build_dir or PROJECT_ROOT / 'build'} or "
+                        f"{args.site_dir or PROJECT_ROOT / '_site'}"
+                    )
                 raise
         elif args.command == "check":
             from opencyber.inputs.locations import resolve_data_dir
@@ -141,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
                             print(f"error: {line}", file=sys.stderr, flush=True)
                     said.update(lines)
                     n = sum(1 + e.more for e in exc.errors)
-                    print(f"[{ed.id}] {n} problem(s) in {len(exc.errors)} input file(s): "
-                          + ", ".join(Path(e.path).name for e in exc.errors), flush=True)
+                    print(
+                        f"[{ed.id}] {n} problem(s) in {len(exc.errors)} input file(s): "
+                        + ", ".join(Path(e.path).name for e in exc.errors),
+                        flush=True,
+                    )
                     failed += 1
                 except (InputError, RegistryError) as exc:
                     print(f"error: {exc}", file=sys.stderr, flush=True)
@@ -185,8 +223,16 @@ def run_fetch(args: argparse.Namespace) -> int:
     from opencyber.inputs import fetch
 
     try:
-        report = fetch.fetch(args.edition or None, args.data or None, sources=args.sources, base_url=args.base_url,
-                             current_ods=args.current_ods, current_ons=args.current_ons, timeout=args.timeout, log=print)
+        report = fetch.fetch(
+            args.edition or None,
+            args.data or None,
+            sources=args.sources,
+            base_url=args.base_url,
+            current_ods=args.current_ods,
+            current_ons=args.current_ons,
+            timeout=args.timeout,
+            log=print,
+        )
     except fetch.FetchNetworkError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return fetch.EXIT_NETWORK
@@ -194,7 +240,9 @@ def run_fetch(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return fetch.EXIT_USAGE
     if not report.ok:
-        print(f"error: {len(report.failed)} file(s) failed: {', '.join(r.name for r in report.failed)}", file=sys.stderr)
+        print(
+            f"error: {len(report.failed)} file(s) failed: {', '.join(r.name for r in report.failed)}", file=sys.stderr
+        )
         return fetch.EXIT_FAILED
     return fetch.EXIT_OK
 

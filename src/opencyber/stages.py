@@ -32,10 +32,18 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("01_curation.ipynb", "-curation", "{label}: how the organisations were chosen",
-          ("organisations.csv", "areas.csv", "reconciliation.csv", "overrides.csv")),
-    Stage("02_scoring.ipynb", "-scoring", "{label}: how the scores were computed",
-          ("crosstab.csv", "area_scores.csv", "trusts_followed.csv")),
+    Stage(
+        "01_curation.ipynb",
+        "-curation",
+        "{label}: how the organisations were chosen",
+        ("organisations.csv", "areas.csv", "reconciliation.csv", "overrides.csv"),
+    ),
+    Stage(
+        "02_scoring.ipynb",
+        "-scoring",
+        "{label}: how the scores were computed",
+        ("crosstab.csv", "area_scores.csv", "trusts_followed.csv"),
+    ),
     Stage("03_report.ipynb", "", "{label} edition", ()),
 )
 

@@ -31,9 +31,7 @@ MEETS: tuple[str, ...] = ("Standards Met", "Standards Exceeded")
 UNSCORED_OUTCOMES: tuple[str, ...] = ("Entry Level",)
 
 _OUTCOMES = {s.lower(): s for s in (*STATUSES, *UNSCORED_OUTCOMES)}
-_STATUS_RE = re.compile(
-    r"^(?:(?P<short>\d{2}/\d{2})|(?P<long>\d{4})-(?P<long_end>\d{2}))?\s*(?P<outcome>.*?)\s*$"
-)
+_STATUS_RE = re.compile(r"^(?:(?P<short>\d{2}/\d{2})|(?P<long>\d{4})-(?P<long_end>\d{2}))?\s*(?P<outcome>.*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -99,9 +97,7 @@ def score(status: str) -> int:
     try:
         return SCORES[status]
     except KeyError:
-        raise StatusError(
-            f"no score is defined for status {status!r} (scored: {', '.join(SCORES)})"
-        ) from None
+        raise StatusError(f"no score is defined for status {status!r} (scored: {', '.join(SCORES)})") from None
 
 
 def scores_table():

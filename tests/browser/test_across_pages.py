@@ -21,7 +21,7 @@ from tests.conftest import need
 WIDTHS = (1366, 390)
 
 
-def visit(browser, server, name, width=1366, hash_=""):  # noqa: F811
+def visit(browser, server, name, width=1366, hash_=""):
     v = PageVisit(browser, server, name)
     v.page.set_viewport_size({"width": width, "height": 900})
     if hash_:
@@ -35,8 +35,10 @@ def _clean(v):
     assert v.unexplained_console_errors() == []
 
 
-@pytest.mark.parametrize("query", ["RA4", "yeovil", "Yeovil District Hospital NHS FT", "YEOVIL DISTRICT HOSPITAL NHS FOUNDATION TRUST"])
-def test_finder_finds_yeovil_with_its_status_in_every_edition(browser, server, query):  # noqa: F811
+@pytest.mark.parametrize(
+    "query", ["RA4", "yeovil", "Yeovil District Hospital NHS FT", "YEOVIL DISTRICT HOSPITAL NHS FOUNDATION TRUST"]
+)
+def test_finder_finds_yeovil_with_its_status_in_every_edition(browser, server, query):
     v = visit(browser, server, "finder")
     v.page.fill("#oc-q", query)
     status = v.page.locator("#oc-status")
@@ -52,7 +54,7 @@ def test_finder_finds_yeovil_with_its_status_in_every_edition(browser, server, q
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_permanent_link_opens_the_organisation(browser, server, width):  # noqa: F811
+def test_permanent_link_opens_the_organisation(browser, server, width):
     v = visit(browser, server, "finder", width, "#org=RA4")
     title = v.page.locator("#oc-org-title")
     expect(title).to_have_text("Yeovil District Hospital NHS Foundation Trust (RA4)")
@@ -69,7 +71,7 @@ def test_permanent_link_opens_the_organisation(browser, server, width):  # noqa:
     v.page.close()
 
 
-def test_a_ccg_links_to_its_icb(browser, server):  # noqa: F811
+def test_a_ccg_links_to_its_icb(browser, server):
     v = visit(browser, server, "finder", 1366, "#org=00L")
     expect(v.page.locator("#oc-org")).to_contain_text("QHM")
     v.page.locator("#oc-org a", has_text="(QHM)").click()
@@ -77,7 +79,7 @@ def test_a_ccg_links_to_its_icb(browser, server):  # noqa: F811
     v.page.close()
 
 
-def test_full_export_is_fetched_only_when_searched(browser, server):  # noqa: F811
+def test_full_export_is_fetched_only_when_searched(browser, server):
     v = visit(browser, server, "finder")
     requested = []
     v.page.on("request", lambda r: requested.append(r.url))
@@ -91,7 +93,7 @@ def test_full_export_is_fetched_only_when_searched(browser, server):  # noqa: F8
     v.page.close()
 
 
-def test_trends_table_and_chart(browser, server):  # noqa: F811
+def test_trends_table_and_chart(browser, server):
     v = visit(browser, server, "trends")
     v.page.wait_for_selector("#oc-trends-chart .main-svg", timeout=30_000)
     assert v.page.locator("#oc-trends-chart .point").count() > 0 or v.page.locator("#oc-trends-chart path").count() > 0
@@ -103,7 +105,7 @@ def test_trends_table_and_chart(browser, server):  # noqa: F811
 
 @pytest.mark.parametrize("name", ["finder", "trends", "sectors"])
 @pytest.mark.parametrize("width", WIDTHS)
-def test_axe_clean_and_no_page_overflow(browser, server, name, width):  # noqa: F811
+def test_axe_clean_and_no_page_overflow(browser, server, name, width):
     need("axe-core (installed by `npm ci` from package-lock.json)", AXE.is_file())
     v = visit(browser, server, name, width)
     if name == "finder":
@@ -119,18 +121,20 @@ def test_axe_clean_and_no_page_overflow(browser, server, name, width):  # noqa: 
     assert overflow <= 1
 
 
-def test_first_load_of_the_finder_is_at_most_150_kb_gzip(site):  # noqa: F811
+def test_first_load_of_the_finder_is_at_most_150_kb_gzip(site):
     import gzip
     import re
 
     html = (site / "finder.html").read_text(encoding="utf-8")
     refs = re.findall(r'(?:src|href)="(assets/[^"]+)"', html) + ["assets/data/finder_nhs.json"]
-    total = len(gzip.compress(html.encode(), 9)) + sum(len(gzip.compress((site / r).read_bytes(), 9)) for r in set(refs))
+    total = len(gzip.compress(html.encode(), 9)) + sum(
+        len(gzip.compress((site / r).read_bytes(), 9)) for r in set(refs)
+    )
     assert "assets/data/finder_all.json" not in refs
     assert total <= 150_000, total
 
 
-def test_sectors_page_has_both_full_exports_and_the_alignment(browser, server, build_dir):  # noqa: F811
+def test_sectors_page_has_both_full_exports_and_the_alignment(browser, server, build_dir):
     import pandas as pd
 
     v = visit(browser, server, "sectors")
@@ -138,8 +142,12 @@ def test_sectors_page_has_both_full_exports_and_the_alignment(browser, server, b
         v.page.wait_for_selector(f"#oc-sectors-chart-{date} .main-svg", timeout=30_000)
         assert v.page.locator(f"#oc-sectors-chart-{date} .barlayer .point").count() > 0
         wide = pd.read_csv(build_dir / "all-editions" / f"sectors_status_wide_{date}.csv")
-        table = v.page.locator("table.oc-table", has=v.page.locator(
-            "caption", has_text=f"Organisations of each sector by latest DSPT status, {label} export"))
+        table = v.page.locator(
+            "table.oc-table",
+            has=v.page.locator(
+                "caption", has_text=f"Organisations of each sector by latest DSPT status, {label} export"
+            ),
+        )
         assert table.locator("tbody tr").count() == len(wide) == sectors
     align = v.page.locator("table.oc-table", has=v.page.locator("caption", has_text="sectors they are read as"))
     assert align.locator("tbody tr").count() == 26
@@ -154,7 +162,7 @@ def test_sectors_page_has_both_full_exports_and_the_alignment(browser, server, b
 
 
 @pytest.mark.parametrize("edition", ["2022-23", "2021-22", "2020-21", "2018-19"])
-def test_edition_pages_link_to_the_trend_of_each_sector(browser, server, edition):  # noqa: F811
+def test_edition_pages_link_to_the_trend_of_each_sector(browser, server, edition):
     v = visit(browser, server, edition)
     hrefs = v.page.locator("main a[href^='trends.html#']").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert len(hrefs) == 3  # one per sector of the edition
@@ -169,7 +177,7 @@ def test_edition_pages_link_to_the_trend_of_each_sector(browser, server, edition
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_sectors_page_maps_gp_practices_by_icb(browser, server, build_dir, width):  # noqa: F811
+def test_sectors_page_maps_gp_practices_by_icb(browser, server, build_dir, width):
     import json
 
     import pandas as pd
@@ -181,7 +189,10 @@ def test_sectors_page_maps_gp_practices_by_icb(browser, server, build_dir, width
     drawn = {f["properties"]["code"]: f["properties"] for f in areas["features"]}
     assert set(drawn) == set(newest["area_code"]) and len(drawn) == 42
     for r in newest.itertuples():
-        assert (drawn[r.area_code]["practices"], drawn[r.area_code]["met_or_exceeded"]) == (r.practices, r.met_or_exceeded)
+        assert (drawn[r.area_code]["practices"], drawn[r.area_code]["met_or_exceeded"]) == (
+            r.practices,
+            r.met_or_exceeded,
+        )
     v = PageVisit(browser, server, "sectors", (width, 900), touch=width < 500)
     gp_map = v.page.locator(".leaflet-container")
     gp_map.scroll_into_view_if_needed()
@@ -190,7 +201,9 @@ def test_sectors_page_maps_gp_practices_by_icb(browser, server, build_dir, width
     assert "GP practices that met the standard" in gp_map.get_attribute("aria-label")
     box = gp_map.bounding_box()
     outside = gp_map.locator("path.oc-area").evaluate_all(
-        "(ps, b) => ps.filter(p => { const r = p.getBoundingClientRect(); return r.left < b.x - 2 || r.right > b.x + b.width + 2; }).length", box)
+        "(ps, b) => ps.filter(p => { const r = p.getBoundingClientRect(); return r.left < b.x - 2 || r.right > b.x + b.width + 2; }).length",
+        box,
+    )
     assert outside == 0
     legend = v.page.locator(".oc-legend", has_text="GP practices met or exceeded")
     assert legend.count() == 1 and legend.locator("li").count() == 5

@@ -41,7 +41,9 @@ def hostile_site(tmp_path_factory):
     export = d / "dspt_export.csv"
     export.write_text(export.read_text().replace("A GP PRACTICE", '"' + SCRIPT + '"'))
     lookup = d / "lookup.csv"
-    lookup.write_text(lookup.read_text().replace("NHS Alpha Integrated Care Board", '"NHS <script>alert(3)</script> Alpha ICB"'))
+    lookup.write_text(
+        lookup.read_text().replace("NHS Alpha Integrated Care Board", '"NHS <script>alert(3)</script> Alpha ICB"')
+    )
     registry = write_registry(tmp / "editions.toml")
     mp = pytest.MonkeyPatch()
     mp.setenv("OPEN_CYBER_REGISTRY", str(registry))

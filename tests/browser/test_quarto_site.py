@@ -38,8 +38,9 @@ def _serve(site):
 
 def _site_files(site):
     return sorted(
-        str(p.relative_to(site)) for p in site.rglob("*")
-        if p.is_file() and (p.suffix == ".html" and p.parent == site or p.parts[len(site.parts)] == "downloads")
+        str(p.relative_to(site))
+        for p in site.rglob("*")
+        if p.is_file() and ((p.suffix == ".html" and p.parent == site) or p.parts[len(site.parts)] == "downloads")
     )
 
 
@@ -71,9 +72,13 @@ def test_quarto_site_has_the_nbconvert_sites_pages_and_downloads(sample_sites):
         assert "cdn.jsdelivr.net" not in html and "jquery" not in html.lower(), page.name
         assert html.count("<title>") == 1
         assert ("assets/plotly.min.js" in html) == ('class="oc-plotly"' in html), page.name  # only where a chart is
-        assert ("assets/plotly.min.js" in html) == (page.name in ("sample.html", "index.html", "trends.html", "sectors.html")), page.name
+        assert ("assets/plotly.min.js" in html) == (
+            page.name in ("sample.html", "index.html", "trends.html", "sectors.html")
+        ), page.name
         ours = (nbconvert / page.name).read_text(encoding="utf-8")
-        assert html[html.index("<title>"):html.index("</title>")] == ours[ours.index("<title>"):ours.index("</title>")]
+        assert (
+            html[html.index("<title>") : html.index("</title>")] == ours[ours.index("<title>") : ours.index("</title>")]
+        )
 
 
 def test_quarto_sample_page_draws_both_maps_and_the_chart_offline(browser, sample_server):
@@ -90,7 +95,9 @@ def test_quarto_sample_page_draws_both_maps_and_the_chart_offline(browser, sampl
     assert page.locator(".oc-chart .main-svg").count() >= 1
     # the maps' data are kept apart from the page, loaded with the maps (render.externalise_map_state)
     assert page.locator("script#oc-geometries").count() == 0
-    assert "/assets/maps/sample.js" in page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name).join(' ')")
+    assert "/assets/maps/sample.js" in page.evaluate(
+        "() => performance.getEntriesByType('resource').map(e => e.name).join(' ')"
+    )
     assert visit.non_tile_external() == [] and visit.failed_local == []
     assert visit.unexplained_console_errors() == [] and visit.page_errors == []
     page.close()
@@ -130,7 +137,9 @@ def test_quarto_real_edition_page_draws_every_area_and_bar_offline(browser, real
     assert page.locator(".leaflet-container").nth(1).locator("path.oc-area").count() == 42
     assert page.locator("#chart-status-by-sector .barlayer .point").count() == 15
     # the previous edition (Quarto's script makes a page's links absolute once it has loaded)
-    assert page.eval_on_selector_all("main nav.oc-around a[rel=prev]", "a => a.map(e => e.href)") == [f"{real_server}/2021-22.html"]
+    assert page.eval_on_selector_all("main nav.oc-around a[rel=prev]", "a => a.map(e => e.href)") == [
+        f"{real_server}/2021-22.html"
+    ]
     assert visit.non_tile_external() == [] and visit.failed_local == []
     assert visit.unexplained_console_errors() == [] and visit.page_errors == []
     page.close()

@@ -82,12 +82,21 @@ def test_each_comparison_gives_the_same_figures_on_every_page_with_its_base(brow
 
 def test_the_methodology_tables_the_differences_from_the_original_and_offers_them_as_csv(browser, server, build_dir):
     diff = pd.read_csv(build_dir / "all-editions" / "differences.csv", dtype=str, keep_default_na=False)
-    assert ("2022/23", "NHS trusts in scope", "211", "210") in set(zip(diff["edition"], diff["figure"], diff["original"], diff["this_report"]))
+    assert ("2022/23", "NHS trusts in scope", "211", "210") in set(
+        zip(diff["edition"], diff["figure"], diff["original"], diff["this_report"])
+    )
     visit = PageVisit(browser, server, "methodology", load_maps=False)
-    table = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text="Differences from the original publication"))
+    table = visit.page.locator(
+        "table.oc-table", has=visit.page.locator("caption", has_text="Differences from the original publication")
+    )
     assert visit.page.locator("#differences").count() == 1 and table.locator("tbody tr").count() == len(diff)
     assert [h.strip().rstrip("↕↑↓ ").strip() for h in table.locator("thead th").all_inner_texts()] == [
-        "Edition", "Figure", "Original publication", "This report", "Reason"]
+        "Edition",
+        "Figure",
+        "Original publication",
+        "This report",
+        "Reason",
+    ]
     href = visit.page.locator("a[href$='differences.csv']").first.get_attribute("href")
     assert visit.page.request.get(f"{server}/{href}").ok
     visit.page.close()
@@ -117,7 +126,9 @@ def test_the_share_that_met_the_standard_is_the_same_on_home_trends_and_edition_
         visit = PageVisit(browser, server, name, load_maps=False)
         figure = _text(visit.page, ".oc-headline-figure")
         visit.page.close()
-        assert figure.startswith(f"{100 * row.met_or_exceeded / row.total:.1f}% of NHS trusts met or exceeded the {latest.label} standard")
+        assert figure.startswith(
+            f"{100 * row.met_or_exceeded / row.total:.1f}% of NHS trusts met or exceeded the {latest.label} standard"
+        )
 
 
 # --------------------------------------------------------------------------- the first screen
@@ -183,12 +194,14 @@ def _legends_on_screen(page) -> list[dict]:
     for i in range(page.locator(".oc-legend").count()):
         legend = page.locator(".oc-legend").nth(i)
         legend.scroll_into_view_if_needed()
-        out.append(legend.evaluate("""l => {
+        out.append(
+            legend.evaluate("""l => {
           const r = l.getBoundingClientRect(), vw = document.documentElement.clientWidth, vh = window.innerHeight;
           const hit = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 20));
           return {w: r.width, h: r.height, inside: r.left >= 0 && r.right <= vw + 0.5 && r.top >= 0 && r.bottom <= vh + 0.5,
                   shown: !!hit && l.contains(hit), title: l.querySelector(".oc-legend-title").textContent};
-        }"""))
+        }""")
+        )
     return out
 
 
@@ -197,8 +210,12 @@ def test_legends_are_on_screen_at_390_px_also_after_a_resize_and_a_rotation(brow
     visit = PageVisit(browser, server, edition, PHONE, touch=True)
     page = visit.page
     page.wait_for_selector(".leaflet-container[data-oc-fitted] path.oc-trust", timeout=30_000)
-    for when, viewport in (("at 390 px", PHONE), ("after a resize to 1366 px and back", (1366, 900)),
-                           ("", PHONE), ("turned to landscape", (844, 390))):
+    for when, viewport in (
+        ("at 390 px", PHONE),
+        ("after a resize to 1366 px and back", (1366, 900)),
+        ("", PHONE),
+        ("turned to landscape", (844, 390)),
+    ):
         page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
         page.wait_for_timeout(400)
         if not when:
@@ -243,10 +260,16 @@ def test_home_and_trends_pages_draw_the_share_that_met_the_standard_edition_by_e
 def _pdf_pages_with(pdf: bytes, tmp_path, needle: str) -> list[int]:
     path = tmp_path / "page.pdf"
     path.write_bytes(pdf)
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout).group(1))
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+        ).group(1)
+    )
     found = []
     for i in range(1, pages + 1):
-        text = subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), "-layout", str(path), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-f", str(i), "-l", str(i), "-layout", str(path), "-"], capture_output=True, text=True
+        ).stdout
         if needle in " ".join(text.split()):
             found.append(i)
     return found
@@ -255,18 +278,26 @@ def _pdf_pages_with(pdf: bytes, tmp_path, needle: str) -> list[int]:
 def _row_counts(pdf_path, page: int, colour: str, tolerance: int) -> list[int]:
     """Per pixel row of a PDF page drawn at 72 dpi, how many pixels are within ``tolerance`` of ``colour``."""
     root = pdf_path.with_name(f"page-{page}")
-    subprocess.run(["pdftoppm", "-r", "72", "-f", str(page), "-l", str(page), "-singlefile", str(pdf_path), str(root)],
-                   capture_output=True, check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-f", str(page), "-l", str(page), "-singlefile", str(pdf_path), str(root)],
+        capture_output=True,
+        check=True,
+    )
     ppm = root.with_suffix(".ppm").read_bytes()
     head = re.match(rb"P6\s+(\d+)\s+(\d+)\s+255\s", ppm)
     w, h = int(head.group(1)), int(head.group(2))
-    px = ppm[head.end():]
-    want = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    px = ppm[head.end() :]
+    want = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     counts = []
     for y in range(h):
-        row = px[3 * w * y: 3 * w * (y + 1)]
-        counts.append(sum(1 for x in range(0, len(row), 3)
-                          if abs(row[x] - want[0]) + abs(row[x + 1] - want[1]) + abs(row[x + 2] - want[2]) <= tolerance))
+        row = px[3 * w * y : 3 * w * (y + 1)]
+        counts.append(
+            sum(
+                1
+                for x in range(0, len(row), 3)
+                if abs(row[x] - want[0]) + abs(row[x + 1] - want[1]) + abs(row[x + 2] - want[2]) <= tolerance
+            )
+        )
     return counts
 
 
@@ -274,7 +305,10 @@ def test_printed_from_a_1366_px_window_the_2022_23_page_keeps_every_bar_and_segm
     """Printing redraws the chart for the paper, not the window: on A4 every bar and every segment
     is there (the trusts' Approaching Standards, the CSUs' bar); each map is a note naming its
     tables; tables in readable case without sort arrows; a reasonable number of A4 pages."""
-    need("poppler-utils (pdftoppm, pdftotext), to read the printed PDF", bool(shutil.which("pdftoppm") and shutil.which("pdftotext")))
+    need(
+        "poppler-utils (pdftoppm, pdftotext), to read the printed PDF",
+        bool(shutil.which("pdftoppm") and shutil.which("pdftotext")),
+    )
     visit = PageVisit(browser, server, "2022-23", (1366, 900), load_maps=False)
     page = visit.page
     page.wait_for_selector("#chart-status-by-sector .main-svg", timeout=30_000)
@@ -298,16 +332,27 @@ def test_printed_from_a_1366_px_window_the_2022_23_page_keeps_every_bar_and_segm
     path.write_bytes(pdf)
     pages = _pdf_pages_with(pdf, tmp_path, "of NHS trusts met or exceeded the 2022/23 standard Share of organisations")
     assert len(pages) == 1, pages
-    text = subprocess.run(["pdftotext", "-f", str(pages[0]), "-l", str(pages[0]), "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-f", str(pages[0]), "-l", str(pages[0]), "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+    ).stdout
     for label in ("NHS trusts (210)", "66%", "27%", "CSUs (5)", "80%", "20%", "ICBs (42)", "81%"):
         assert label in text, label  # every segment's label, on the paper
     approaching = max(_row_counts(path, pages[0], "#5AA9A0", 60))  # the trusts' Approaching Standards
     csu_exceeded = max(_row_counts(path, pages[0], "#0B2E4F", 40))  # the CSUs' bar, 80% Standards Exceeded
     assert approaching >= 60 and csu_exceeded >= 150, (approaching, csu_exceeded)
     everything = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
-    assert "MANCHESTER UNIVERSITY NHS FOUNDATION TRUST" not in everything and "Manchester University NHS Foundation Trust" in everything
+    assert (
+        "MANCHESTER UNIVERSITY NHS FOUNDATION TRUST" not in everything
+        and "Manchester University NHS Foundation Trust" in everything
+    )
     assert "↕" not in everything
-    n_pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout).group(1))
+    n_pages = int(
+        re.search(
+            r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+        ).group(1)
+    )
     assert n_pages <= 16, n_pages
 
 
@@ -325,12 +370,25 @@ NOT_FOR_READERS = {
 
 
 def _commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
 
 
-@pytest.mark.parametrize("name", [p for p in (
-    "index", "finder", "trends", "sectors", "methodology", "data", "accessibility",
-    *ALL_EDITIONS, *(f"{e}-{k}" for e in ALL_EDITIONS for k in ("curation", "scoring")))])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "index",
+        "finder",
+        "trends",
+        "sectors",
+        "methodology",
+        "data",
+        "accessibility",
+        *ALL_EDITIONS,
+        *(f"{e}-{k}" for e in ALL_EDITIONS for k in ("curation", "scoring")),
+    ],
+)
 def test_no_reader_text_names_a_key_file_or_commit_and_dates_and_numbers_are_gov_uk(browser, server, name):
     """Reader text (every page but its 'For analysts' parts): no registry key, file or module name or
     commit hash; dates as '16 November 2023'; numbers of 4 digits or more with a thousands separator
@@ -347,7 +405,8 @@ def test_no_reader_text_names_a_key_file_or_commit_and_dates_and_numbers_are_gov
     commit = _commit()
     found["a commit hash"] = [m for m in re.findall(r"\b[0-9a-f]{7,40}\b", text) if commit and m.startswith(commit[:7])]
     found["a number without a thousands separator"] = [
-        n for n in re.findall(r"(?<![\w.,/−-])\d{4,}(?![\w.,/])", numbers) if not 1900 <= int(n) <= 2099][:5]
+        n for n in re.findall(r"(?<![\w.,/−-])\d{4,}(?![\w.,/])", numbers) if not 1900 <= int(n) <= 2099
+    ][:5]
     assert {k: v for k, v in found.items() if v} == {}
 
 
@@ -456,16 +515,26 @@ def test_an_edition_page_reserves_its_charts_space_and_blocks_on_small_styleshee
     assert max(head_css) <= 40_000, head_css  # the site's styles and the part of JupyterLab's the text uses
     page = browser.new_page(viewport={"width": 390, "height": 844})
     held = []
-    page.route("**/*", lambda r: held.append(r) if r.request.url.endswith("plotly.min.js")
-               else (r.continue_() if r.request.url.startswith(server) else r.abort()))
+    page.route(
+        "**/*",
+        lambda r: (
+            held.append(r)
+            if r.request.url.endswith("plotly.min.js")
+            else (r.continue_() if r.request.url.startswith(server) else r.abort())
+        ),
+    )
     page.goto(f"{server}/2022-23.html", wait_until="load")
-    before = page.evaluate("() => [document.querySelector('#chart-status-by-sector').getBoundingClientRect().height, "
-                           "document.querySelector('.oc-chart-legend').getBoundingClientRect().top + window.scrollY]")
+    before = page.evaluate(
+        "() => [document.querySelector('#chart-status-by-sector').getBoundingClientRect().height, "
+        "document.querySelector('.oc-chart-legend').getBoundingClientRect().top + window.scrollY]"
+    )
     page.wait_for_timeout(500)
     for r in held:
         r.continue_()
     page.wait_for_selector("#chart-status-by-sector .main-svg", timeout=30_000)
-    after = page.evaluate("() => [document.querySelector('#chart-status-by-sector').getBoundingClientRect().height, "
-                          "document.querySelector('.oc-chart-legend').getBoundingClientRect().top + window.scrollY]")
+    after = page.evaluate(
+        "() => [document.querySelector('#chart-status-by-sector').getBoundingClientRect().height, "
+        "document.querySelector('.oc-chart-legend').getBoundingClientRect().top + window.scrollY]"
+    )
     page.close()
     assert before[0] >= 250 and abs(after[1] - before[1]) <= 2, (before, after)  # no jump when it arrives

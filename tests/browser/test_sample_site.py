@@ -39,7 +39,9 @@ def sample_page(browser, sample_server):
 def test_sample_page_says_it_is_fictional(sample_page):
     banner = sample_page.page.locator("p.oc-banner")
     assert banner.is_visible()
-    assert banner.inner_text().startswith("Sample data: every organisation, code, area and status on this page is fictional.")
+    assert banner.inner_text().startswith(
+        "Sample data: every organisation, code, area and status on this page is fictional."
+    )
 
 
 def test_sample_maps_draw_every_area_from_the_shared_geometries(sample_page):

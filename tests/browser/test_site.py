@@ -28,8 +28,13 @@ def site(data_dir, tmp_path_factory):
     from opencyber.pipeline.build import build
 
     tmp = tmp_path_factory.mktemp("site")
-    build(data_dir, ["2022-23", "2021-22", "2020-21", "2018-19"], build_dir=tmp / "build", site_dir=tmp / "_site",
-          renderer="nbconvert")
+    build(
+        data_dir,
+        ["2022-23", "2021-22", "2020-21", "2018-19"],
+        build_dir=tmp / "build",
+        site_dir=tmp / "_site",
+        renderer="nbconvert",
+    )
     return tmp / "_site"
 
 
@@ -49,9 +54,18 @@ def server(site):
 class PageVisit:
     """A page opened with every non-local request blocked and recorded."""
 
-    def __init__(self, browser, base: str, name: str, viewport: tuple[int, int] = (1280, 900), touch: bool = False,
-                 load_maps: bool = True):
-        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, has_touch=touch, is_mobile=touch)
+    def __init__(
+        self,
+        browser,
+        base: str,
+        name: str,
+        viewport: tuple[int, int] = (1280, 900),
+        touch: bool = False,
+        load_maps: bool = True,
+    ):
+        self.page = browser.new_page(
+            viewport={"width": viewport[0], "height": viewport[1]}, has_touch=touch, is_mobile=touch
+        )
         self.external: list[str] = []
         self.failed_local: list[str] = []
         self.console_errors: list[str] = []
@@ -189,11 +203,15 @@ def test_ccg_era_page_draws_ccgs_42_ics_and_trusts(browser, server, edition, new
 EDITIONS = ("2022-23", "2021-22", "2020-21")  # the editions with maps
 UNMAPPED = ("2018-19",)  # no geography of its year in the data: tables only
 NARRATIVE = ("index", "finder", "trends", "sectors", "methodology", "data", "accessibility")
-ALL_PAGES = NARRATIVE + EDITIONS + UNMAPPED + tuple(f"{e}-{p}" for e in EDITIONS + UNMAPPED for p in ("curation", "scoring"))
+ALL_PAGES = (
+    NARRATIVE + EDITIONS + UNMAPPED + tuple(f"{e}-{p}" for e in EDITIONS + UNMAPPED for p in ("curation", "scoring"))
+)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.mark.parametrize("name", NARRATIVE + UNMAPPED + tuple(f"{e}-{p}" for e in EDITIONS + UNMAPPED for p in ("curation", "scoring")))
+@pytest.mark.parametrize(
+    "name", NARRATIVE + UNMAPPED + tuple(f"{e}-{p}" for e in EDITIONS + UNMAPPED for p in ("curation", "scoring"))
+)
 def test_other_pages_load_cleanly(browser, server, name):
     visit = PageVisit(browser, server, name)
     visit.screenshot(name)
@@ -271,7 +289,9 @@ def test_map_table_alternatives_have_one_row_per_area(browser, server, build_dir
     visit = PageVisit(browser, server, edition)
     table = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text="and composite score"))
     assert table.locator("tbody tr").count() == areas == 42
-    trusts = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text="NHS trusts and their DSPT status"))
+    trusts = visit.page.locator(
+        "table.oc-table", has=visit.page.locator("caption", has_text="NHS trusts and their DSPT status")
+    )
     orgs = pd.read_csv(build_dir / edition / "organisations.csv", keep_default_na=False)
     in_scope_trusts = int(((orgs["in_scope"].astype(str) == "True") & (orgs["sector"] == "NHS Trust")).sum())
     assert trusts.locator("tbody tr").count() == in_scope_trusts
@@ -330,7 +350,11 @@ def test_every_page_reads_on_a_phone_and_a_desktop(browser, server, name, viewpo
         assert layout["plot"] is not None and layout["plot"] >= min(300, viewport[0] - 60), layout["plot"]
         assert len(layout["maps"]) == 2
         for m in layout["maps"]:
-            assert m["fitted"] and m["outside"] == 0 and m["label"].endswith("the same information is in the tables below)"), m
+            assert (
+                m["fitted"]
+                and m["outside"] == 0
+                and m["label"].endswith("the same information is in the tables below)")
+            ), m
     if name in UNMAPPED:
         assert layout["maps"] == [] and layout["tabs"] <= 80, layout
         assert layout["plot"] is not None and layout["plot"] >= min(300, viewport[0] - 60), layout["plot"]
@@ -353,8 +377,10 @@ def test_an_edition_without_geography_says_so_once_and_leaves_out_the_empty_sect
     assert visit.page.locator(".leaflet-container, .jupyter-widgets").count() == 0
     orgs = pd.read_csv(build_dir / "2018-19" / "organisations.csv", keep_default_na=False)
     scoped = orgs[orgs["in_scope"].astype(str) == "True"].groupby("sector").size()
-    for caption, sector in (("CCGs and their DSPT status", "Clinical Commissioning Group (CCG)"),
-                            ("NHS trusts and their DSPT status", "NHS Trust")):
+    for caption, sector in (
+        ("CCGs and their DSPT status", "Clinical Commissioning Group (CCG)"),
+        ("NHS trusts and their DSPT status", "NHS Trust"),
+    ):
         table = visit.page.locator("table.oc-table", has=visit.page.locator("caption", has_text=caption))
         assert table.locator("tbody tr").count() == scoped[sector]
     assert (scoped["Clinical Commissioning Group (CCG)"], scoped["NHS Trust"]) == (197, 228)
@@ -456,21 +482,33 @@ def test_a_table_heading_row_is_one_tab_stop_moved_with_the_arrow_keys(browser, 
     assert table.locator("thead th").nth(2).get_attribute("aria-sort") == "ascending"
     page.keyboard.press("End")
     assert page.evaluate("() => document.activeElement.textContent") == buttons.nth(n - 1).text_content()
-    hint = page.evaluate("() => document.getElementById(document.activeElement.getAttribute('aria-describedby')).textContent")
+    hint = page.evaluate(
+        "() => document.getElementById(document.activeElement.getAttribute('aria-describedby')).textContent"
+    )
     assert "arrow keys" in hint
     visit.page.close()
 
 
 # ---------------------------------------------------------------- text first, page weight (issue 14, 12.8)
 
-WIDGET_SCRIPTS = ("widgets.js", "widgets.css", "widgets-jupyter.css", "plotly.min.js", "embed-amd.js", "require.js", "index.js")
+WIDGET_SCRIPTS = (
+    "widgets.js",
+    "widgets.css",
+    "widgets-jupyter.css",
+    "plotly.min.js",
+    "embed-amd.js",
+    "require.js",
+    "index.js",
+)
 
 
 def _requested(page) -> list[str]:
     return page.evaluate("() => performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)")
 
 
-@pytest.mark.parametrize("name", NARRATIVE + EDITIONS + tuple(f"{e}-{p}" for e in EDITIONS for p in ("curation", "scoring")))
+@pytest.mark.parametrize(
+    "name", NARRATIVE + EDITIONS + tuple(f"{e}-{p}" for e in EDITIONS for p in ("curation", "scoring"))
+)
 def test_only_pages_with_maps_load_widget_scripts_and_jupyterlab_css(browser, server, name):
     visit = PageVisit(browser, server, name)
     with_maps = name in EDITIONS + ("sectors",)  # the all-sectors page maps GP practices by ICB
@@ -502,8 +540,14 @@ def test_heading_key_points_and_tables_come_before_any_widget_script(browser, se
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     held, errors = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route("**/*", lambda r: held.append(r) if r.request.url.rsplit("/", 1)[-1] in WIDGET_SCRIPTS
-               else (r.continue_() if r.request.url.startswith(server) else r.abort()))
+    page.route(
+        "**/*",
+        lambda r: (
+            held.append(r)
+            if r.request.url.rsplit("/", 1)[-1] in WIDGET_SCRIPTS
+            else (r.continue_() if r.request.url.startswith(server) else r.abort())
+        ),
+    )
     page.goto(f"{server}/{edition}.html", wait_until="load")
     early = [r.request.url for r in held]  # asked for before the load event: would have held up the text
     expect(page.locator("main h1")).to_be_visible()
@@ -531,8 +575,14 @@ def _static_files(site, html_name: str) -> list:
     import re
 
     html = (site / html_name).read_text(encoding="utf-8")
-    urls = [html_name] + re.findall(r'<link[^>]*href="(assets/[^"]+)"', html) + re.findall(r'<script[^>]*src="(assets/[^"]+)"', html)
-    for block in re.findall(r'<script\b(?=[^>]*\bclass="oc-lazy")(?=[^>]*\btype="application/json")[^>]*>(.*?)</script>', html, re.S):
+    urls = (
+        [html_name]
+        + re.findall(r'<link[^>]*href="(assets/[^"]+)"', html)
+        + re.findall(r'<script[^>]*src="(assets/[^"]+)"', html)
+    )
+    for block in re.findall(
+        r'<script\b(?=[^>]*\bclass="oc-lazy")(?=[^>]*\btype="application/json")[^>]*>(.*?)</script>', html, re.S
+    ):
         urls += [u for group in json.loads(block).values() for u in group]
     return [site / u for u in dict.fromkeys(urls)]
 
@@ -558,7 +608,9 @@ def test_first_visit_of_an_edition_page_is_at_most_500_kb_gzip_and_a_further_one
         visit.page.close()
         first, loaded = {f for f in first if f.is_file()}, {f for f in loaded if f.is_file()}
         assert loaded == set(files), sorted(str(f.relative_to(site)) for f in loaded ^ set(files))
-        assert not {f.name for f in first} & {"widgets.js", "widgets.css", f"{edition}.js"}, sorted(f.name for f in first)
+        assert not {f.name for f in first} & {"widgets.js", "widgets.css", f"{edition}.js"}, sorted(
+            f.name for f in first
+        )
         assert _gzip_size(first) <= 500_000, (edition, _gzip_size(first))
         assert _gzip_size(files) <= 1_200_000, (edition, _gzip_size(files))
         other = EDITIONS[1] if edition == EDITIONS[0] else EDITIONS[0]
@@ -585,7 +637,9 @@ def test_map_geometries_are_restored_exactly_as_the_notebook_drew_them(browser, 
 
     visit = PageVisit(browser, server, edition)
     visit.page.wait_for_selector("html[data-oc-lazy=done] path.oc-trust", timeout=30_000)
-    restored = visit.page.evaluate("""() => JSON.parse(document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]').textContent)""")
+    restored = visit.page.evaluate(
+        """() => JSON.parse(document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]').textContent)"""
+    )
     visit.page.close()
     want, got = geometries(nb.metadata.widgets[WIDGET_STATE]), geometries(restored)
     assert len(want) > 400 and got == want

@@ -90,7 +90,9 @@ def test_a_damaged_entry_is_reported_and_computed_again(tmp_path, reader, f, cap
         assert read(f) == "abc"
         assert counting.calls == 2
         (record,) = caplog.records
-        assert record.levelname == "WARNING" and record.getMessage().startswith(f"The build's cache entry {entry} is damaged (")
+        assert record.levelname == "WARNING" and record.getMessage().startswith(
+            f"The build's cache entry {entry} is damaged ("
+        )
         assert record.getMessage().endswith("): made again")
         assert read(f) == "abc" and counting.calls == 2  # and stored again, whole
 
@@ -155,7 +157,9 @@ def test_a_curation_from_the_cache_equals_one_from_the_inputs(synthetic, tmp_pat
             assert cur.reconciliation.equals(fresh.reconciliation)
             assert cur.areas.equals(fresh.areas) and cur.overrides_applied == fresh.overrides_applied
         export = edition.input_path("export", data)
-        export.write_text(export.read_text(encoding="utf-8").replace("Standards Met", "Standards Exceeded", 1), encoding="utf-8")
+        export.write_text(
+            export.read_text(encoding="utf-8").replace("Standards Met", "Standards Exceeded", 1), encoding="utf-8"
+        )
         changed = curate_edition(edition, data)
     assert not changed.organisations.equals(fresh.organisations)
     assert changed.organisations.equals(curate_edition(edition, data).organisations)
@@ -168,8 +172,12 @@ def test_a_geometry_is_never_stored(tmp_path):
 
     square = shapely.set_precision(shapely.box(0, 0, 1, 1), 1e-4)
     with cache.using(tmp_path / "cache"):
-        for value in (gpd.GeoDataFrame(geometry=[square]), (gpd.GeoSeries([square]), 1), [square],
-                      __import__("pandas").DataFrame({"g": [square]})):
+        for value in (
+            gpd.GeoDataFrame(geometry=[square]),
+            (gpd.GeoSeries([square]), 1),
+            [square],
+            __import__("pandas").DataFrame({"g": [square]}),
+        ):
             with pytest.raises(TypeError, match="keep geometries as WKB"):
                 cache.stored("geo", [repr(type(value))], lambda v=value: v)
         assert cache.stored("geo", ["wkb"], lambda: [shapely.to_wkb(square)]) == [shapely.to_wkb(square)]

@@ -71,7 +71,12 @@ def test_icb_composite_rule(synthetic):
     cur, _ = curated(synthetic)
     s = score.area_scores(cur.organisations, cur.areas, "Integrated Care Board (ICB)").set_index("area_code")
     # QAA: own Met (+1); trusts RAA +1, RAB -1 -> mean 0 -> 0.5
-    assert (s.at["QAA", "own_score"], s.at["QAA", "trust_mean"], s.at["QAA", "n_trusts"], s.at["QAA", "composite"]) == (1, 0, 2, 0.5)
+    assert (s.at["QAA", "own_score"], s.at["QAA", "trust_mean"], s.at["QAA", "n_trusts"], s.at["QAA", "composite"]) == (
+        1,
+        0,
+        2,
+        0.5,
+    )
     # QBB: own Exceeded (+3); trusts RAC +3, RAF -3, TAA -3 -> mean -1 -> 1.0
     assert (s.at["QBB", "trust_mean"], s.at["QBB", "n_trusts"], s.at["QBB", "composite"]) == (-1, 3, 1.0)
 
@@ -80,7 +85,13 @@ def test_area_without_trusts_keeps_its_own_score():
     import pandas as pd
 
     orgs = pd.DataFrame(
-        {"code": ["QAA"], "sector": ["ICB"], "in_scope": [True], "score": pd.array([3], dtype="Int64"), "area_code": ["QAA"]}
+        {
+            "code": ["QAA"],
+            "sector": ["ICB"],
+            "in_scope": [True],
+            "score": pd.array([3], dtype="Int64"),
+            "area_code": ["QAA"],
+        }
     )
     areas = pd.DataFrame({"area_code": ["QAA"], "area_name": ["A"]})
     s = score.area_scores(orgs, areas, "ICB")
@@ -96,7 +107,11 @@ def test_override_keep_in_scope_and_its_effect(synthetic, tmp_path, monkeypatch)
     monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(reg))
     cur = curate_edition(get_edition("2023-24"), data)
     rae = cur.organisations.set_index("code").loc["RAE"]
-    assert rae["in_scope"] and rae["status"] == "Not Published" and rae["reason"].startswith("kept in scope by a documented override")
+    assert (
+        rae["in_scope"]
+        and rae["status"] == "Not Published"
+        and rae["reason"].startswith("kept in scope by a documented override")
+    )
     effects = override_effects(cur, data)
     assert effects.loc[0, "effect"] == (
         "NHS Trust Not Published: 3 (without: 2); NHS Trust total: 6 (without: 5); ICB QBB composite: 0.75 (without: 1.00)"
@@ -107,7 +122,9 @@ def test_override_keep_in_scope_and_its_effect(synthetic, tmp_path, monkeypatch)
 
 def test_override_of_an_unknown_code_is_a_registry_error(synthetic, tmp_path, monkeypatch):
     data, _ = synthetic
-    reg = write_registry(tmp_path / "bad.toml", overrides='[[edition.overrides]]\ncode = "NOPE"\naction = "exclude"\nreason = "x"\n')
+    reg = write_registry(
+        tmp_path / "bad.toml", overrides='[[edition.overrides]]\ncode = "NOPE"\naction = "exclude"\nreason = "x"\n'
+    )
     monkeypatch.setenv("OPEN_CYBER_REGISTRY", str(reg))
     with pytest.raises(RegistryError, match="override for NOPE"):
         curate_edition(get_edition("2023-24"), data)
@@ -154,7 +171,12 @@ def test_ccg_era_population_weighting_with_and_without_the_file(tmp_path):
 
     areas = pd.DataFrame({"area_code": ["QAA"], "area_name": ["A"]})
     equal = score.area_scores(_ccg_orgs(), areas, "CCG").iloc[0]
-    assert (equal["own_score"], equal["composite"], equal["weighting"], equal["n_commissioners"]) == (1.0, 1.0, "equal", 2)
+    assert (equal["own_score"], equal["composite"], equal["weighting"], equal["n_commissioners"]) == (
+        1.0,
+        1.0,
+        "equal",
+        2,
+    )
     p = tmp_path / "population.csv"
     p.write_text("code,population\n0C1,300000\n0C2,100000\n")
     weighted = score.area_scores(_ccg_orgs(), areas, "CCG", read_weights(p, "population")).iloc[0]
@@ -186,8 +208,13 @@ def test_eprr_variant_weights_the_trust_mean(tmp_path):
         [
             _ccg_orgs(),
             pd.DataFrame(
-                {"code": ["RT2"], "sector": ["NHS Trust"], "in_scope": [True],
-                 "score": pd.array([-3], dtype="Int64"), "area_code": ["QAA"]}
+                {
+                    "code": ["RT2"],
+                    "sector": ["NHS Trust"],
+                    "in_scope": [True],
+                    "score": pd.array([-3], dtype="Int64"),
+                    "area_code": ["QAA"],
+                }
             ),
         ],
         ignore_index=True,

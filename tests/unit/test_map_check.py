@@ -12,23 +12,38 @@ from opencyber.report import charts, map_check, maps
 
 def _map():
     areas = gpd.GeoDataFrame(
-        {"code": ["QAA", "QBB"], "name": ["Alpha ICB", "Beta ICB"], "status": ["Standards Met", "Approaching Standards"]},
+        {
+            "code": ["QAA", "QBB"],
+            "name": ["Alpha ICB", "Beta ICB"],
+            "status": ["Standards Met", "Approaching Standards"],
+        },
         geometry=[shapely.box(0, 50, 1, 51), shapely.box(1, 50, 2, 51)],
         crs="EPSG:4326",
     )
-    regions = gpd.GeoDataFrame({"code": ["Y01"], "name": ["Region"]}, geometry=[shapely.box(0, 50, 2, 51)], crs="EPSG:4326")
-    trusts = pd.DataFrame({"code": ["RAA"], "name": ["Alpha Trust"], "status": ["Standards Exceeded"], "lon": [0.5], "lat": [50.5]})
+    regions = gpd.GeoDataFrame(
+        {"code": ["Y01"], "name": ["Region"]}, geometry=[shapely.box(0, 50, 2, 51)], crs="EPSG:4326"
+    )
+    trusts = pd.DataFrame(
+        {"code": ["RAA"], "name": ["Alpha Trust"], "status": ["Standards Exceeded"], "lon": [0.5], "lat": [50.5]}
+    )
     return maps.status_map(areas, trusts, regions, area_label="ICB", region_name_col="name")
 
 
 def _changed(before: str, after: str) -> list[str]:
-    return [l for l in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0) if l[:1] in "+-" and l[:3] not in ("+++", "---")]
+    return [
+        ln
+        for ln in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if ln[:1] in "+-" and ln[:3] not in ("+++", "---")
+    ]
 
 
 def test_one_line_per_property_naming_map_layer_and_feature():
     check = map_check.map_check(_map(), "status map")
     assert "status map | ICBs by status | QAA | style.fillColor = #1B6E8A" in check.splitlines()
-    assert "status map | ICBs by status | QBB | tooltip = ICB QBB / Beta ICB / Status: Approaching Standards" in check.splitlines()
+    assert (
+        "status map | ICBs by status | QBB | tooltip = ICB QBB / Beta ICB / Status: Approaching Standards"
+        in check.splitlines()
+    )
     assert "status map | NHS trusts by status | RAA | geometry = Point of 1 points, coordinates" in check
     assert "modisdate" not in check and "openstreetmap" not in check.lower()
 
@@ -54,7 +69,10 @@ def test_a_tooltip_change_names_the_feature(monkeypatch):
     before = map_check.map_check(_map(), "status map")
     monkeypatch.setattr(maps, "tooltip_lines", lambda *lines: [str(x).upper() for x in lines if x])
     changed = _changed(before, map_check.map_check(_map(), "status map"))
-    assert "+status map | NHS trusts by status | RAA | tooltip = NHS TRUST RAA / ALPHA TRUST / STATUS: STANDARDS EXCEEDED" in changed
+    assert (
+        "+status map | NHS trusts by status | RAA | tooltip = NHS TRUST RAA / ALPHA TRUST / STATUS: STANDARDS EXCEEDED"
+        in changed
+    )
 
 
 def test_coordinates_are_compared_at_the_precision_drawn():

@@ -22,7 +22,10 @@ def no_data(monkeypatch, tmp_path):
 
 
 def test_a_real_edition_without_the_data_pack_is_an_error_not_the_sample(no_data, tmp_path):
-    with pytest.raises(NoDataError, match=rf"No input data found: \$OPEN_CYBER_DATA is not set and {tmp_path / 'data'} holds no edition's DSPT export"):
+    with pytest.raises(
+        NoDataError,
+        match=rf"No input data found: \$OPEN_CYBER_DATA is not set and {tmp_path / 'data'} holds no edition's DSPT export",
+    ):
         locations.open_edition("2021-22")
 
 
@@ -45,7 +48,9 @@ def test_an_edition_whose_inputs_are_not_in_the_data_directory_names_it(tmp_path
     (tmp_path / "data").mkdir()
     with pytest.raises(NoDataError) as e:
         locations.open_edition("2021-22", tmp_path / "data", tmp_path / "build")
-    assert str(e.value).startswith(f"Edition 2021-22: its input files are not in the data directory {tmp_path / 'data'} (e.g. ")
+    assert str(e.value).startswith(
+        f"Edition 2021-22: its input files are not in the data directory {tmp_path / 'data'} (e.g. "
+    )
     with pytest.raises(NoDataError, match="Edition '1999-00' is not in the registry"):
         locations.open_edition("1999-00", tmp_path / "data", tmp_path / "build")
 

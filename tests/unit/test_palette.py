@@ -39,7 +39,7 @@ def test_status_colours_cover_every_status_in_order():
 
 def test_lightness_follows_the_status_order_in_clear_steps():
     values = [lightness(STATUS_COLOURS[s]) for s in STATUSES]
-    steps = [b - a for a, b in zip(values, values[1:])]
+    steps = [b - a for a, b in itertools.pairwise(values)]
     assert min(steps) >= 9, (values, steps)  # best status darkest, Not Published lightest
 
 

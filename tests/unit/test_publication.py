@@ -32,7 +32,9 @@ def test_a_publisher_without_contact_is_said_to_have_none(tmp_path):
 
 def test_contact_and_repository_become_links(tmp_path):
     pub = publication.load_publisher(
-        _site(tmp_path, '[publisher]\n' + BASE + 'repository = "https://github.com/o/r"\ncontact = "cyber@example.org"\n')
+        _site(
+            tmp_path, "[publisher]\n" + BASE + 'repository = "https://github.com/o/r"\ncontact = "cyber@example.org"\n'
+        )
     )
     sentence = publication.contact_sentence(pub)
     assert 'href="mailto:cyber@example.org"' in sentence and 'href="https://github.com/o/r/issues"' in sentence
@@ -44,7 +46,9 @@ def test_a_bad_site_file_names_the_key(tmp_path):
     with pytest.raises(RegistryError, match="statement_reviewed"):
         publication.load_publisher(_site(tmp_path, '[publisher]\nname = "x"\nstatement_prepared = 2026-11-22\n'))
     with pytest.raises(RegistryError, match="is not a date"):
-        publication.load_publisher(_site(tmp_path, '[publisher]\nname = "x"\nstatement_prepared = "soon"\nstatement_reviewed = 2026-12-01\n'))
+        publication.load_publisher(
+            _site(tmp_path, '[publisher]\nname = "x"\nstatement_prepared = "soon"\nstatement_reviewed = 2026-12-01\n')
+        )
 
 
 def test_the_project_site_file_loads():
@@ -59,7 +63,9 @@ def test_footer_replaces_the_templates_and_dates_go_under_the_title():
     assert '<h1>Title</h1><ul class="oc-dates"></ul><p>x</p>' in out
     assert '<footer class="oc-footer"><p>new</p></footer>' in out and "old" not in out
     quarto_like = "<body><main><p>x</p></main></body>"
-    assert add_publication(quarto_like, "<p>new</p>").count('<footer class="oc-footer"><p>new</p></footer>\n</body>') == 1
+    assert (
+        add_publication(quarto_like, "<p>new</p>").count('<footer class="oc-footer"><p>new</p></footer>\n</body>') == 1
+    )
 
 
 def test_edition_dates_come_from_the_registry_and_git():

@@ -92,7 +92,10 @@ def test_successor_rule_and_scope_date(edition):
     assert "successor N01 (20/21 Standards Met)" in o.at["C01", "reason"]
     # C01 closed 31/03/2021 = the scope date: in scope; R04 closed before it: out
     assert o.at["C01", "in_scope"] and not o.at["R04", "in_scope"]
-    assert "closed on 31 December 2020 (ODS close date), before the edition's scope date 31 March 2021" in o.at["R04", "reason"]
+    assert (
+        "closed on 31 December 2020 (ODS close date), before the edition's scope date 31 March 2021"
+        in o.at["R04", "reason"]
+    )
     # R01: two successors that agree, counted once
     assert o.at["R01", "status"] == "Standards Met" and (o.index == "R01").sum() == 1
     assert o.at["C02", "status"] == "Standards Exceeded" and o.at["C02", "reason"] == ""
@@ -100,8 +103,15 @@ def test_successor_rule_and_scope_date(edition):
 
 def test_successors_that_disagree_are_an_error(edition):
     ex = edition / "export.csv"
-    ex.write_text(ex.read_text().replace("R03,THREE NHS TRUST,20/21 Standards Met", "R03,THREE NHS TRUST,20/21 Approaching Standards"))
-    with pytest.raises(RegistryError, match=r"R01 has successors R02 \(20/21 Standards Met\), R03 \(20/21 Approaching Standards\) with different 20/21 statuses; add a set_status override"):
+    ex.write_text(
+        ex.read_text().replace(
+            "R03,THREE NHS TRUST,20/21 Standards Met", "R03,THREE NHS TRUST,20/21 Approaching Standards"
+        )
+    )
+    with pytest.raises(
+        RegistryError,
+        match=r"R01 has successors R02 \(20/21 Standards Met\), R03 \(20/21 Approaching Standards\) with different 20/21 statuses; add a set_status override",
+    ):
         curate_edition(get_edition("2020-21"), edition)
 
 
@@ -110,6 +120,8 @@ def test_reference_unknown_sector_and_conflicting_rows(edition):
     ref.write_text(ref.read_text().replace('"CSU",NA', '"Hospice",NA'))
     with pytest.raises(InputError, match=r"reference.csv, line 9, column 'Sector': unknown sector \(found 'Hospice'\)"):
         curate_edition(get_edition("2020-21"), edition)
-    ref.write_text("\n".join([REF_HEADER, *REF_ROWS]).replace('"4","R01","ONE NHS TRUST"', '"4","R01","ANOTHER NAME"') + "\n")
+    ref.write_text(
+        "\n".join([REF_HEADER, *REF_ROWS]).replace('"4","R01","ONE NHS TRUST"', '"4","R01","ANOTHER NAME"') + "\n"
+    )
     with pytest.raises(InputError, match="code R01 appears on lines 4, 5 with different values"):
         curate_edition(get_edition("2020-21"), edition)

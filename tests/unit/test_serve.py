@@ -43,8 +43,18 @@ def status(url: str) -> int:
 
 def test_serves_the_sites_own_files_and_nothing_else(served):
     assert [status(f"{served}/{p}") for p in ("", "index.html", "assets/site.css")] == [200, 200, 200]
-    assert [status(f"{served}/{p}") for p in (".opencyber-site.json", "empty/", "assets/", "leak.txt", "up/secret.txt",
-                                               "../secret.txt", "%2e%2e/secret.txt")] == [404] * 7
+    assert [
+        status(f"{served}/{p}")
+        for p in (
+            ".opencyber-site.json",
+            "empty/",
+            "assets/",
+            "leak.txt",
+            "up/secret.txt",
+            "../secret.txt",
+            "%2e%2e/secret.txt",
+        )
+    ] == [404] * 7
 
 
 def test_a_busy_port_and_a_port_out_of_range_are_one_line_each(tmp_path, capsys):
@@ -56,7 +66,10 @@ def test_a_busy_port_and_a_port_out_of_range_are_one_line_each(tmp_path, capsys)
         port = busy.getsockname()[1]
         assert main(["serve", "--dir", str(tmp_path / "site"), "--port", str(port)]) == 2
     err = capsys.readouterr().err
-    assert err == f"error: 127.0.0.1 port {port}: Address already in use; another program uses that port: choose another with --port\n"
+    assert (
+        err
+        == f"error: 127.0.0.1 port {port}: Address already in use; another program uses that port: choose another with --port\n"
+    )
     with pytest.raises(SystemExit) as e:
         main(["serve", "--port", "70000"])
     assert e.value.code == 2 and "'70000' is not a port: give a number from 1 to 65535" in capsys.readouterr().err

@@ -17,7 +17,13 @@ from opencyber.site import html as site_html
 from opencyber.site.assets import Assets
 from opencyber.site.html import localise_scripts, set_title
 
-ASSETS = Assets("assets/require.js", "assets/html-manager/embed-amd.js", "assets/plotly.min.js", {"jupyter-leaflet": "assets/jupyter-leaflet/index"}, True)
+ASSETS = Assets(
+    "assets/require.js",
+    "assets/html-manager/embed-amd.js",
+    "assets/plotly.min.js",
+    {"jupyter-leaflet": "assets/jupyter-leaflet/index"},
+    True,
+)
 
 QUARTO_LIKE = """<!DOCTYPE html>
 <html lang="en-GB"><head>
@@ -49,7 +55,9 @@ def test_cdn_scripts_become_the_sites_own_copies_in_the_nbconvert_order():
 
 
 def test_a_page_without_cdn_scripts_is_left_byte_for_byte():
-    page = '<html><head><script src="assets/require.js"></script><script src="assets/opencyber.js"></script></head></html>'
+    page = (
+        '<html><head><script src="assets/require.js"></script><script src="assets/opencyber.js"></script></head></html>'
+    )
     assert localise_scripts(page, ASSETS) == page
 
 
@@ -60,7 +68,12 @@ def test_an_unknown_cdn_script_is_an_error():
 
 
 def test_every_page_gets_the_one_site_title():
-    assert set_title(QUARTO_LIKE, "Sample (fictional) edition").count("<title>Sample (fictional) edition | Open Cyber</title>") == 1
+    assert (
+        set_title(QUARTO_LIKE, "Sample (fictional) edition").count(
+            "<title>Sample (fictional) edition | Open Cyber</title>"
+        )
+        == 1
+    )
     assert "<title>A &amp; B | Open Cyber</title>" in set_title("<title>x</title>", "A & B")
 
 
@@ -89,21 +102,30 @@ def _sample_site(tmp_path):
 
 
 def _snapshot(site):
-    return {p.relative_to(site): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.mark.parametrize(
     "script, message",
     [
         # fails, naming the page it was on
-        ('if [ "$1" = "--version" ]; then echo 9.9.9; exit 0; fi\n'
-         'echo "[1/7] index.ipynb" >&2; echo "[2/7] sample.ipynb" >&2; echo "ERROR: YAMLError: bad indentation" >&2; exit 1\n',
-         "quarto render failed: page sample: ERROR: YAMLError: bad indentation"),
+        (
+            'if [ "$1" = "--version" ]; then echo 9.9.9; exit 0; fi\n'
+            'echo "[1/7] index.ipynb" >&2; echo "[2/7] sample.ipynb" >&2; echo "ERROR: YAMLError: bad indentation" >&2; exit 1\n',
+            "quarto render failed: page sample: ERROR: YAMLError: bad indentation",
+        ),
         # succeeds but writes nothing
-        ('if [ "$1" = "--version" ]; then echo 9.9.9; fi\nexit 0\n', "quarto wrote no index.html (10 of 10 page(s) missing)"),
+        (
+            'if [ "$1" = "--version" ]; then echo 9.9.9; fi\nexit 0\n',
+            "quarto wrote no index.html (10 of 10 page(s) missing)",
+        ),
     ],
 )
-def test_a_failing_or_empty_quarto_render_leaves_the_previous_site_byte_for_byte(tmp_path, monkeypatch, capsys, script, message):
+def test_a_failing_or_empty_quarto_render_leaves_the_previous_site_byte_for_byte(
+    tmp_path, monkeypatch, capsys, script, message
+):
     from opencyber.cli import main
 
     data, dirs = _sample_site(tmp_path)
@@ -111,7 +133,19 @@ def test_a_failing_or_empty_quarto_render_leaves_the_previous_site_byte_for_byte
     fake = _fake_quarto(tmp_path / "bin", script)
     monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
     capsys.readouterr()
-    rc = main(["build", "--data", str(data), "--renderer", "quarto", "--build-dir", str(dirs["build_dir"]), "--site-dir", str(dirs["site_dir"])])
+    rc = main(
+        [
+            "build",
+            "--data",
+            str(data),
+            "--renderer",
+            "quarto",
+            "--build-dir",
+            str(dirs["build_dir"]),
+            "--site-dir",
+            str(dirs["site_dir"]),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 2
     assert err.startswith("error: ") and message in err and err.count("\n") == 1 and "Traceback" not in err
@@ -129,8 +163,19 @@ def test_no_render_writes_the_quarto_project_with_navigation_from_the_registry(t
     assert "enabled: false" in config and "lang: en-GB" in config and "assets/site.css" in config
     assert '"sample.ipynb"' in config and '"sample-curation.ipynb"' in config and '"methodology.ipynb"' in config
     assert sorted(p.name for p in src.glob("*.ipynb")) == sorted(
-        f"{n}.ipynb" for n in ("index", "finder", "trends", "sectors", "methodology", "data", "accessibility", "sample", "sample-curation",
-                             "sample-scoring")
+        f"{n}.ipynb"
+        for n in (
+            "index",
+            "finder",
+            "trends",
+            "sectors",
+            "methodology",
+            "data",
+            "accessibility",
+            "sample",
+            "sample-curation",
+            "sample-scoring",
+        )
     )
     assert (src / "assets" / "opencyber.js").is_file() and list((src / "downloads" / "sample").glob("*.csv"))
     assert not (tmp_path / "site").exists()
@@ -140,8 +185,15 @@ def test_every_download_says_what_it_holds_in_words():
     from opencyber.report.pages import DOWNLOADS, download_description
 
     names = list(DOWNLOADS) + ["table-nhs-trusts-and-their-dspt-status.csv"]
-    names += ["finder_organisations.csv", "trends_trusts.csv", "trends_areas.csv", "trends_status_share.csv",
-              "sectors_status.csv", "sectors_totals.csv", "sectors_gp_areas.csv"]
+    names += [
+        "finder_organisations.csv",
+        "trends_trusts.csv",
+        "trends_areas.csv",
+        "trends_status_share.csv",
+        "sectors_status.csv",
+        "sectors_totals.csv",
+        "sectors_gp_areas.csv",
+    ]
     described = {n: download_description(n) for n in names}
     assert all(d and d != "See the data dictionary below" for d in described.values()), described
     assert download_description("no-such-file.csv") == "See the data dictionary below"
@@ -178,11 +230,20 @@ p { color: blue; }"""
     assert "comment" not in out
 
 
-@pytest.mark.parametrize("geometry", [
-    {"type": "Polygon", "coordinates": [[[0.249, 51.5287], [0.2637, 51.5179], [-2.6569, 55.1361], [0.249, 51.5287]]]},
-    {"type": "MultiPolygon", "coordinates": [[[[1, 2], [1.5, 2.25], [1, 2]]], [[[-3.1, 50.0001], [-3.2, 50.0], [-3.1, 50.0001]]]]},
-    {"type": "LineString", "coordinates": [[0.1, 0.2], [0.30000000000000004, 0.2]]},
-])
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {
+            "type": "Polygon",
+            "coordinates": [[[0.249, 51.5287], [0.2637, 51.5179], [-2.6569, 55.1361], [0.249, 51.5287]]],
+        },
+        {
+            "type": "MultiPolygon",
+            "coordinates": [[[[1, 2], [1.5, 2.25], [1, 2]]], [[[-3.1, 50.0001], [-3.2, 50.0], [-3.1, 50.0001]]]],
+        },
+        {"type": "LineString", "coordinates": [[0.1, 0.2], [0.30000000000000004, 0.2]]},
+    ],
+)
 def test_delta_geometries_decode_to_the_same_numbers(geometry):
     d = site_geometry.delta_geometry(geometry)
     if d is geometry:  # no exact scale up to 10^-7: left as it is

@@ -51,6 +51,9 @@ def test_only_the_edition_being_reported_counts():
 
 
 def test_scores_follow_the_published_method():
-    assert [score(s) for s in ("Standards Exceeded", "Standards Met", "Approaching Standards", "Standards Not Met", "Not Published")] == [3, 1, -1, -3, -3]
+    assert [
+        score(s)
+        for s in ("Standards Exceeded", "Standards Met", "Approaching Standards", "Standards Not Met", "Not Published")
+    ] == [3, 1, -1, -3, -3]
     with pytest.raises(StatusError, match="no score"):
         score("Entry Level")

@@ -46,7 +46,9 @@ def covering_polygons(edition: Edition, data_dir: Path, role: str, code_col: str
     return polys
 
 
-def simplified_polygons(edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], tolerance: float, what: str):
+def simplified_polygons(
+    edition: Edition, data_dir: Path, role: str, code_col: str, expected: set[str], tolerance: float, what: str
+):
     """The covering polygons simplified for the map, with their vertex counts before and after.
     Simplified on every run (25 ms for the 42 ICBs), not kept in the build's cache: the precision
     grid that :func:`simplify` sets does not survive a pickle, and the points derived from the

@@ -121,7 +121,9 @@ def _apply_successors(b: Builder) -> None:
         for code, recorded in org.successors.items():
             succ = b.orgs.get(code)
             raw = succ.status_raw if succ is not None and succ.export_line is not None else recorded
-            status, _ = status_for_edition(parse_status(raw, **opts) if raw else ParsedStatus(None, "Not Published"), ed.dspt_edition)
+            status, _ = status_for_edition(
+                parse_status(raw, **opts) if raw else ParsedStatus(None, "Not Published"), ed.dspt_edition
+            )
             found[code] = (raw, status)
         named = ("successors " if len(found) > 1 else "successor ") + ", ".join(
             f"{c} ({raw or 'no status'})" for c, (raw, _) in found.items()
@@ -171,7 +173,10 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
         json.dumps(asdict(edition), sort_keys=True, default=str),
         str(data_dir.resolve()),
         apply_overrides,
-        [[role, [cache.file_digest(p) for p in edition.input_paths(role, data_dir)]] for role in sorted(edition.inputs)],
+        [
+            [role, [cache.file_digest(p) for p in edition.input_paths(role, data_dir)]]
+            for role in sorted(edition.inputs)
+        ],
     ]
     return cache.stored("curation", key, lambda: _curate(edition, data_dir, apply_overrides))
 

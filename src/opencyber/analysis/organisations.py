@@ -81,8 +81,7 @@ class Builder:
             prev = self.orgs[org.code]
             raise InputError(
                 source,
-                f"code {org.code} is listed as {org.sector} here and as {prev.sector} in "
-                f"{prev.sources[0][0]}",
+                f"code {org.code} is listed as {org.sector} here and as {prev.sector} in {prev.sources[0][0]}",
                 line=line,
                 expected="each organisation in one reference list",
             )
@@ -106,11 +105,17 @@ def scope_rule(b: Builder, close_date: str, open_date: str = "") -> tuple[bool, 
     what = "the snapshot" if ed.in_scope_date == ed.snapshot else "the edition's scope date"
     short = what.replace("the edition's ", "the ")
     if close_date and close_date < scope:
-        return False, f"closed before {short}", [
-            f"closed on {long_date(close_date)} (ODS close date), before {what} {long_date(scope)}"
-        ]
+        return (
+            False,
+            f"closed before {short}",
+            [f"closed on {long_date(close_date)} (ODS close date), before {what} {long_date(scope)}"],
+        )
     if open_date and open_date > scope:
-        return False, f"opened after {short}", [f"opened on {long_date(open_date)} (ODS), after {what} {long_date(scope)}"]
+        return (
+            False,
+            f"opened after {short}",
+            [f"opened on {long_date(open_date)} (ODS), after {what} {long_date(scope)}"],
+        )
     return True, "in scope", []
 
 
@@ -147,7 +152,16 @@ def from_reference_lists(b: Builder) -> pd.DataFrame:
     else:  # CCG era: the CCGs of the lookup are scored; areas (ICSs) are partnerships, not DSPT organisations
         for s in lookup.itertuples():
             b.add(
-                Org(s.sub_area_code, s.sub_area_name, ed.commissioner_sector, True, "in scope", [], s.area_code, s.region_code),
+                Org(
+                    s.sub_area_code,
+                    s.sub_area_name,
+                    ed.commissioner_sector,
+                    True,
+                    "in scope",
+                    [],
+                    s.area_code,
+                    s.region_code,
+                ),
                 lookup_file,
                 s.line,
             )
@@ -254,9 +268,15 @@ def from_export_sectors(b: Builder) -> pd.DataFrame:
         pattern = patterns.get(role)
         if pattern is not None and not pattern.fullmatch(row.code):
             org = Org(
-                row.code, row.name, row.export_sector, False, f"code is not an {label[role]} code",
-                [f"export sector {row.export_sector}, but the code is not an {label[role]} code "
-                 f"(pattern {pattern.pattern} of the registry's export_code_patterns)"],
+                row.code,
+                row.name,
+                row.export_sector,
+                False,
+                f"code is not an {label[role]} code",
+                [
+                    f"export sector {row.export_sector}, but the code is not an {label[role]} code "
+                    f"(pattern {pattern.pattern} of the registry's export_code_patterns)"
+                ],
             )
         else:
             org = Org(row.code, row.name, sector_of[role], True, "in scope", [])
@@ -267,8 +287,12 @@ def from_export_sectors(b: Builder) -> pd.DataFrame:
     b.record_repairs(csu_file, csus)
     for c in csus.itertuples():
         if c.code in b.orgs:
-            raise InputError(csu_path, f"CSU {c.code} is also an organisation of the export sector "
-                             f"{b.orgs[c.code].sector} (export_sectors)", line=c.line, value=c.code)
+            raise InputError(
+                csu_path,
+                f"CSU {c.code} is also an organisation of the export sector {b.orgs[c.code].sector} (export_sectors)",
+                line=c.line,
+                value=c.code,
+            )
         b.add(Org(c.code, c.name, ed.sectors["csu"], True, "in scope", []), csu_file, c.line)
     return pd.DataFrame(columns=AREA_COLUMNS)
 
@@ -294,7 +318,9 @@ def from_reference_file(b: Builder) -> pd.DataFrame:
                 column=ed.reference_columns["trust_area_code"],
                 value=r.area_code,
             )
-        org = Org(r.code, r.name, sector_of[r.role], in_scope, rule, reasons, r.area_code, region_of_area.get(r.area_code, ""))
+        org = Org(
+            r.code, r.name, sector_of[r.role], in_scope, rule, reasons, r.area_code, region_of_area.get(r.area_code, "")
+        )
         org.successors = dict(zip(r.successors, r.successor_statuses))
         b.add(org, rel, r.line)
     return areas

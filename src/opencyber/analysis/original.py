@@ -44,8 +44,13 @@ def measure(difference: Difference, out_dir: Path) -> str:
 def differences(editions: list[Edition], build_dir: Path) -> pd.DataFrame:
     """Every edition's differences from the original publication (newest edition first)."""
     rows = [
-        {"edition": ed.label, "figure": d.figure, "original": d.original,
-         "this_report": measure(d, Path(build_dir) / ed.id), "reason": d.reason}
+        {
+            "edition": ed.label,
+            "figure": d.figure,
+            "original": d.original,
+            "this_report": measure(d, Path(build_dir) / ed.id),
+            "reason": d.reason,
+        }
         for ed in editions
         for d in ed.differences
     ]

@@ -40,7 +40,9 @@ def override_effects(cur: Curated, data_dir: Path) -> pd.DataFrame:
             for s in totals_with.index
             if totals_with[s] != totals_without[s]
         ]
-        sc = score.edition_area_scores(without.organisations, without.areas, cur.edition, data_dir).set_index("area_code")
+        sc = score.edition_area_scores(without.organisations, without.areas, cur.edition, data_dir).set_index(
+            "area_code"
+        )
         for code in with_sc.index:
             a, b = with_sc.at[code, "composite"], sc.at[code, "composite"]
             if a != b:

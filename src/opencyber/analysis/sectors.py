@@ -25,12 +25,14 @@ def status_by_sector(export: pd.DataFrame) -> pd.DataFrame:
     status strings (a blank status is ``(blank)``) and the edition and outcome the reader parsed them
     as (with the edition's status vocabulary). Every sector x status that occurs; the counts add up
     to the export's rows."""
-    df = pd.DataFrame({
-        "sector": export["export_sector"],
-        "status": export["status_raw"].where(export["status_raw"] != "", "(blank)"),
-        "status_edition": export["status_edition"],
-        "outcome": export["outcome"],
-    })
+    df = pd.DataFrame(
+        {
+            "sector": export["export_sector"],
+            "status": export["status_raw"].where(export["status_raw"] != "", "(blank)"),
+            "status_edition": export["status_edition"],
+            "outcome": export["outcome"],
+        }
+    )
     ct = df.groupby(["sector", "status", "status_edition", "outcome"]).size().rename("n").reset_index()
     return ct.sort_values(["sector", "status"]).reset_index(drop=True)
 
@@ -44,8 +46,16 @@ def status_groups(status: pd.DataFrame, dspt_edition: str) -> pd.Series:
 
 
 #: the chart's and wide table's groups, in order: the export's own edition's outcomes, then the rest
-GROUPS = ("Standards Exceeded", "Standards Met", "Approaching Standards", "Standards Not Met", "Entry Level",
-          "Not Published", "Another edition", "Blank")
+GROUPS = (
+    "Standards Exceeded",
+    "Standards Met",
+    "Approaching Standards",
+    "Standards Not Met",
+    "Entry Level",
+    "Not Published",
+    "Another edition",
+    "Blank",
+)
 
 
 def status_wide(status: pd.DataFrame, totals: pd.DataFrame, dspt_edition: str) -> pd.DataFrame:
@@ -79,14 +89,28 @@ def sector_alignment(exports: list[tuple[Edition, pd.DataFrame]]) -> pd.DataFram
             for sector, g in df.groupby("export_sector"):
                 aligned = ed.export_sector_aliases.get(sector, "")
                 there = g["code"].map(later_sector_of).dropna()
-                rows.append({
-                    "export_date": ed.snapshot.isoformat(), "sector": sector, "organisations": len(g),
-                    "later_export_date": later_ed.snapshot.isoformat(), "later_sector": aligned,
-                    "later_organisations": int(later_sizes.get(aligned, 0)), "found_by_code": len(there),
-                    "in_later_sector": int((there == aligned).sum()),
-                })
-    cols = ["export_date", "sector", "organisations", "later_export_date", "later_sector", "later_organisations",
-            "found_by_code", "in_later_sector"]
+                rows.append(
+                    {
+                        "export_date": ed.snapshot.isoformat(),
+                        "sector": sector,
+                        "organisations": len(g),
+                        "later_export_date": later_ed.snapshot.isoformat(),
+                        "later_sector": aligned,
+                        "later_organisations": int(later_sizes.get(aligned, 0)),
+                        "found_by_code": len(there),
+                        "in_later_sector": int((there == aligned).sum()),
+                    }
+                )
+    cols = [
+        "export_date",
+        "sector",
+        "organisations",
+        "later_export_date",
+        "later_sector",
+        "later_organisations",
+        "found_by_code",
+        "in_later_sector",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["export_date", "later_export_date", "later_sector", "sector"]).reset_index(drop=True)
 
@@ -96,7 +120,9 @@ def sector_totals(export: pd.DataFrame) -> pd.DataFrame:
     any edition), largest sector first."""
     met = export["outcome"].isin(MEETS)
     g = export.assign(with_area=export["commissioner"] != "", met=met).groupby("export_sector")
-    out = pd.DataFrame({"organisations": g.size(), "with_area": g["with_area"].sum(), "latest_met_or_exceeded": g["met"].sum()})
+    out = pd.DataFrame(
+        {"organisations": g.size(), "with_area": g["with_area"].sum(), "latest_met_or_exceeded": g["met"].sum()}
+    )
     out = out.rename_axis("sector").reset_index()
     return out.sort_values(["organisations", "sector"], ascending=[False, True]).reset_index(drop=True)
 
@@ -107,8 +133,9 @@ def sub_icb_code(commissioner: str) -> str:
     return m.group(1).upper() if m else ""
 
 
-def gp_by_area(export: pd.DataFrame, lookup: pd.DataFrame, sub_col: str, area_col: str, area_name_col: str,
-               dspt_edition: str) -> pd.DataFrame:
+def gp_by_area(
+    export: pd.DataFrame, lookup: pd.DataFrame, sub_col: str, area_col: str, area_name_col: str, dspt_edition: str
+) -> pd.DataFrame:
     """GP practices by ICB: ``area_code, area_name, practices, met_or_exceeded, other_status, share``
     where ``met_or_exceeded`` counts statuses of ``dspt_edition`` (e.g. ``21/22``) Met or Exceeded.
     Practices whose commissioner has no sub-ICB code the lookup knows are one row ``(unknown)``."""
@@ -153,8 +180,18 @@ def gp_by_commissioner(export: pd.DataFrame, ed: Edition) -> pd.DataFrame:
     return out.sort_values("commissioner", key=lambda c: c.map(lambda x: (x == "(none)", x))).reset_index(drop=True)
 
 
-GP_COVERAGE_COLUMNS = ["export_date", "dspt_edition", "open_at", "open_practices", "in_export", "in_export_gp_sector",
-                       "published_edition", "met_or_exceeded", "export_gp_rows", "export_gp_rows_not_open"]
+GP_COVERAGE_COLUMNS = [
+    "export_date",
+    "dspt_edition",
+    "open_at",
+    "open_practices",
+    "in_export",
+    "in_export_gp_sector",
+    "published_edition",
+    "met_or_exceeded",
+    "export_gp_rows",
+    "export_gp_rows_not_open",
+]
 
 
 def gp_coverage(export: pd.DataFrame, ed: Edition, practices: pd.DataFrame) -> pd.DataFrame:
@@ -169,14 +206,23 @@ def gp_coverage(export: pd.DataFrame, ed: Edition, practices: pd.DataFrame) -> p
     found = e[e.index.isin(codes)]
     own = found["status_edition"] == ed.dspt_edition
     gp_rows = export[export["export_sector"] == gp_sector(ed)]
-    return pd.DataFrame([{
-        "export_date": ed.snapshot.isoformat(), "dspt_edition": ed.dspt_edition,
-        "open_at": open_["open_at"].iloc[0] if len(open_) else "", "open_practices": len(codes),
-        "in_export": len(found), "in_export_gp_sector": int((found["export_sector"] == gp_sector(ed)).sum()),
-        "published_edition": int((own & (found["outcome"] != "Not Published")).sum()),
-        "met_or_exceeded": int((own & found["outcome"].isin(MEETS)).sum()),
-        "export_gp_rows": len(gp_rows), "export_gp_rows_not_open": int((~gp_rows["code"].isin(codes)).sum()),
-    }], columns=GP_COVERAGE_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "export_date": ed.snapshot.isoformat(),
+                "dspt_edition": ed.dspt_edition,
+                "open_at": open_["open_at"].iloc[0] if len(open_) else "",
+                "open_practices": len(codes),
+                "in_export": len(found),
+                "in_export_gp_sector": int((found["export_sector"] == gp_sector(ed)).sum()),
+                "published_edition": int((own & (found["outcome"] != "Not Published")).sum()),
+                "met_or_exceeded": int((own & found["outcome"].isin(MEETS)).sum()),
+                "export_gp_rows": len(gp_rows),
+                "export_gp_rows_not_open": int((~gp_rows["code"].isin(codes)).sum()),
+            }
+        ],
+        columns=GP_COVERAGE_COLUMNS,
+    )
 
 
 def area_lookup_for(editions: list[Edition], data_dir: Path) -> tuple[Edition, pd.DataFrame] | None:
@@ -189,42 +235,87 @@ def area_lookup_for(editions: list[Edition], data_dir: Path) -> tuple[Edition, p
     return None
 
 
-def write_outputs(exports: list[tuple[Edition, pd.DataFrame]], editions: list[Edition], data_dir: Path | None,
-                  out_dir: Path) -> dict:
+def write_outputs(
+    exports: list[tuple[Edition, pd.DataFrame]], editions: list[Edition], data_dir: Path | None, out_dir: Path
+) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     kw = dict(index=False, lineterminator="\n")
     status_frames, total_frames, gp_frames, gp_comm_frames, coverage_frames = [], [], [], [], []
     found = area_lookup_for(editions, data_dir) if data_dir is not None else None
     for ed, df in exports:
         if ed.export_sectors:  # the commissioner column holds CCG names: GP practices by CCG
-            gp_comm_frames.append(gp_by_commissioner(df, ed).assign(export_date=ed.snapshot.isoformat(),
-                                                                    dspt_edition=ed.dspt_edition))
+            gp_comm_frames.append(
+                gp_by_commissioner(df, ed).assign(export_date=ed.snapshot.isoformat(), dspt_edition=ed.dspt_edition)
+            )
         paths = ed.input_paths("gp_practices", data_dir) if data_dir is not None else []
         if paths:
             from opencyber.inputs.lists import read_gp_practices
 
             coverage_frames.append(gp_coverage(df, ed, read_gp_practices(paths[0])))
-        status_frames.append(status_by_sector(df).assign(export_date=ed.snapshot.isoformat(), dspt_edition=ed.dspt_edition))
+        status_frames.append(
+            status_by_sector(df).assign(export_date=ed.snapshot.isoformat(), dspt_edition=ed.dspt_edition)
+        )
         total_frames.append(sector_totals(df).assign(export_date=ed.snapshot.isoformat()))
         if found is not None:
             lk_ed, lk = found
             c = lk_ed.columns
             if not (df["export_sector"] == GP_SECTOR).any():
                 continue
-            gp_frames.append(gp_by_area(df, lk, c["sub_area_code"], c["area_code"], c["area_name"], ed.dspt_edition)
-                             .assign(export_date=ed.snapshot.isoformat(), dspt_edition=ed.dspt_edition))
-    cols = {"sectors_status.csv": (status_frames, ["export_date", "dspt_edition", "sector", "status", "status_edition",
-                                                   "outcome", "n"]),
-            "sectors_gp_ccgs.csv": (gp_comm_frames, ["export_date", "dspt_edition", "commissioner_code", "commissioner",
-                                                     "practices", "met_or_exceeded", "other_status", "share"]),
-            "sectors_gp_coverage.csv": (coverage_frames, GP_COVERAGE_COLUMNS),
-            "sectors_alignment.csv": ([sector_alignment(exports)], ["export_date", "sector", "organisations",
-                                                                    "later_export_date", "later_sector",
-                                                                    "later_organisations", "found_by_code",
-                                                                    "in_later_sector"]),
-            "sectors_totals.csv": (total_frames, ["export_date", "sector", "organisations", "with_area", "latest_met_or_exceeded"]),
-            "sectors_gp_areas.csv": (gp_frames, ["export_date", "dspt_edition", "area_code", "area_name", "practices",
-                                                 "met_or_exceeded", "other_status", "share"])}
+            gp_frames.append(
+                gp_by_area(df, lk, c["sub_area_code"], c["area_code"], c["area_name"], ed.dspt_edition).assign(
+                    export_date=ed.snapshot.isoformat(), dspt_edition=ed.dspt_edition
+                )
+            )
+    cols = {
+        "sectors_status.csv": (
+            status_frames,
+            ["export_date", "dspt_edition", "sector", "status", "status_edition", "outcome", "n"],
+        ),
+        "sectors_gp_ccgs.csv": (
+            gp_comm_frames,
+            [
+                "export_date",
+                "dspt_edition",
+                "commissioner_code",
+                "commissioner",
+                "practices",
+                "met_or_exceeded",
+                "other_status",
+                "share",
+            ],
+        ),
+        "sectors_gp_coverage.csv": (coverage_frames, GP_COVERAGE_COLUMNS),
+        "sectors_alignment.csv": (
+            [sector_alignment(exports)],
+            [
+                "export_date",
+                "sector",
+                "organisations",
+                "later_export_date",
+                "later_sector",
+                "later_organisations",
+                "found_by_code",
+                "in_later_sector",
+            ],
+        ),
+        "sectors_totals.csv": (
+            total_frames,
+            ["export_date", "sector", "organisations", "with_area", "latest_met_or_exceeded"],
+        ),
+        "sectors_gp_areas.csv": (
+            gp_frames,
+            [
+                "export_date",
+                "dspt_edition",
+                "area_code",
+                "area_name",
+                "practices",
+                "met_or_exceeded",
+                "other_status",
+                "share",
+            ],
+        ),
+    }
     for ed, df in exports:  # each export's status by sector in wide form: the page's table and its download
         date = ed.snapshot.isoformat()
         wide = status_wide(status_by_sector(df), sector_totals(df), ed.dspt_edition)
@@ -268,8 +359,12 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
     polys = geojson.read_geojson(source, code_col)
     missing = sorted(set(known.index) - set(polys["code"]))
     if missing:
-        raise InputError(source, f"no polygon for {len(missing)} area(s) of the GP practices map: {', '.join(missing)}",
-                         column=code_col, expected="one feature per area that has GP practices")
+        raise InputError(
+            source,
+            f"no polygon for {len(missing)} area(s) of the GP practices map: {', '.join(missing)}",
+            column=code_col,
+            expected="one feature per area that has GP practices",
+        )
     # simplified with every area of the file (neighbours keep their shared borders), then the areas with GP practices
     polys = boundaries.simplify(polys, 0.01).sort_values("code").reset_index(drop=True)
     polys = polys[polys["code"].isin(known.index)].reset_index(drop=True)
@@ -277,13 +372,21 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
     features = []
     for code, geom in zip(polys["code"], polys.geometry.values):
         r = known.loc[code]
-        features.append({
-            "type": "Feature",
-            "properties": {"code": code, "name": r["area_name"], "practices": int(r["practices"]),
-                           "met_or_exceeded": int(r["met_or_exceeded"]), "share": round(float(r["share"]), 1),
-                           "dspt_edition": r["dspt_edition"], "export_date": r["export_date"]},
-            "geometry": shapely.geometry.mapping(geom),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": code,
+                    "name": r["area_name"],
+                    "practices": int(r["practices"]),
+                    "met_or_exceeded": int(r["met_or_exceeded"]),
+                    "share": round(float(r["share"]), 1),
+                    "dspt_edition": r["dspt_edition"],
+                    "export_date": r["export_date"],
+                },
+                "geometry": shapely.geometry.mapping(geom),
+            }
+        )
     text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
     path.write_text(text + "\n", encoding="utf-8")
 
@@ -291,6 +394,7 @@ def write_gp_map_areas(gp: pd.DataFrame, lookup_edition: Edition | None, data_di
 def full_exports(editions: list[Edition], data_dir: Path | None) -> list[tuple[Edition, pd.DataFrame]]:
     """The editions whose export is a full one (sectors beyond the NHS ones), with that export."""
     from opencyber.inputs import dspt_export
+
     out = []
     if data_dir is None:
         return out

@@ -16,6 +16,7 @@ def successor_links(editions: list[Edition], data_dir: Path | None) -> dict[str,
     column, and the sub-ICB lookup (a CCG / sub-ICB location -> its
     ICB). ``{"successors": {code: {(code, source)}}, "predecessors": {...}}``."""
     from opencyber.inputs import ods, reference_file
+
     succ: dict[str, set] = {}
     pred: dict[str, set] = {}
 
@@ -47,5 +48,9 @@ def successor_links(editions: list[Edition], data_dir: Path | None) -> dict[str,
             if path.is_file():
                 lk = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
                 for a, b in zip(lk[sub].str.upper(), lk[ed.columns["area_code"]].str.upper()):
-                    link(a, b, f"ONS sub-ICB location to ICB lookup ({ed.label}): the CCG became a sub-ICB location of this ICB")
+                    link(
+                        a,
+                        b,
+                        f"ONS sub-ICB location to ICB lookup ({ed.label}): the CCG became a sub-ICB location of this ICB",
+                    )
     return {"successors": succ, "predecessors": pred}

@@ -36,7 +36,9 @@ def status_shares(editions: list[Edition], build_dir: Path) -> pd.DataFrame:
         ct.insert(0, "label", ed.label)
         ct.insert(0, "edition", ed.id)
         order = {s: i for i, s in enumerate(STATUSES)}
-        ct = ct.sort_values(["sector", "status"], key=lambda c: c.map(order) if c.name == "status" else c, kind="stable")
+        ct = ct.sort_values(
+            ["sector", "status"], key=lambda c: c.map(order) if c.name == "status" else c, kind="stable"
+        )
         frames.append(ct)
     cols = ["edition", "label", "sector", "status", "n", "total", "share"]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
@@ -57,8 +59,21 @@ def share_met(shares: pd.DataFrame) -> pd.DataFrame:
 
 
 #: the columns of ``trusts_followed.csv`` (an edition's output) and ``trends_trusts.csv`` (all of them)
-FOLLOWED_COLUMNS = ["previous_edition", "edition", "code", "name", "status_before", "score_before", "met_before",
-                    "matched_code", "matched_by", "status_now", "score_now", "met_now", "change"]
+FOLLOWED_COLUMNS = [
+    "previous_edition",
+    "edition",
+    "code",
+    "name",
+    "status_before",
+    "score_before",
+    "met_before",
+    "matched_code",
+    "matched_by",
+    "status_now",
+    "score_now",
+    "met_now",
+    "change",
+]
 
 
 def follow(before: pd.DataFrame, now: pd.DataFrame, successors: dict[str, set]) -> pd.DataFrame:
@@ -79,12 +94,22 @@ def follow(before: pd.DataFrame, now: pd.DataFrame, successors: dict[str, set]) 
         else:
             matched = sorted(c for c, _ in successors.get(code, ()) if c in now_status)
             via = "ODS successor" if matched else ""
-        rec = {"code": code, "name": name, "status_before": status, "score_before": int(score), "met_before": status in MEETS,
-               "matched_code": " ".join(matched), "matched_by": via}
+        rec = {
+            "code": code,
+            "name": name,
+            "status_before": status,
+            "score_before": int(score),
+            "met_before": status in MEETS,
+            "matched_code": " ".join(matched),
+            "matched_by": via,
+        }
         if matched:
             score_now = float(np.mean([now_score[c] for c in matched]))  # as pandas' mean: numpy's
-            rec.update(status_now="; ".join(now_status[c] for c in matched), score_now=score_now,
-                       met_now=all(now_status[c] in MEETS for c in matched))
+            rec.update(
+                status_now="; ".join(now_status[c] for c in matched),
+                score_now=score_now,
+                met_now=all(now_status[c] in MEETS for c in matched),
+            )
             rec["change"] = "improved" if score_now > score else "declined" if score_now < score else "same"
         else:
             rec.update(status_now="", score_now=None, met_now=None, change="not followed")

@@ -36,8 +36,14 @@ EXPORT_COLUMNS = {
 
 
 #: the export's columns as readers know them
-EXPORT_LABELS = {"code": "code", "name": "organisation name", "status_raw": "status", "published": "publication date",
-                 "export_sector": "primary sector", "commissioner": "commissioner (ICB or CCG)"}
+EXPORT_LABELS = {
+    "code": "code",
+    "name": "organisation name",
+    "status_raw": "status",
+    "published": "publication date",
+    "export_sector": "primary sector",
+    "commissioner": "commissioner (ICB or CCG)",
+}
 
 
 def _status_checker(options: dict):
@@ -69,7 +75,8 @@ STATUS_OR_EMPTY = v.rule("not a DSPT status", STATUS_EXPECTED + " or empty", lam
 
 
 DATE_DMY = v.rule(
-    "not a date", "dd/mm/yyyy or empty",
+    "not a date",
+    "dd/mm/yyyy or empty",
     lambda s: s.eq("") | pd.to_datetime(s, format="%d/%m/%Y", errors="coerce").notna(),
 )
 
@@ -78,9 +85,11 @@ def export_schema(status_options: dict | None = None):
     status = STATUS
     if status_options and any(status_options.values()):
         check = _status_checker(status_options)
-        status = v.rule("not a DSPT status of this edition's vocabulary",
-                        STATUS_EXPECTED + ", or a status of the edition's status_aliases / unprefixed_statuses",
-                        check)
+        status = v.rule(
+            "not a DSPT status of this edition's vocabulary",
+            STATUS_EXPECTED + ", or a status of the edition's status_aliases / unprefixed_statuses",
+            check,
+        )
     return v.schema(
         {
             "code": v.code_column(),
@@ -114,20 +123,24 @@ def _read_xlsx_export(path: Path) -> tuple[pd.DataFrame, Counter]:
         raise InputError(path, f"cannot read the workbook: {exc}") from None
     if raw.empty:
         raise InputError(path, "the workbook's first sheet is empty", expected="a header row and data rows")
+
     def header_of(row) -> list[str]:
         return [str(c).strip() if c is not None and not (isinstance(c, float) and pd.isna(c)) else "" for c in row]
 
     header = header_of(raw.iloc[0])
     if "" in header or len(set(header)) < len(header):
         known = {n.lower() for names in EXPORT_COLUMNS.values() for n in names}
-        found = next((i for i in range(1, min(len(raw), 50)) if known & {c.lower() for c in header_of(raw.iloc[i])}), None)
+        found = next(
+            (i for i in range(1, min(len(raw), 50)) if known & {c.lower() for c in header_of(raw.iloc[i])}), None
+        )
         raise InputError(
             path,
             "the first row of the sheet is not a header (it has empty or repeated column names)",
             line=1,
             value=header,
             expected=f"the header in the first row; it seems to be on row {found + 1}: delete the rows above it"
-            if found is not None else "the export's header row (Code or ODSCode, Organisation Name, ...) in the first row",
+            if found is not None
+            else "the export's header row (Code or ODSCode, Organisation Name, ...) in the first row",
         )
     body = raw.iloc[1:].reset_index(drop=True)
     body.columns = header
@@ -147,6 +160,7 @@ def _read_xlsx_export(path: Path) -> tuple[pd.DataFrame, Counter]:
     out = pd.DataFrame(index=body.index)
     for col in header:
         if col == code_col:
+
             def code(x):
                 if isinstance(x, bool):
                     return str(x)
@@ -177,8 +191,11 @@ def _read_xlsx_export(path: Path) -> tuple[pd.DataFrame, Counter]:
     out = stripped
     out["line"] = range(2, len(out) + 2)
     if out[header].apply(lambda col: col.str.contains(CONTROL_CHARACTERS)).any(axis=None):
-        problems = [p for row, line in zip(out[header].itertuples(index=False), out["line"])
-                    for p in control_problems(path, header, list(row), int(line))]
+        problems = [
+            p
+            for row, line in zip(out[header].itertuples(index=False), out["line"])
+            for p in control_problems(path, header, list(row), int(line))
+        ]
         raise InputError.of(problems)
     return out, notes
 
@@ -204,8 +221,11 @@ def read_dspt_export(
     options = {"aliases": aliases, "unprefixed": unprefixed}
     if path.suffix.lower() == ".xlsx":  # the 2019 export: an Excel workbook (a CSV is never read as one)
         if path.read_bytes()[:4] != XLSX_MAGIC:
-            raise InputError(path, "not an Excel workbook (the file is not an .xlsx zip archive)",
-                             expected="the .xlsx workbook itself (not a CSV or .xls renamed)")
+            raise InputError(
+                path,
+                "not an Excel workbook (the file is not an .xlsx zip archive)",
+                expected="the .xlsx workbook itself (not a CSV or .xls renamed)",
+            )
         df, notes = _read_xlsx_export(path)
     else:
         df, notes = read_table(path)
@@ -215,17 +235,27 @@ def read_dspt_export(
     if "published_note" in df:
         out["published_note"] = df["published_note"]
     if out.empty:
-        raise InputError(path, "the export has a header but no organisations", line=1,
-                         expected="a row per organisation under the header")
+        raise InputError(
+            path,
+            "the export has a header but no organisations",
+            line=1,
+            expected="a row per organisation under the header",
+        )
     repairs = notes + restore_spreadsheet_codes(out, "code")
     repairs.update(normalise_codes(path, out, "code", cols["code"]))
     problems = v.problems(out, export_schema(options), path, cols)
     if empty_status is None:
         problems += [
-            InputError(path, "the status is empty", line=int(line), column=cols["status_raw"], value="",
-                       expected="a DSPT status such as '22/23 Standards Met' or 'Not Published' (an empty status counts "
-                       "as Not Published only for an export whose format leaves it empty for unpublished "
-                       "organisations, as the 2019 export does: editions.toml key empty_status)")
+            InputError(
+                path,
+                "the status is empty",
+                line=int(line),
+                column=cols["status_raw"],
+                value="",
+                expected="a DSPT status such as '22/23 Standards Met' or 'Not Published' (an empty status counts "
+                "as Not Published only for an export whose format leaves it empty for unpublished "
+                "organisations, as the 2019 export does: editions.toml key empty_status)",
+            )
             for line in out.loc[out["status_raw"].eq(""), "line"]
         ]
     problems += _conflicting_duplicates(path, out, cols)
@@ -255,15 +285,17 @@ def _conflicting_duplicates(path: Path, df: pd.DataFrame, columns: dict[str, str
             differ = [c for c in compare if first[c] != other[c]]
             if differ:
                 col = differ[0]
-                found.append(InputError(
-                    path,
-                    f"code {code} appears on lines {first['line']} and {other['line']} with different values "
-                    f"({columns.get(col, col)} {first[col]!r} on line {first['line']})",
-                    line=int(other["line"]),
-                    column=columns.get(col, col),
-                    value=other[col],
-                    expected="one row per organisation (take the export from the original download)",
-                ))
+                found.append(
+                    InputError(
+                        path,
+                        f"code {code} appears on lines {first['line']} and {other['line']} with different values "
+                        f"({columns.get(col, col)} {first[col]!r} on line {first['line']})",
+                        line=int(other["line"]),
+                        column=columns.get(col, col),
+                        value=other[col],
+                        expected="one row per organisation (take the export from the original download)",
+                    )
+                )
     return found
 
 

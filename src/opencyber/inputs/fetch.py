@@ -213,7 +213,11 @@ class ArcGisPages(Downloader):
         offset = 0
         for page in range(MAX_PAGES):
             u = urlsplit(url)
-            query = [(k, v) for k, v in parse_qsl(u.query, keep_blank_values=True) if k not in ("resultOffset", "resultRecordCount")]
+            query = [
+                (k, v)
+                for k, v in parse_qsl(u.query, keep_blank_values=True)
+                if k not in ("resultOffset", "resultRecordCount")
+            ]
             query += [("resultOffset", str(offset)), ("resultRecordCount", str(self.page_size))]
             page_url = urlunsplit((u.scheme, u.netloc, u.path, urlencode(query, safe="*,"), u.fragment))
             with self.get(page_url) as response:
@@ -225,18 +229,24 @@ class ArcGisPages(Downloader):
                 raise _FileFailure(f"page {page + 1} is not a GeoJSON object from {page_url}")
             if "error" in data:  # ArcGIS reports errors with HTTP 200
                 err = data["error"] if isinstance(data["error"], dict) else {"message": data["error"]}
-                raise _FileFailure(f"the ArcGIS server answered error {err.get('code', '?')}: {err.get('message', '')} for {page_url}")
+                raise _FileFailure(
+                    f"the ArcGIS server answered error {err.get('code', '?')}: {err.get('message', '')} for {page_url}"
+                )
             if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
                 raise _FileFailure(f"page {page + 1} is not a GeoJSON FeatureCollection from {page_url}")
             features += data["features"]
             props = data.get("properties") if isinstance(data.get("properties"), dict) else {}
             if not (data.get("exceededTransferLimit") or props.get("exceededTransferLimit")):
-                Path(output_file).write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
-                                             encoding="utf-8")
+                Path(output_file).write_text(
+                    json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                    encoding="utf-8",
+                )
                 self.features = len(features)
                 return
             if not data["features"]:
-                raise _FileFailure(f"the server says there are more features but sent none, at offset {offset} of {url}")
+                raise _FileFailure(
+                    f"the server says there are more features but sent none, at offset {offset} of {url}"
+                )
             offset += len(data["features"])
         raise _FileFailure(f"more than {MAX_PAGES} pages from {url}: stopped")
 
@@ -278,13 +288,17 @@ def _pinned(s: Source, registry: pooch.Pooch, downloader: Downloader) -> FileRes
             mismatch = re.search(r"expected (\S+) but got (\S+?)\.? ", str(exc) + " ")
             expected, got = (mismatch.group(1), mismatch.group(2)) if mismatch else (s.sha256, "?")
             kept = "; the local file was left unchanged" if there else ""
-            raise _FileFailure(f"hash mismatch: expected sha256 {expected.removeprefix('sha256:')}, received {got} from "
-                               f"{registry.get_url(s.name)}; nothing was saved{kept}") from None
+            raise _FileFailure(
+                f"hash mismatch: expected sha256 {expected.removeprefix('sha256:')}, received {got} from "
+                f"{registry.get_url(s.name)}; nothing was saved{kept}"
+            ) from None
         except _FileFailure as exc:
             raise _FileFailure(f"{exc}" + ("; the local file was left unchanged" if there else "")) from None
     size = target.stat().st_size
     if "Updating" in actions.verbs:
-        return FileResult(s.name, REPLACED, registry.get_url(s.name), size, s.sha256, "the local file had another sha256")
+        return FileResult(
+            s.name, REPLACED, registry.get_url(s.name), size, s.sha256, "the local file had another sha256"
+        )
     if "Downloading" in actions.verbs:
         return FileResult(s.name, DOWNLOADED, registry.get_url(s.name), size, s.sha256)
     return FileResult(s.name, PRESENT, registry.get_url(s.name), size, s.sha256)
@@ -364,8 +378,11 @@ def fetch(
     downloader = Downloader(seconds)
     pinned = [s for s in chosen if s.sha256]
     registry = pooch.create(
-        path=data_dir, base_url="", retry_if_failed=0,
-        registry={s.name: f"sha256:{s.sha256}" for s in pinned}, urls={s.name: rebase(s.url, base) for s in pinned},
+        path=data_dir,
+        base_url="",
+        retry_if_failed=0,
+        registry={s.name: f"sha256:{s.sha256}" for s in pinned},
+        urls={s.name: rebase(s.url, base) for s in pinned},
     )
     report = FetchReport(data_dir, live_not_asked=not_asked)
     for s in chosen:
@@ -383,14 +400,18 @@ def fetch(
                 exc.report = report
                 raise
             except OSError as exc:  # the data directory: permissions, disk full
-                result = FileResult(s.name, FAILED, url, message=f"cannot write {data_dir / s.name}: {exc}", live=s.live)
+                result = FileResult(
+                    s.name, FAILED, url, message=f"cannot write {data_dir / s.name}: {exc}", live=s.live
+                )
             if result.outcome == FAILED:
                 _remove_empty(new_folders)
         report.results.append(result)
         log(result.line())
 
     if editions is None:  # the editions that read a file of the registry fetched from
-        editions = set().union(*(ids for name, ids in edition_files(_registry_or_empty()).items() if name in {e.name for e in entries}))
+        editions = set().union(
+            *(ids for name, ids in edition_files(_registry_or_empty()).items() if name in {e.name for e in entries})
+        )
     report.missing_inputs = _missing_inputs(editions, data_dir)
     log(report.summary())
     recorded = {s.name for s in entries}
@@ -398,7 +419,9 @@ def fetch(
         log(f"note: edition {edition_id} cannot be built from {data_dir} yet: missing {', '.join(missing)}")
         unrecorded = [m for m in missing if m not in recorded]
         if unrecorded:  # a new edition needs no sources.toml entry: its files are then put there by hand
-            log(f"note: no source is recorded in sources.toml for {', '.join(unrecorded)}: put them in the data directory by hand (data/README.md)")
+            log(
+                f"note: no source is recorded in sources.toml for {', '.join(unrecorded)}: put them in the data directory by hand (data/README.md)"
+            )
     return report
 
 

@@ -20,14 +20,24 @@ def geojson_schema(kind: str):
     return v.schema(
         {
             "code": v.code_column(unique=kind == "area"),
-            "geometry_problem": v.text(v.rule("the geometry cannot be read", "GeoJSON coordinates: pairs of numbers",
-                                              lambda s: s.eq(""))),
+            "geometry_problem": v.text(
+                v.rule("the geometry cannot be read", "GeoJSON coordinates: pairs of numbers", lambda s: s.eq(""))
+            ),
             "geometry_type": v.text(v.rule("wrong geometry type", " or ".join(allowed), lambda s: s.isin(allowed))),
-            "in_degrees": v.text(v.rule(
-                "coordinates are not longitude/latitude degrees (a projected CRS such as British National Grid?)",
-                "WGS84 longitude -180..180 and latitude -90..90 (EPSG:4326)", lambda s: s.eq("yes"))),
-            "validity": v.text(v.rule("invalid geometry", "a valid geometry (rings closed, no self-intersection)",
-                                      lambda s: s.eq("Valid Geometry"))),
+            "in_degrees": v.text(
+                v.rule(
+                    "coordinates are not longitude/latitude degrees (a projected CRS such as British National Grid?)",
+                    "WGS84 longitude -180..180 and latitude -90..90 (EPSG:4326)",
+                    lambda s: s.eq("yes"),
+                )
+            ),
+            "validity": v.text(
+                v.rule(
+                    "invalid geometry",
+                    "a valid geometry (rings closed, no self-intersection)",
+                    lambda s: s.eq("Valid Geometry"),
+                )
+            ),
         },
         "GeoJSON features",
     )
@@ -70,8 +80,14 @@ def _geojson_features(path: Path, code_property: str, kind: str) -> tuple[pd.Dat
     rows, geoms = [], []
     for n, feat in enumerate(features, start=1):
         props = (feat or {}).get("properties") or {}
-        row = {"code": str(props.get(code_property) or "").strip().upper(), "line": n, "geometry_problem": "",
-               "geometry_type": "", "in_degrees": "yes", "validity": "Valid Geometry"}
+        row = {
+            "code": str(props.get(code_property) or "").strip().upper(),
+            "line": n,
+            "geometry_problem": "",
+            "geometry_type": "",
+            "in_degrees": "yes",
+            "validity": "Valid Geometry",
+        }
         geom = None
         try:
             geom = shape((feat or {}).get("geometry"))
@@ -86,7 +102,10 @@ def _geojson_features(path: Path, code_property: str, kind: str) -> tuple[pd.Dat
         rows.append(row)
         geoms.append(geom)
     table = pd.DataFrame(rows)
-    labels = {"code": code_property, **dict.fromkeys(("geometry_problem", "geometry_type", "in_degrees", "validity"), "geometry")}
+    labels = {
+        "code": code_property,
+        **dict.fromkeys(("geometry_problem", "geometry_type", "in_degrees", "validity"), "geometry"),
+    }
     v.validate(table, geojson_schema(kind), path, labels, features=True)
     properties = pd.DataFrame([{**((f or {}).get("properties") or {})} for f in features])
     properties["code"] = table["code"].values

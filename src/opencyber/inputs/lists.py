@@ -61,7 +61,8 @@ WEIGHT_COLUMNS = {
 
 
 POSITIVE = v.rule(
-    "not a positive number", "a number above 0 (thousands separators allowed)",
+    "not a positive number",
+    "a number above 0 (thousands separators allowed)",
     lambda s: pd.to_numeric(s.str.replace(",", ""), errors="coerce").gt(0),
 )
 
@@ -99,9 +100,11 @@ def read_gp_practices(path: Path) -> pd.DataFrame:
     edition is an error."""
     path = Path(path)
     df, notes = read_table(path)
-    cols = {"code": pick_column(path, df, "practice code", ("Code",)),
-            "edition": pick_column(path, df, "edition", ("validedition", "edition")),
-            "open_at": pick_column(path, df, "open-at date", ("open_at",))}
+    cols = {
+        "code": pick_column(path, df, "practice code", ("Code",)),
+        "edition": pick_column(path, df, "edition", ("validedition", "edition")),
+        "open_at": pick_column(path, df, "open-at date", ("open_at",)),
+    }
     out = pd.DataFrame({role: df[c] for role, c in cols.items()})
     out["line"] = df["line"]
     repairs = notes + normalise_codes(path, out, "code", cols["code"])
@@ -109,8 +112,14 @@ def read_gp_practices(path: Path) -> pd.DataFrame:
     dup = out[out.duplicated(["code", "edition"], keep=False)]
     if not dup.empty:
         r = dup.iloc[1]
-        raise InputError(path, f"practice {r.code} is listed twice for edition {r.edition}", line=int(r.line),
-                         column=cols["code"], value=r.code, expected="one row per practice and edition")
+        raise InputError(
+            path,
+            f"practice {r.code} is listed twice for edition {r.edition}",
+            line=int(r.line),
+            column=cols["code"],
+            value=r.code,
+            expected="one row per practice and edition",
+        )
     out.attrs["repairs"] = dict(repairs)
     return out
 
@@ -139,8 +148,11 @@ def read_csu_list(path: Path) -> pd.DataFrame:
     """Read the curated CSU list (``20_21/csus_curated_2021.xlsx``): columns code, name, line."""
     path = Path(path)
     if not path.read_bytes().startswith(b"PK\x03\x04"):
-        raise InputError(path, "not an Excel workbook (the file is not an .xlsx zip archive)",
-                         expected="the .xlsx workbook itself (not a CSV or .xls renamed)")
+        raise InputError(
+            path,
+            "not an Excel workbook (the file is not an .xlsx zip archive)",
+            expected="the .xlsx workbook itself (not a CSV or .xls renamed)",
+        )
     try:
         df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine")
     except Exception as exc:  # a bad workbook raises many kinds

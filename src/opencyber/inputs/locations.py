@@ -48,7 +48,7 @@ def resolve_data_dir(data_dir: str | Path | None, *, sample_fallback: bool = Fal
         raise NoDataError(
             f"No input data found: ${DATA_ENV} is not set and {chosen} holds no edition's DSPT export. "
             "Unpack the DSPT data pack there, or give its folder with\n"
-            f"  --data DIR (a command), data_dir = \"DIR\" (a notebook's parameter)   or   export {DATA_ENV}=DIR\n"
+            f'  --data DIR (a command), data_dir = "DIR" (a notebook\'s parameter)   or   export {DATA_ENV}=DIR\n'
             "(data/README.md says where each file comes from; `opencyber fetch` downloads the public ones)."
         )
     if not chosen.is_dir():
@@ -57,7 +57,11 @@ def resolve_data_dir(data_dir: str | Path | None, *, sample_fallback: bool = Fal
 
 
 def open_edition(
-    edition_id: str, data_dir: str | Path | None = None, build_dir: str | Path | None = None, *, after: tuple[str, ...] = ()
+    edition_id: str,
+    data_dir: str | Path | None = None,
+    build_dir: str | Path | None = None,
+    *,
+    after: tuple[str, ...] = (),
 ):
     """What a notebook needs: (edition, data directory, this edition's output folder).
 
@@ -73,8 +77,10 @@ def open_edition(
     if not edition_id:
         present = [e for e in registry.values() if not e.missing_inputs(data)]
         if not present:
-            raise NoDataError(f"No edition of the registry has its input files in {data}: set data_dir (or "
-                              f"${DATA_ENV}) to the folder that holds the DSPT data pack (data/README.md).")
+            raise NoDataError(
+                f"No edition of the registry has its input files in {data}: set data_dir (or "
+                f"${DATA_ENV}) to the folder that holds the DSPT data pack (data/README.md)."
+            )
         edition_id = present[0].id
     elif edition_id not in registry:
         raise NoDataError(

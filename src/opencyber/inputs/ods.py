@@ -41,9 +41,16 @@ def read_ods(path: Path) -> pd.DataFrame:
     """Read a headerless NHS ODS organisation file (27 columns). Dates become ISO strings."""
     path = Path(path)
     _, rows, notes = read_records(path, header=False)
-    wrong = [InputError(path, f"an ODS row has {len(row)} columns", line=n,
-                        expected=f"{ODS_COLUMNS} columns (standard ODS CSV layout, no header)")
-             for n, row in rows if len(row) != ODS_COLUMNS]
+    wrong = [
+        InputError(
+            path,
+            f"an ODS row has {len(row)} columns",
+            line=n,
+            expected=f"{ODS_COLUMNS} columns (standard ODS CSV layout, no header)",
+        )
+        for n, row in rows
+        if len(row) != ODS_COLUMNS
+    ]
     if wrong:
         raise InputError.of(wrong)
     records = []
@@ -73,12 +80,16 @@ def read_ods_successors(path: Path) -> pd.DataFrame:
     """Read a headerless NHS ODS successor file (``succ.csv``): predecessor code, successor code,
     reason, effective date (YYYYMMDD), indicator. Columns: code, successor_code, reason, date, line."""
     path = Path(path)
-    _, rows, notes = read_records(path, header=False)
+    _, rows, _notes = read_records(path, header=False)
     records = []
     for n, row in rows:
         if len(row) < 2:
-            raise InputError(path, f"a successor row has {len(row)} column", line=n,
-                             expected="predecessor code, successor code[, reason, effective date, indicator]")
+            raise InputError(
+                path,
+                f"a successor row has {len(row)} column",
+                line=n,
+                expected="predecessor code, successor code[, reason, effective date, indicator]",
+            )
         row = [c.strip() for c in row] + [""] * 5
         records.append({"code": row[0], "successor_code": row[1], "reason": row[2], "date": row[3], "line": n})
     df = pd.DataFrame(records, columns=["code", "successor_code", "reason", "date", "line"])
@@ -86,7 +97,11 @@ def read_ods_successors(path: Path) -> pd.DataFrame:
         raise InputError(path, "the successor file has no rows")
     repairs = normalise_codes(path, df, "code", "1 (predecessor code)")
     repairs.update(normalise_codes(path, df, "successor_code", "2 (successor code)"))
-    v.validate(df, SUCCESSOR_SCHEMA, path, {"code": "1 (predecessor code)", "successor_code": "2 (successor code)",
-                                            "date": "4 (effective date)"})
+    v.validate(
+        df,
+        SUCCESSOR_SCHEMA,
+        path,
+        {"code": "1 (predecessor code)", "successor_code": "2 (successor code)", "date": "4 (effective date)"},
+    )
     df.attrs["repairs"] = dict(repairs)
     return df

@@ -38,8 +38,11 @@ def read_text(path: Path) -> tuple[str, Counter]:
         try:
             text = data.decode("cp1252", errors="strict")
         except UnicodeDecodeError:
-            raise InputError(path, f"the file is neither UTF-8 nor Windows-1252 text ({exc.reason} at byte {exc.start})",
-                             expected="a CSV text file saved as UTF-8") from None
+            raise InputError(
+                path,
+                f"the file is neither UTF-8 nor Windows-1252 text ({exc.reason} at byte {exc.start})",
+                expected="a CSV text file saved as UTF-8",
+            ) from None
         notes["read as windows-1252"] = 1
     if "\r" in text:
         notes["Windows line endings read"] = 1
@@ -62,19 +65,23 @@ def control_problems(path: Path, header: list[str], row: list[str], line: int) -
     for i, field in enumerate(row):
         m = CONTROL_CHARACTERS.search(field)
         if m:
-            found.append(InputError(
-                path,
-                f"the field holds a control character (U+{ord(m.group()):04X})",
-                line=line,
-                column=header[i] if i < len(header) else str(i + 1),
-                value=field,
-                expected="text without control characters (a tab, a line break or a NUL byte inside a field "
-                "means the file was damaged or saved by a program that added them)",
-            ))
+            found.append(
+                InputError(
+                    path,
+                    f"the field holds a control character (U+{ord(m.group()):04X})",
+                    line=line,
+                    column=header[i] if i < len(header) else str(i + 1),
+                    value=field,
+                    expected="text without control characters (a tab, a line break or a NUL byte inside a field "
+                    "means the file was damaged or saved by a program that added them)",
+                )
+            )
     return found
 
 
-def read_records(path: Path, *, header: bool = True, columns: int | None = None) -> tuple[list[str], list[tuple[int, list[str]]], Counter]:
+def read_records(
+    path: Path, *, header: bool = True, columns: int | None = None
+) -> tuple[list[str], list[tuple[int, list[str]]], Counter]:
     """The records of a CSV file, each checked against the header: ``(header, [(line, fields)], notes)``.
 
     ``line`` is the line of the file where the record starts, as an editor shows it. Every record
@@ -102,39 +109,58 @@ def read_records(path: Path, *, header: bool = True, columns: int | None = None)
                 names = [c.strip() for c in row]
                 repeated = sorted({n for n in names if names.count(n) > 1}, key=names.index)
                 if repeated:
-                    raise InputError(path, f"the header names column {repeated[0]!r} twice", line=line, value=names,
-                                     expected="each column once")
+                    raise InputError(
+                        path,
+                        f"the header names column {repeated[0]!r} twice",
+                        line=line,
+                        value=names,
+                        expected="each column once",
+                    )
                 continue
             records.append((line, row))
     except csv.Error as exc:
         start = previous + 1
         if str(exc) == "unexpected end of data":
-            problems.append(InputError(
-                path,
-                "the file ends inside a quoted field that opens on this line",
-                line=start,
-                expected="a closing quote: the file looks cut short (a download that stopped early?) or a quote "
-                "is not closed",
-            ))
+            problems.append(
+                InputError(
+                    path,
+                    "the file ends inside a quoted field that opens on this line",
+                    line=start,
+                    expected="a closing quote: the file looks cut short (a download that stopped early?) or a quote "
+                    "is not closed",
+                )
+            )
         else:
-            problems.append(InputError(path, f"the CSV cannot be read: {exc}", line=start,
-                                       expected="fields separated by commas, quotes only around whole fields"))
+            problems.append(
+                InputError(
+                    path,
+                    f"the CSV cannot be read: {exc}",
+                    line=start,
+                    expected="fields separated by commas, quotes only around whole fields",
+                )
+            )
     if header and names is None and not problems:
         raise InputError(path, "the file has no header row", expected="a header row and data rows")
     width = len(names) if names is not None else columns
     for n, (line, row) in enumerate(records):
         if width is not None and len(row) != width:
             last = n == len(records) - 1
-            problems.append(InputError(
-                path,
-                f"the row has {len(row)} field{'s' * (len(row) != 1)}"
-                + (f", the header {width}" if names is not None else f", not {width}")
-                + ("; the file looks cut short (a download that stopped early?)" if last and len(row) < width else ""),
-                line=line,
-                value=row,
-                expected=f"{width} fields in every row"
-                + ("" if last else " (a field with a comma must be in quotes)"),
-            ))
+            problems.append(
+                InputError(
+                    path,
+                    f"the row has {len(row)} field{'s' * (len(row) != 1)}"
+                    + (f", the header {width}" if names is not None else f", not {width}")
+                    + (
+                        "; the file looks cut short (a download that stopped early?)"
+                        if last and len(row) < width
+                        else ""
+                    ),
+                    line=line,
+                    value=row,
+                    expected=f"{width} fields in every row"
+                    + ("" if last else " (a field with a comma must be in quotes)"),
+                )
+            )
     if problems:
         raise InputError.of(problems)
     return names or [], records, notes
@@ -172,7 +198,8 @@ def pick_column(path: Path, df: pd.DataFrame, what: str, candidates: tuple[str, 
         f"no {what} column",
         line=1,
         value=[c for c in df.columns if c != "line"],
-        expected=f"the column editions.toml names in {key}: {candidates[0]!r}" if key
+        expected=f"the column editions.toml names in {key}: {candidates[0]!r}"
+        if key
         else "one of " + ", ".join(repr(c) for c in candidates),
     )
 
@@ -190,18 +217,20 @@ def normalise_codes(path: Path, df: pd.DataFrame, column: str, label: str | None
     df.attrs["lower_case_codes"] = set(upper[raw != upper])
     damaged = looks_spreadsheet_damaged(upper)
     if damaged.any():
-        raise InputError.of([
-            InputError(
-                path,
-                "the code looks damaged by a spreadsheet (leading zeros lost, or turned into a number or date)",
-                line=int(df.at[i, "line"]),
-                column=label or column,
-                value=raw[i],
-                expected="the code as ODS writes it (e.g. 016, APR03): take the file from the original download, "
-                "not a copy saved by Excel",
-            )
-            for i in damaged[damaged].index
-        ])
+        raise InputError.of(
+            [
+                InputError(
+                    path,
+                    "the code looks damaged by a spreadsheet (leading zeros lost, or turned into a number or date)",
+                    line=int(df.at[i, "line"]),
+                    column=label or column,
+                    value=raw[i],
+                    expected="the code as ODS writes it (e.g. 016, APR03): take the file from the original download, "
+                    "not a copy saved by Excel",
+                )
+                for i in damaged[damaged].index
+            ]
+        )
     df[column] = upper
     return repairs
 

@@ -43,10 +43,17 @@ def read_reference(
     path = Path(path)
     df, _ = read_table(path)
     df = df.replace("NA", "")
-    col = {role: pick_column(path, df, role.replace("_", " "), (name,),
-                              key=f"[edition.{'reference_columns' if role in columns else 'columns'}] {role}")
-           for role, name in {**columns, **area_columns}.items()
-           if role in (*columns, "area_code", "area_name", "region_code", "region_name")}
+    col = {
+        role: pick_column(
+            path,
+            df,
+            role.replace("_", " "),
+            (name,),
+            key=f"[edition.{'reference_columns' if role in columns else 'columns'}] {role}",
+        )
+        for role, name in {**columns, **area_columns}.items()
+        if role in (*columns, "area_code", "area_name", "region_code", "region_name")
+    }
     out = pd.DataFrame({role: df[c] for role, c in col.items()})
     out["line"] = df["line"]
     if out.empty:
@@ -68,13 +75,24 @@ def read_reference(
     rows = []
     for code, g in out.groupby("code", sort=False):
         if len(g[keep].drop_duplicates()) > 1:
-            raise InputError(path, f"code {code} appears on lines {', '.join(map(str, g['line']))} with different values",
-                             line=int(g["line"].iloc[1]), column=col["code"], value=code)
+            raise InputError(
+                path,
+                f"code {code} appears on lines {', '.join(map(str, g['line']))} with different values",
+                line=int(g["line"].iloc[1]),
+                column=col["code"],
+                value=code,
+            )
         first = g.iloc[0]
         succ = g[g["successor_code"] != ""]
-        rows.append({**{k: first[k] for k in keep}, "line": int(first["line"]),
-                     "successors": list(succ["successor_code"]), "successor_statuses": list(succ["successor_status"]),
-                     "rows": len(g)})
+        rows.append(
+            {
+                **{k: first[k] for k in keep},
+                "line": int(first["line"]),
+                "successors": list(succ["successor_code"]),
+                "successor_statuses": list(succ["successor_status"]),
+                "rows": len(g),
+            }
+        )
     result = pd.DataFrame(rows)
     merged = int((result["rows"] > 1).sum())
     if merged:

@@ -268,8 +268,10 @@ def _edition_from_table(t: dict, where: str) -> Edition:
             need(role, inputs, "inputs.")
         geo = [r for r in GEOGRAPHY_INPUTS if r in inputs]
         if geo:
-            raise RegistryError(f"{where}: inputs {geo}: an edition whose organisations come from export_sectors "
-                                "has no areas (its geography would come from a reference file or lookup)")
+            raise RegistryError(
+                f"{where}: inputs {geo}: an edition whose organisations come from export_sectors "
+                "has no areas (its geography would come from a reference file or lookup)"
+            )
     else:
         for role in REQUIRED_INPUTS + (() if "reference" in inputs else REFERENCE_LISTS):
             need(role, inputs, "inputs.")
@@ -280,7 +282,9 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise RegistryError(f"{where}: export_code_patterns.{role} = {pattern!r} is not a regular expression: {exc}") from None
+            raise RegistryError(
+                f"{where}: export_code_patterns.{role} = {pattern!r} is not a regular expression: {exc}"
+            ) from None
     unprefixed = t.get("unprefixed_statuses")
     if unprefixed is not None:
         try:
@@ -296,8 +300,10 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         aliases[" ".join(str(old).split())] = str(new)
     empty_status = t.get("empty_status")
     if empty_status is not None and empty_status != "Not Published":
-        raise RegistryError(f"{where}: empty_status can only be 'Not Published' (what an export that leaves the "
-                            f"status of unpublished organisations empty means by it), not {empty_status!r}")
+        raise RegistryError(
+            f"{where}: empty_status can only be 'Not Published' (what an export that leaves the "
+            f"status of unpublished organisations empty means by it), not {empty_status!r}"
+        )
     reference_columns, reference_sectors = {}, {}
     if "reference" in inputs:
         reference_columns = dict(need("reference_columns"))
@@ -335,8 +341,14 @@ def _edition_from_table(t: dict, where: str) -> Edition:
         date = need("date", o, ctx)
         if not isinstance(date, dt.date):
             raise RegistryError(f"{where}: {ctx}date must be a TOML date like 2023-04-01, not {date!r}")
-        links.append(SuccessorLink(str(need("code", o, ctx)).upper(), str(need("successor", o, ctx)).upper(), date,
-                                   " ".join(str(need("source", o, ctx)).split())))
+        links.append(
+            SuccessorLink(
+                str(need("code", o, ctx)).upper(),
+                str(need("successor", o, ctx)).upper(),
+                date,
+                " ".join(str(need("source", o, ctx)).split()),
+            )
+        )
     differences = []
     for i, o in enumerate(t.get("differences", [])):
         ctx = f"differences[{i}]."
@@ -345,8 +357,15 @@ def _edition_from_table(t: dict, where: str) -> Edition:
             raise RegistryError(f"{where}: {ctx}give either measure or this_report")
         if measure is not None and str(measure).split(":")[0] not in MEASURES:
             raise RegistryError(f"{where}: {ctx}measure {measure!r} must start with one of {MEASURES}")
-        differences.append(Difference(" ".join(str(need("figure", o, ctx)).split()), str(need("original", o, ctx)),
-                                      " ".join(str(need("reason", o, ctx)).split()), measure, words))
+        differences.append(
+            Difference(
+                " ".join(str(need("figure", o, ctx)).split()),
+                str(need("original", o, ctx)),
+                " ".join(str(need("reason", o, ctx)).split()),
+                measure,
+                words,
+            )
+        )
     return Edition(
         id=ed_id,
         label=need("label"),

@@ -38,7 +38,9 @@ NOT_EMPTY = rule("empty value", "a value", lambda s: s.ne(""))
 CODE = matches(CODE_PATTERN, "not an ODS code", CODE_EXPECTED, allow_empty=True)
 CODE_NOT_EMPTY = rule("the code is empty", "an ODS code", lambda s: s.ne(""))
 DATE_ISO = matches(r"\d{4}-\d{2}-\d{2}", "not a date", "YYYY-MM-DD or empty", allow_empty=True)
-DATE_ODS = matches(r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", "not an ODS date", "YYYYMMDD or empty", allow_empty=True)
+DATE_ODS = matches(
+    r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", "not an ODS date", "YYYYMMDD or empty", allow_empty=True
+)
 
 
 def one_of(values, problem: str) -> pa.Check:
@@ -58,16 +60,28 @@ def schema(columns: dict[str, pa.Column], name: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema({**columns, "line": pa.Column(int)}, name=name, strict=False, coerce=False)
 
 
-def validate(df: pd.DataFrame, table_schema: pa.DataFrameSchema, path: str | Path, labels: dict[str, str] | None = None,
-             *, features: bool = False) -> None:
+def validate(
+    df: pd.DataFrame,
+    table_schema: pa.DataFrameSchema,
+    path: str | Path,
+    labels: dict[str, str] | None = None,
+    *,
+    features: bool = False,
+) -> None:
     """Validate ``df``; raise one InputError for its problems (:func:`problems`), if any."""
     found = problems(df, table_schema, path, labels, features=features)
     if found:
         raise InputError.of(found)
 
 
-def problems(df: pd.DataFrame, table_schema: pa.DataFrameSchema, path: str | Path, labels: dict[str, str] | None = None,
-             *, features: bool = False) -> list[InputError]:
+def problems(
+    df: pd.DataFrame,
+    table_schema: pa.DataFrameSchema,
+    path: str | Path,
+    labels: dict[str, str] | None = None,
+    *,
+    features: bool = False,
+) -> list[InputError]:
     """Every failing cell of ``df`` as an InputError (file, line, column as the file calls it, value,
     the rule), in file order; a missing column is one problem.
 
@@ -87,8 +101,14 @@ def problems(df: pd.DataFrame, table_schema: pa.DataFrameSchema, path: str | Pat
         first = structural.iloc[0]
         if first["check"] == "column_in_dataframe":
             column = str(first["failure_case"])
-            return [InputError(path, f"no {labels.get(column, column)} column", line=1,
-                               value=[c for c in df.columns if c != "line"])]
+            return [
+                InputError(
+                    path,
+                    f"no {labels.get(column, column)} column",
+                    line=1,
+                    value=[c for c in df.columns if c != "line"],
+                )
+            ]
         return [InputError(path, f"the table fails check {first['check']!r} on column {first['column']!r}")]
     df = df.reset_index(drop=True)
     fc["line"] = [int(df.at[int(i), "line"]) for i in fc["index"]]
@@ -104,13 +124,23 @@ def problems(df: pd.DataFrame, table_schema: pa.DataFrameSchema, path: str | Pat
         check = str(case.check)
         if check == "field_uniqueness":
             earlier = int(df.loc[df[column] == value, "line"].iloc[0])
-            problem, expected = f"{value} appears twice (first on {'feature' if features else 'line'} {earlier})", "one row per code"
+            problem, expected = (
+                f"{value} appears twice (first on {'feature' if features else 'line'} {earlier})",
+                "one row per code",
+            )
         elif _SEP in check:
             problem, expected = check.split(_SEP, 1)
         else:
             problem, expected = f"fails check {check}", None
-        found.append(InputError(
-            path, problem, line=None if features else int(case.line), feature=int(case.line) if features else None,
-            column=labels.get(column, column), value=value, expected=expected,
-        ))
+        found.append(
+            InputError(
+                path,
+                problem,
+                line=None if features else int(case.line),
+                feature=int(case.line) if features else None,
+                column=labels.get(column, column),
+                value=value,
+                expected=expected,
+            )
+        )
     return found

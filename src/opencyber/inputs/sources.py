@@ -120,8 +120,13 @@ def edition_files(registry=None) -> dict[str, set[str]]:
     return used
 
 
-def select(sources: Sequence[Source], editions: Iterable[str] | None = None, *, current_ods: bool = False,
-           current_ons: bool = False) -> tuple[list[Source], dict[str, int]]:
+def select(
+    sources: Sequence[Source],
+    editions: Iterable[str] | None = None,
+    *,
+    current_ods: bool = False,
+    current_ons: bool = False,
+) -> tuple[list[Source], dict[str, int]]:
     """The entries to fetch, and the number of live entries left out for want of their flag.
 
     No editions: every entry (live ones only with their flag). Editions: the files those editions

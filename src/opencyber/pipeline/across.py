@@ -28,6 +28,7 @@ def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | Non
         return out
     from opencyber.analysis import original, sectors, trends
     from opencyber.report import finder
+
     out.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
     exports = sectors.full_exports(editions, data_dir)

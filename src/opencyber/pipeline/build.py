@@ -54,8 +54,16 @@ class BuildResult:
 
 #: what the build writes in its folder (besides each edition's own folder): a folder that holds only
 #: these is the build's own (:func:`opencyber.site.publish.claim_build_dir`)
-BUILD_NAMES = {"pages", "site-src", cache.CACHE_DIR_NAME, ACROSS_DIR, publish.LOCK, publish.BUILD_MARK, "opencyber.log",
-               "kernels.log"}
+BUILD_NAMES = {
+    "pages",
+    "site-src",
+    cache.CACHE_DIR_NAME,
+    ACROSS_DIR,
+    publish.LOCK,
+    publish.BUILD_MARK,
+    "opencyber.log",
+    "kernels.log",
+}
 
 
 def build(
@@ -95,8 +103,16 @@ def build(
 
 
 def _build(
-    data: Path, registry: dict[str, Edition], editions, build_dir: Path, site_dir: Path, render: bool, force: bool,
-    jobs, renderer: str, skip_missing: bool,
+    data: Path,
+    registry: dict[str, Edition],
+    editions,
+    build_dir: Path,
+    site_dir: Path,
+    render: bool,
+    force: bool,
+    jobs,
+    renderer: str,
+    skip_missing: bool,
 ) -> BuildResult:
     found = find_inputs(data, None)
     if editions:
@@ -116,7 +132,12 @@ def _build(
     chosen = found.complete
     for ed_id, missing in found.absent.items():
         if ed_id not in on_site_before:
-            log.info("Edition %s not built: none of its input files is in %s (e.g. %s)", ed_id, data, missing[0].relative_to(data))
+            log.info(
+                "Edition %s not built: none of its input files is in %s (e.g. %s)",
+                ed_id,
+                data,
+                missing[0].relative_to(data),
+            )
     if not chosen:
         raise NoDataError(
             f"No edition can be built from {data}: every edition of editions.toml is missing input files "
@@ -126,7 +147,9 @@ def _build(
     digests_ = {ed.id: notebook_digests(ed, data, registry) for ed in chosen}
     asked = {ed.id for ed in chosen} if not editions else downstream(registry, set(editions)) & {ed.id for ed in chosen}
     stale_of = {
-        ed.id: [s.notebook for s in STAGES] if force and ed.id in asked else stale_notebooks(ed, build_dir, digests_[ed.id])
+        ed.id: [s.notebook for s in STAGES]
+        if force and ed.id in asked
+        else stale_notebooks(ed, build_dir, digests_[ed.id])
         for ed in chosen
     }
     todo: dict[str, list[str]] = {}
@@ -141,13 +164,20 @@ def _build(
         elif whole:
             kept[ed.id] = "; ".join(reasons)
         else:
-            log.info("Edition %s not built (--edition %s): %s", ed.id, " --edition ".join(editions or []), "; ".join(reasons))
+            log.info(
+                "Edition %s not built (--edition %s): %s", ed.id, " --edition ".join(editions or []), "; ".join(reasons)
+            )
     # what the site will show if the build succeeds: every edition built, up to date or kept
     site = [ed for ed in chosen if ed.id in todo or ed.id in kept or not stale_of[ed.id]]
     jobs = max(1, min(jobs or default_jobs(), sum(map(len, todo.values())) or 1))
     log.info(
-        "Building %d edition(s) from %s: %s; %s", len(site), data, ", ".join(e.id for e in site),
-        f"{sum(len(v) for v in todo.values())} notebook(s) to execute, {jobs} at a time" if todo else "every notebook is up to date",
+        "Building %d edition(s) from %s: %s; %s",
+        len(site),
+        data,
+        ", ".join(e.id for e in site),
+        f"{sum(len(v) for v in todo.values())} notebook(s) to execute, {jobs} at a time"
+        if todo
+        else "every notebook is up to date",
     )
     executed, seconds = run_notebooks(todo, {ed.id: ed for ed in chosen}, site, digests_, data, build_dir, jobs)
     if site and not any(ACROSS_READS in todo[e] for e in todo):
@@ -170,5 +200,8 @@ def _build(
 
         source = write_source(site, build_dir)
         log.info("Quarto project of the site: %s (cd there and run `quarto render` or `quarto preview`)", source)
-    log.info(("Editions on the site:" if render else "Editions built:") + "".join(f"\n  {e}: {st}" for e, st in states.items()))
+    log.info(
+        ("Editions on the site:" if render else "Editions built:")
+        + "".join(f"\n  {e}: {st}" for e, st in states.items())
+    )
     return BuildResult(site, dict(found.absent), seconds, pages, executed, states)

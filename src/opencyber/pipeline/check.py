@@ -25,9 +25,7 @@ class CheckResult:
     trusts_without_location: list[str]
 
     def summary(self) -> str:
-        text = (
-            f"[{self.edition}] inputs OK: {self.organisations:,} organisations named, {self.in_scope} in scope"
-        )
+        text = f"[{self.edition}] inputs OK: {self.organisations:,} organisations named, {self.in_scope} in scope"
         if self.repairs:
             text += "; repairs: " + "; ".join(f"{k} {v}" for k, v in sorted(self.repairs.items()))
         if self.trusts_without_location:
@@ -45,7 +43,9 @@ def input_readers(edition: Edition) -> dict[str, Callable[[Path], object]]:
         "successors": ods.read_ods_successors,
         "trust_areas": lists.read_code_area_list,
         "area_lookup": lambda p: lists.read_lookup(p, edition.lookup_columns),
-        "reference": lambda p: reference_file.read_reference(p, edition.reference_columns, cols, edition.reference_sectors),
+        "reference": lambda p: reference_file.read_reference(
+            p, edition.reference_columns, cols, edition.reference_sectors
+        ),
         "population": lambda p: lists.read_weights(p, "population"),
         "trust_weights": lambda p: lists.read_weights(p, "trust_weights"),
         "gp_practices": lists.read_gp_practices,
@@ -82,12 +82,24 @@ def check_edition(edition: Edition, data_dir: Path) -> CheckResult:
     scores = score.edition_area_scores(orgs, cur.areas, edition, data_dir)
     cols = edition.columns
     if edition.has_maps:  # an edition without boundaries has tables only
-        boundaries.covering_polygons(edition, data_dir, "area_boundaries", cols["area_boundary_code"],
-                                 set(scores["area_code"]), edition.area_label)
+        boundaries.covering_polygons(
+            edition,
+            data_dir,
+            "area_boundaries",
+            cols["area_boundary_code"],
+            set(scores["area_code"]),
+            edition.area_label,
+        )
         if edition.era != "icb":
             scoped = orgs[orgs["in_scope"] & (orgs["sector"] == edition.commissioner_sector)]
-            boundaries.covering_polygons(edition, data_dir, "commissioner_boundaries", cols["commissioner_boundary_code"],
-                                     set(scoped["code"]), edition.commissioner_label)
+            boundaries.covering_polygons(
+                edition,
+                data_dir,
+                "commissioner_boundaries",
+                cols["commissioner_boundary_code"],
+                set(scoped["code"]),
+                edition.commissioner_label,
+            )
         geojson.read_geojson(edition.input_path("region_boundaries", data_dir), cols["region_boundary_code"])
     unlocated: list[str] = []
     if edition.has_maps and edition.inputs.get("trust_points"):

@@ -46,7 +46,9 @@ def _module_name(path: Path) -> str:
 
 
 #: an import statement: ``import a.b, c`` or ``from .a import (b, c)`` (parenthesised over several lines)
-_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))", re.M)
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)|import[ \t]+([^\n#;]+))", re.M
+)
 
 
 def _imported(source: str, package: str) -> set[str]:
@@ -70,7 +72,7 @@ def _imported(source: str, package: str) -> set[str]:
     return {n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _imports_of_file(path: Path, stat: tuple[int, int]) -> frozenset[str]:
     """:func:`_imported` of a module file, read once per version of the file (``stat``: its mtime and size)."""
     package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
@@ -79,7 +81,7 @@ def _imports_of_file(path: Path, stat: tuple[int, int]) -> frozenset[str]:
 
 def _closure(names: set[str]) -> frozenset[Path]:
     files: set[Path] = set()
-    todo = [n for n in names]
+    todo = list(names)
     while todo:
         name = todo.pop()
         # a module is imported with the packages that hold it
@@ -100,7 +102,7 @@ def notebook_modules(notebook: Path) -> frozenset[Path]:
     return _closure(set(_notebook_imports(notebook, (stat.st_mtime_ns, stat.st_size))))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _notebook_imports(notebook: Path, stat: tuple[int, int]) -> frozenset[str]:
     names: set[str] = set()
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
@@ -116,7 +118,9 @@ def packages_digest() -> str:
     installed distributions' metadata folders say them (``pandas-3.1.0.dist-info``), once per process."""
     import sysconfig
 
-    folders = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")} | {p for p in sys.path if p.endswith("-packages")}
+    folders = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")} | {
+        p for p in sys.path if p.endswith("-packages")
+    }
     installed = sorted({d.name for f in folders for d in Path(f).glob("*.dist-info")} if folders else ())
     return hashlib.sha256(sys.version.encode() + json.dumps(installed).encode()).hexdigest()
 
@@ -141,7 +145,9 @@ def inputs_digest(edition: Edition, data_dir: Path, registry: dict[str, Edition]
     return h.hexdigest()
 
 
-def notebook_digests(edition: Edition, data_dir: Path, registry: dict[str, Edition], notebooks: Path | None = None) -> dict[str, str]:
+def notebook_digests(
+    edition: Edition, data_dir: Path, registry: dict[str, Edition], notebooks: Path | None = None
+) -> dict[str, str]:
     """For each notebook of an edition (in order), a digest of everything its executed copy depends
     on; and, under ``part:`` keys, the digest of each part (the inputs, the packages, each
     notebook's source and the library modules it imports), which say why a notebook is out of date."""

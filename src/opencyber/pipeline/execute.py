@@ -44,8 +44,9 @@ def start_kernel(output=None):
     return km
 
 
-def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: Path, log_file: Path | None = None,
-                     km=None) -> Path:
+def execute_notebook(
+    edition: Edition, source: str, data_dir: Path, build_dir: Path, log_file: Path | None = None, km=None
+) -> Path:
     """Run one notebook of an edition with papermill; the executed copy goes to build/pages/.
 
     ``km``: the kernel started for it (:func:`start_kernel`), which the caller stops; without one,
@@ -63,7 +64,11 @@ def execute_notebook(edition: Edition, source: str, data_dir: Path, build_dir: P
         nb = pm.execute_notebook(
             str(stages.NOTEBOOKS / source),
             None,  # the executed notebook is returned, and written below without papermill's timings
-            parameters={"edition": edition.id, "data_dir": str(data_dir.resolve()), "build_dir": str(build_dir.resolve())},
+            parameters={
+                "edition": edition.id,
+                "data_dir": str(data_dir.resolve()),
+                "build_dir": str(build_dir.resolve()),
+            },
             progress_bar=False,
             request_save_on_cell_execute=False,
             kernel_name="python3",
@@ -138,8 +143,13 @@ def write_across(site: list[Edition], build_dir: Path, data: Path, digests_: dic
 
 
 def run_notebooks(
-    todo: dict[str, list[str]], by_id: dict[str, Edition], site: list[Edition], digests_: dict[str, dict[str, str]],
-    data: Path, build_dir: Path, jobs: int,
+    todo: dict[str, list[str]],
+    by_id: dict[str, Edition],
+    site: list[Edition],
+    digests_: dict[str, dict[str, str]],
+    data: Path,
+    build_dir: Path,
+    jobs: int,
 ) -> tuple[list[str], dict[str, float]]:
     """Execute the notebooks of ``todo`` (edition id -> its stale notebooks, in order), ``jobs`` at a
     time, each edition's in order; write the outputs across editions as soon as every edition's
@@ -157,10 +167,11 @@ def run_notebooks(
     left = {e: len(stale) for e, stale in todo.items()}
     order = list(todo)
     stamps = {
-        e: {k: v for k, v in read_stamp(build_dir, by_id[e]).items() if k.removeprefix("page:") not in todo[e]} for e in todo
+        e: {k: v for k, v in read_stamp(build_dir, by_id[e]).items() if k.removeprefix("page:") not in todo[e]}
+        for e in todo
     }
     executed: list[str] = []
-    seconds = {e: 0.0 for e in by_id}
+    seconds = dict.fromkeys(by_id, 0.0)
     log_file = build_dir / "opencyber.log"
 
     stack = contextlib.ExitStack()
@@ -169,7 +180,9 @@ def run_notebooks(
     # each edition being run, and the notebooks waiting for a worker, up to ``jobs`` kernels ahead.
     kernels = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="kernel")
     ahead: dict[str, Future] = {}
-    kernel_output = stack.enter_context((build_dir / "kernels.log").open("wb"))  # the kernels' own messages, this build's
+    kernel_output = stack.enter_context(
+        (build_dir / "kernels.log").open("wb")
+    )  # the kernels' own messages, this build's
 
     def start_ahead(steps: list[str]) -> None:
         for step in steps:
@@ -186,7 +199,9 @@ def run_notebooks(
         ed = by_id[ed_id]
         stamp_path = build_dir / ed_id / DIGEST_FILE
         stamp_path.parent.mkdir(parents=True, exist_ok=True)
-        stamp_path.write_text(json.dumps(stamps[ed_id], indent=1, sort_keys=True) + "\n")  # its digest dropped while it runs
+        stamp_path.write_text(
+            json.dumps(stamps[ed_id], indent=1, sort_keys=True) + "\n"
+        )  # its digest dropped while it runs
         t = time.perf_counter()
         km = kernel.result()
         try:
@@ -208,8 +223,11 @@ def run_notebooks(
     running: dict[Future, str] = {}
     ready: list[str] = []
     failed: dict[str, NotebookDataError] = {}  # edition id -> why its notebook failed (the others go on)
-    with stack, ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as notebooks, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="across") as across:
+    with (
+        stack,
+        ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as notebooks,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="across") as across,
+    ):
         try:
             while graph.is_active():
                 ready += graph.get_ready()
@@ -221,7 +239,13 @@ def run_notebooks(
                 if not ready and not running:
                     continue
                 # the edition with the most notebooks left first (the oldest of those); across at once
-                ready.sort(key=lambda s: (s != "across", -left.get(s.split("/")[0], 0), order.index(s.split("/")[0]) if s != "across" else 0))
+                ready.sort(
+                    key=lambda s: (
+                        s != "across",
+                        -left.get(s.split("/")[0], 0),
+                        order.index(s.split("/")[0]) if s != "across" else 0,
+                    )
+                )
                 while ready and (ready[0] == "across" or sum(s != "across" for s in running.values()) < jobs):
                     step = ready.pop(0)
                     if step == "across":
@@ -255,6 +279,7 @@ def run_notebooks(
     if len(failed) == 1:
         raise next(iter(failed.values()))
     if failed:
-        raise NotebookDataError("; ".join(f"{exc}" for exc in failed.values()),
-                                lines=[str(exc) for exc in failed.values()])
+        raise NotebookDataError(
+            "; ".join(f"{exc}" for exc in failed.values()), lines=[str(exc) for exc in failed.values()]
+        )
     return executed, seconds

@@ -15,6 +15,7 @@ diff and commit it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -44,7 +45,9 @@ def golden_editions() -> list[str]:
 
 def registry_editions(data_dir: Path) -> list[str]:
     """The editions of the project's registry whose inputs are all in ``data_dir``, oldest first."""
-    return [e.id for e in reversed(load_registry(PROJECT_ROOT / "editions.toml").values()) if not e.missing_inputs(data_dir)]
+    return [
+        e.id for e in reversed(load_registry(PROJECT_ROOT / "editions.toml").values()) if not e.missing_inputs(data_dir)
+    ]
 
 
 def strip_volatile(nb: nbformat.NotebookNode, source: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
@@ -98,7 +101,9 @@ def _texts(cell) -> list[str]:
     return out
 
 
-def changes(old: nbformat.NotebookNode | None, new: nbformat.NotebookNode, context: int = 0, limit: int = 12) -> list[tuple[str, list[str]]]:
+def changes(
+    old: nbformat.NotebookNode | None, new: nbformat.NotebookNode, context: int = 0, limit: int = 12
+) -> list[tuple[str, list[str]]]:
     """For each code cell whose outputs differ: ``Cell N (first line)`` (N counts cells from 0, as
     nbval's test names do) and the lines that changed, old (``-``) then new (``+``), at most ``limit``."""
     import difflib
@@ -113,16 +118,23 @@ def changes(old: nbformat.NotebookNode | None, new: nbformat.NotebookNode, conte
         before = old_cells.get(cell.get("id"))
         if before is None or _compared(before) != _compared(cell):
             first = (cell.source.splitlines() or [""])[0][:60]
-            diff = [ln for ln in difflib.unified_diff(_texts(before or {}), _texts(cell), lineterm="", n=context)
-                    if not ln.startswith(("---", "+++", "@@"))]
+            diff = [
+                ln
+                for ln in difflib.unified_diff(_texts(before or {}), _texts(cell), lineterm="", n=context)
+                if not ln.startswith(("---", "+++", "@@"))
+            ]
             if not diff:
                 diff = ["(outputs differ in their HTML only; nbdiff shows them)"]
-            shown = [ln[:160] for ln in diff[:limit]] + ([f"... {len(diff) - limit} more changed lines"] if len(diff) > limit else [])
+            shown = [ln[:160] for ln in diff[:limit]] + (
+                [f"... {len(diff) - limit} more changed lines"] if len(diff) > limit else []
+            )
             found.append((f"Cell {i} ({first})", shown))
     return found
 
 
-def make_golden(data_dir: str | Path | None = None, editions: list[str] | tuple[str, ...] | None = None) -> dict[str, list[str]]:
+def make_golden(
+    data_dir: str | Path | None = None, editions: list[str] | tuple[str, ...] | None = None
+) -> dict[str, list[str]]:
     """Re-make the golden notebooks of ``editions`` (default: every edition of the registry whose
     inputs are in the data directory, and the sample). Returns, per notebook written, the cells
     whose outputs changed, and prints them. An edition whose notebooks fail writes nothing."""
@@ -191,7 +203,8 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
     made = {}
     for source in (s.notebook for s in STAGES):
         target = staged / source
-        try:
+        # a failing cell: the notebook is written with its error output, found below
+        with contextlib.suppress(pm.PapermillExecutionError):
             pm.execute_notebook(
                 str(stages.NOTEBOOKS / source),
                 str(target),
@@ -206,8 +219,6 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
                 extra_arguments=KERNEL_ARGUMENTS,
                 shutdown_kernel="immediate",  # as the build: no "KeyboardInterrupt caught in kernel" on the terminal
             )
-        except pm.PapermillExecutionError:
-            pass  # the notebook is written with its error output, found below
         original = nbformat.read(stages.NOTEBOOKS / source, as_version=4)
         new = strip_volatile(nbformat.read(target, as_version=4), original)
         failed = error_cells(new, original)
@@ -223,13 +234,17 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
         out = out_dir / source
         old = nbformat.read(out, as_version=4) if out.is_file() else None
         found = changes(old, new)
-        sources_changed = old is None or [(c.cell_type, c.source) for c in old.cells] != [(c.cell_type, c.source) for c in new.cells]
+        sources_changed = old is None or [(c.cell_type, c.source) for c in old.cells] != [
+            (c.cell_type, c.source) for c in new.cells
+        ]
         name = f"{ed}/{source}"
         report[name] = [head for head, _ in found]
         if found or sources_changed:  # an unchanged notebook is left as it is, byte for byte
             nbformat.write(new, out)
         if not found:
-            log.info(f"golden {name}: outputs unchanged" + (" (its source changed: rewritten)" if sources_changed else ""))
+            log.info(
+                f"golden {name}: outputs unchanged" + (" (its source changed: rewritten)" if sources_changed else "")
+            )
             continue
         log.info(f"golden {name}: outputs changed in {len(found)} cell(s):")
         for head, lines in found:
@@ -237,6 +252,8 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
             for line in lines:
                 log.info(f"    {line}")
     if any(report.values()):
-        log.info("Review the whole change with nbdime (requirements-authoring.txt): `.venv/bin/nbdiff -s -o HEAD tests/regression` "
-            "in the terminal, or `.venv/bin/nbdiff-web HEAD tests/regression` in the browser; then commit it.")
+        log.info(
+            "Review the whole change with nbdime (requirements-authoring.txt): `.venv/bin/nbdiff -s -o HEAD tests/regression` "
+            "in the terminal, or `.venv/bin/nbdiff-web HEAD tests/regression` in the browser; then commit it."
+        )
     return report

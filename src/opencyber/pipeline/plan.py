@@ -26,8 +26,11 @@ class Inputs:
         """The editions that cannot be built although they are meant to be: an incomplete one, and an
         absent one that is on the site now (it would disappear from it)."""
         out = [f"edition {e}: {'; '.join(p)}" for e, p in self.incomplete.items()]
-        out += [f"edition {e} is on the site, but none of its input files is in the data directory (e.g. {m[0]})"
-                for e, m in self.absent.items() if e in on_site]
+        out += [
+            f"edition {e} is on the site, but none of its input files is in the data directory (e.g. {m[0]})"
+            for e, m in self.absent.items()
+            if e in on_site
+        ]
         return out
 
 
@@ -44,9 +47,15 @@ def find_inputs(data_dir: Path, wanted: list[str] | None = None) -> Inputs:
         if wanted and ed.id not in wanted:
             continue
         missing = ed.missing_inputs(data_dir)
-        problems = [f"input {p} is a folder, not a file"
-                    for role in ed.inputs for p in ed.input_paths(role, data_dir) if p.is_dir()]
-        problems += [f"input {p} cannot be read ({exc.strerror})" for p in ed.present_inputs(data_dir) for exc in _unreadable(p)]
+        problems = [
+            f"input {p} is a folder, not a file"
+            for role in ed.inputs
+            for p in ed.input_paths(role, data_dir)
+            if p.is_dir()
+        ]
+        problems += [
+            f"input {p} cannot be read ({exc.strerror})" for p in ed.present_inputs(data_dir) for exc in _unreadable(p)
+        ]
         files = [p for p in missing if not p.is_dir()]
         if files:
             problems.append(f"{len(files)} input file(s) missing: " + ", ".join(str(p) for p in files[:5]))
@@ -115,7 +124,11 @@ def stale_notebooks(edition: Edition, build_dir: Path, digests_: dict[str, str])
     stale: list[str] = []
     for s in STAGES:
         page = page_path(build_dir, edition, s.notebook)
-        if stale or stamp.get(s.notebook) != digests_[s.notebook] or stamp.get(f"page:{s.notebook}") != file_digest(page):
+        if (
+            stale
+            or stamp.get(s.notebook) != digests_[s.notebook]
+            or stamp.get(f"page:{s.notebook}") != file_digest(page)
+        ):
             stale.append(s.notebook)
     return stale
 

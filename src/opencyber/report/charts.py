@@ -127,8 +127,19 @@ def status_share_chart(
         )
     # each bar's name sits on it, on two lines when long, so that it fits a phone's width
     annotations = [
-        dict(text="<br>".join(textwrap.wrap(label, 40)), x=0, xref="paper", y=label, yref="y", yshift=18,
-             xanchor="left", yanchor="bottom", align="left", showarrow=False, font=dict(size=14))
+        dict(
+            text="<br>".join(textwrap.wrap(label, 40)),
+            x=0,
+            xref="paper",
+            y=label,
+            yref="y",
+            yshift=18,
+            xanchor="left",
+            yanchor="bottom",
+            align="left",
+            showarrow=False,
+            font=dict(size=14),
+        )
         for label in labels
     ]
     fig.update_layout(
@@ -144,7 +155,12 @@ def status_share_chart(
         annotations=annotations,
         # the title, subtitle, source and legend are written as HTML around the chart (figure_html):
         # they wrap on a narrow screen, and a screen reader reads them as text
-        meta={"title": title, "subtitle": subtitle, "source": source, "legend": [[g, v["marker"]["color"], v["slug"]] for g, v in groups.items()]},
+        meta={
+            "title": title,
+            "subtitle": subtitle,
+            "source": source,
+            "legend": [[g, v["marker"]["color"], v["slug"]] for g, v in groups.items()],
+        },
     )
     return fig
 
@@ -165,17 +181,26 @@ def share_met_chart(share: pd.DataFrame, title: str, subtitle: str, source: str)
     first). The x axis is the editions in order (a sector missing from an edition has no point there)."""
     labels = list(dict.fromkeys(share["label"]))
     fig = go.Figure()
-    sectors = sorted(share["sector"].unique(), key=lambda s: (list(SECTOR_LINES).index(s) if s in SECTOR_LINES else 99, s))
+    sectors = sorted(
+        share["sector"].unique(), key=lambda s: (list(SECTOR_LINES).index(s) if s in SECTOR_LINES else 99, s)
+    )
     for sector in sectors:
         sub = share[share["sector"] == sector].set_index("label").reindex(labels)
         colour, symbol = SECTOR_LINES.get(sector, ("#505a5f", "x"))
         name = SHORT_SECTORS.get(sector, sector)
         fig.add_scatter(
-            x=labels, y=sub["share"].round(1).tolist(), name=name, mode="lines+markers+text",
-            line=dict(color=colour, width=3), marker=dict(symbol=symbol, size=10, color=colour, line=dict(color="#ffffff", width=1)),
+            x=labels,
+            y=sub["share"].round(1).tolist(),
+            name=name,
+            mode="lines+markers+text",
+            line=dict(color=colour, width=3),
+            marker=dict(symbol=symbol, size=10, color=colour, line=dict(color="#ffffff", width=1)),
             text=[f"{v:.0f}%" if sector == "NHS Trust" and v == v else "" for v in sub["share"]],
-            textposition="bottom center", textfont=dict(color=colour, size=13),
-            customdata=[[int(m) if m == m else 0, int(t) if t == t else 0] for m, t in zip(sub["met_or_exceeded"], sub["total"])],
+            textposition="bottom center",
+            textfont=dict(color=colour, size=13),
+            customdata=[
+                [int(m) if m == m else 0, int(t) if t == t else 0] for m, t in zip(sub["met_or_exceeded"], sub["total"])
+            ],
             hovertemplate=name + ", %{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]})<extra></extra>",
             connectgaps=False,
         )
@@ -187,8 +212,12 @@ def share_met_chart(share: pd.DataFrame, title: str, subtitle: str, source: str)
         yaxis=dict(range=[0, 102], ticksuffix="%", fixedrange=True, dtick=25, gridcolor="#e8edee", showgrid=True),
         showlegend=False,
         font=dict(family="Arial, Helvetica, sans-serif", size=14, color="#212b32"),
-        meta={"title": title, "subtitle": subtitle, "source": source,
-              "legend": [[SHORT_SECTORS.get(s, s), SECTOR_LINES.get(s, ("#505a5f",))[0], "line"] for s in sectors]},
+        meta={
+            "title": title,
+            "subtitle": subtitle,
+            "source": source,
+            "legend": [[SHORT_SECTORS.get(s, s), SECTOR_LINES.get(s, ("#505a5f",))[0], "line"] for s in sectors],
+        },
     )
     return fig
 
@@ -211,9 +240,7 @@ def figure_html(fig: go.Figure, div_id: str, alt: str, data_csv: str | None = No
         head += f'<p class="oc-chart-subtitle">{html.escape(meta["subtitle"])}</p>'
     foot = ""
     if meta.get("legend"):
-        items = "".join(
-            f'<li>{swatch(c, *slug)}{html.escape(t)}</li>' for t, c, *slug in meta["legend"]
-        )
+        items = "".join(f"<li>{swatch(c, *slug)}{html.escape(t)}</li>" for t, c, *slug in meta["legend"])
         foot += f'<ul class="oc-chart-legend" aria-label="Colours of the chart">{items}</ul>'
     if meta.get("source"):
         foot += f'<p class="oc-chart-source">{html.escape(meta["source"])}</p>'

@@ -46,11 +46,18 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     scoped = orgs[orgs["in_scope"]]
     comm = scoped[scoped["sector"] == edition.commissioner_sector].set_index("code")
     if not edition.has_maps:  # no boundaries of the edition's year: tables only (the page says so)
-        return ReportData(orgs, crosstab, scores, recon, None, None, None, pd.DataFrame(columns=["code", "lon", "lat"]),
-                          [], 0, 0)
+        return ReportData(
+            orgs, crosstab, scores, recon, None, None, None, pd.DataFrame(columns=["code", "lon", "lat"]), [], 0, 0
+        )
 
     area_polys, before, after = boundaries.simplified_polygons(
-        edition, data_dir, "area_boundaries", cols["area_boundary_code"], set(scores["area_code"]), tolerance, edition.area_label
+        edition,
+        data_dir,
+        "area_boundaries",
+        cols["area_boundary_code"],
+        set(scores["area_code"]),
+        tolerance,
+        edition.area_label,
     )
     sc = scores.set_index("area_code")
     region_of = area_regions(orgs)
@@ -95,7 +102,9 @@ def load_report_data(edition: Edition, data_dir: Path, out_dir: Path, tolerance:
     regions = geojson.read_geojson(rpath, cols["region_boundary_code"])
     regions = boundaries.simplify(regions, tolerance).sort_values("code").reset_index(drop=True)
 
-    trusts = scoped[scoped["sector"] == TRUST_SECTOR][["code", "name", "status", "region_name"]].rename(columns={"region_name": "region"})
+    trusts = scoped[scoped["sector"] == TRUST_SECTOR][["code", "name", "status", "region_name"]].rename(
+        columns={"region_name": "region"}
+    )
     located = pd.DataFrame(columns=["code", "lon", "lat"])
     if edition.inputs.get("trust_points"):
         pts = geojson.read_geojson(edition.input_path("trust_points", data_dir), "code", kind="point")
@@ -264,8 +273,10 @@ def commissioner_table(edition: Edition, rd: ReportData) -> pd.DataFrame:
     orgs = rd.organisations
     c = orgs[orgs["in_scope"] & (orgs["sector"] == edition.commissioner_sector)]
     cols = ["code", "name", "status", "score"] + ([] if edition.era == "icb" else ["area_code", "area_name"])
-    return c[cols].sort_values("code").rename(
-        columns={"area_code": f"{edition.area_label} code", "area_name": edition.area_label}
+    return (
+        c[cols]
+        .sort_values("code")
+        .rename(columns={"area_code": f"{edition.area_label} code", "area_name": edition.area_label})
     )
 
 

@@ -37,7 +37,6 @@ SEARCH_SYNONYMS = (
 )
 
 
-
 def search_key(text: str) -> str:
     """What a name or a query is compared on: lower case, ``&`` = ``and``, apostrophes (and the ``?``
     that replaced lost ones) dropped, other punctuation as spaces, "NHS Foundation Trust" = "NHS FT".
@@ -80,8 +79,11 @@ def _word_close(word: str, key_words: list[str]) -> bool:
     if not limit:
         return False
     # a query word may also be the start of a longer word ("yeovill" of "yeovil", "manchster" of "manchester")
-    return any(edit_distance(word, w, limit) <= limit or edit_distance(word, w[: len(word)], limit) <= limit
-               for w in key_words if abs(len(w) - len(word)) <= limit or len(w) > len(word))
+    return any(
+        edit_distance(word, w, limit) <= limit or edit_distance(word, w[: len(word)], limit) <= limit
+        for w in key_words
+        if abs(len(w) - len(word)) <= limit or len(w) > len(word)
+    )
 
 
 def matches(key: str, code: str, query: str, tolerant: bool = False) -> bool:
@@ -142,7 +144,9 @@ def nhs_records(editions: list[Edition], build_dir: Path, data_dir: Path | None 
     records: dict[str, dict] = {}
     for ed in editions:  # newest first: the newest name and sector are kept
         for r in nhs_rows(read_organisations(build_dir, ed)).itertuples():
-            rec = records.setdefault(r.code, {"c": r.code, "n": display_name(r.name, r.code), "s": r.sector, "e": {}, "aka": []})
+            rec = records.setdefault(
+                r.code, {"c": r.code, "n": display_name(r.name, r.code), "s": r.sector, "e": {}, "aka": []}
+            )
             other = display_name(r.name, r.code)
             if other != rec["n"] and other not in rec["aka"]:
                 rec["aka"].append(other)  # the names of older editions (a CCG's before it became a sub-ICB location)
@@ -160,7 +164,9 @@ def nhs_records(editions: list[Edition], build_dir: Path, data_dir: Path | None 
         for kind, short in (("successors", "to"), ("predecessors", "from")):
             rec[short] = [{"c": c, "via": src} for c, src in sorted(links[kind].get(code, ()))]
     return {
-        "editions": [{"id": e.id, "label": e.label, "snapshot": e.snapshot.isoformat(), "area": e.area_label} for e in editions],
+        "editions": [
+            {"id": e.id, "label": e.label, "snapshot": e.snapshot.isoformat(), "area": e.area_label} for e in editions
+        ],
         "orgs": [records[c] for c in sorted(records)],
     }
 
@@ -174,8 +180,16 @@ def all_records(exports: list[tuple[Edition, pd.DataFrame]]) -> dict:
             [r.code, display_name(r.name, r.code), r.export_sector, r.status_raw, r.commissioner]
             for r in df.sort_values("code").itertuples()
         ]
-        out.append({"edition": ed.id, "label": ed.label, "snapshot": ed.snapshot.isoformat(), "n": len(rows),
-                    "columns": ["code", "name", "sector", "status", "commissioner"], "rows": rows})
+        out.append(
+            {
+                "edition": ed.id,
+                "label": ed.label,
+                "snapshot": ed.snapshot.isoformat(),
+                "n": len(rows),
+                "columns": ["code", "name", "sector", "status", "commissioner"],
+                "rows": rows,
+            }
+        )
     return {"exports": out}
 
 
@@ -204,17 +218,44 @@ def finder_table(nhs: dict) -> pd.DataFrame:
             e = rec["e"].get(ed["id"])
             if e is None:
                 continue
-            rows.append({
-                "code": rec["c"], "name": rec["n"], "edition": ed["id"], "sector": e["sec"], "status_raw": e["raw"],
-                "status": e["st"], "area_code": e["a"], "area_name": e["an"], "in_scope": e["in"], "reason": e["why"],
-                "successors": " ".join(s["c"] for s in rec["to"]), "predecessors": " ".join(s["c"] for s in rec["from"]),
-            })
-    return pd.DataFrame(rows, columns=["code", "name", "edition", "sector", "status_raw", "status", "area_code", "area_name",
-                                       "in_scope", "reason", "successors", "predecessors"])
+            rows.append(
+                {
+                    "code": rec["c"],
+                    "name": rec["n"],
+                    "edition": ed["id"],
+                    "sector": e["sec"],
+                    "status_raw": e["raw"],
+                    "status": e["st"],
+                    "area_code": e["a"],
+                    "area_name": e["an"],
+                    "in_scope": e["in"],
+                    "reason": e["why"],
+                    "successors": " ".join(s["c"] for s in rec["to"]),
+                    "predecessors": " ".join(s["c"] for s in rec["from"]),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "code",
+            "name",
+            "edition",
+            "sector",
+            "status_raw",
+            "status",
+            "area_code",
+            "area_name",
+            "in_scope",
+            "reason",
+            "successors",
+            "predecessors",
+        ],
+    )
 
 
-def write_outputs(editions: list[Edition], build_dir: Path, data_dir: Path | None, out_dir: Path,
-                  exports: list | None = None) -> dict:
+def write_outputs(
+    editions: list[Edition], build_dir: Path, data_dir: Path | None, out_dir: Path, exports: list | None = None
+) -> dict:
     """Write finder_nhs.json, finder_all.json and finder_organisations.csv into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     nhs = nhs_records(editions, build_dir, data_dir)

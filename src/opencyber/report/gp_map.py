@@ -20,7 +20,7 @@ GP_SHARE_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 
 
 def gp_share_class(share: float) -> int:
-    for i, (lo, hi) in enumerate(GP_SHARE_BINS):
+    for i, (_lo, hi) in enumerate(GP_SHARE_BINS):
         if share < hi or i == len(GP_SHARE_BINS) - 1:
             return i
     raise AssertionError  # unreachable
@@ -35,12 +35,16 @@ def gp_share_map(areas: dict, *, area_label: str = "ICB") -> L.Map:
     for f in data["features"]:
         p = f["properties"]
         p["tooltip"] = tooltip_lines(
-            f"{area_label} {p['code']}", readable_name(p["name"]),
+            f"{area_label} {p['code']}",
+            readable_name(p["name"]),
             f"{p['met_or_exceeded']} of {p['practices']} GP practices ({p['share']:.1f}%) met or exceeded {p['dspt_edition']}",
         )
         p["style"] = {"fillColor": GP_SHARE_COLOURS[gp_share_class(p["share"])], "className": "oc-area"}
-    layer = L.GeoJSON(data=data, name=f"GP practices that met the standard, by {area_label}",
-                      style={"color": "#505a5f", "weight": 1, "fillOpacity": 0.9})
+    layer = L.GeoJSON(
+        data=data,
+        name=f"GP practices that met the standard, by {area_label}",
+        style={"color": "#505a5f", "weight": 1, "fillOpacity": 0.9},
+    )
     lons = [c[0] for f in data["features"] for c in _coords(f["geometry"])]
     lats = [c[1] for f in data["features"] for c in _coords(f["geometry"])]
     m = base_map((min(lons), min(lats), max(lons), max(lats)))
@@ -50,8 +54,13 @@ def gp_share_map(areas: dict, *, area_label: str = "ICB") -> L.Map:
 
 
 def gp_share_legend(layer_name: str) -> str:
-    labels = [f"{lo}% to under {hi}%" if i < len(GP_SHARE_BINS) - 1 else f"{lo}% to {hi}%" for i, (lo, hi) in enumerate(GP_SHARE_BINS)]
-    return legend_html("GP practices met or exceeded", list(reversed(list(zip(labels, GP_SHARE_COLOURS)))), [layer_name])
+    labels = [
+        f"{lo}% to under {hi}%" if i < len(GP_SHARE_BINS) - 1 else f"{lo}% to {hi}%"
+        for i, (lo, hi) in enumerate(GP_SHARE_BINS)
+    ]
+    return legend_html(
+        "GP practices met or exceeded", list(reversed(list(zip(labels, GP_SHARE_COLOURS)))), [layer_name]
+    )
 
 
 def _coords(geometry: dict):
@@ -72,7 +81,13 @@ def embed(widget) -> tuple[dict, dict]:
     state = dependency_state([widget], drop_defaults=True)
     output = nbformat.v4.new_output(
         "display_data",
-        data={"application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
-              "text/plain": f"[map {widget.model_id}]"},
+        data={
+            "application/vnd.jupyter.widget-view+json": {
+                "version_major": 2,
+                "version_minor": 0,
+                "model_id": widget.model_id,
+            },
+            "text/plain": f"[map {widget.model_id}]",
+        },
     )
     return output, state

@@ -40,7 +40,7 @@ def _flat(prefix: str, value: object) -> list[tuple[str, str]]:
     return [(prefix, json.dumps(value) if not isinstance(value, str) else value)]
 
 
-def map_check(m: L.Map, name: str) -> str:  # noqa: C901
+def map_check(m: L.Map, name: str) -> str:
     """What a map draws that the project sets, one line per property, each line naming the map, the
     layer, the feature and the property: ``status map | ICBs by status | QE1 | style.fillColor = #1B6E8A``.
 
@@ -64,7 +64,9 @@ def map_check(m: L.Map, name: str) -> str:  # noqa: C901
         for feature in features:
             props = feature.get("properties", {})
             fid = str(props.get("code", "?")) + (f" {props.get('status', '')}" if repeated else "")
-            layer_style = {f"style.{k}": str(v) if isinstance(v, str) else json.dumps(v) for k, v in (layer.style or {}).items()}
+            layer_style = {
+                f"style.{k}": str(v) if isinstance(v, str) else json.dumps(v) for k, v in (layer.style or {}).items()
+            }
             for key, value in _flat("", {k: v for k, v in props.items() if k != "code"}):
                 if layer_style.get(key) != value:  # ipyleaflet copies the layer's style into each feature
                     lines.append(f"{where} | {fid} | {key} = {value}")

@@ -74,7 +74,7 @@ def composite_class(value: float) -> int:
     """Index of the composite class of a value on [-3, 3]."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise ValueError("a composite score is missing")
-    for i, (lo, hi) in enumerate(COMPOSITE_BINS):
+    for i, (_lo, hi) in enumerate(COMPOSITE_BINS):
         if value < hi or i == len(COMPOSITE_BINS) - 1:
             return i
     raise AssertionError  # unreachable
@@ -83,9 +83,7 @@ def composite_class(value: float) -> int:
 def composite_label(i: int) -> str:
     lo, hi = COMPOSITE_BINS[i]
     sign = lambda v: f"{v:+d}" if v else "0"  # noqa: E731
-    return (
-        f"{sign(lo)} to {sign(hi)}" if i == len(COMPOSITE_BINS) - 1 else f"{sign(lo)} to under {sign(hi)}"
-    )
+    return f"{sign(lo)} to {sign(hi)}" if i == len(COMPOSITE_BINS) - 1 else f"{sign(lo)} to under {sign(hi)}"
 
 
 def legend_html(title: str, items: list[tuple[str, ...]], layers: list[str] | None = None) -> str:
@@ -95,8 +93,10 @@ def legend_html(title: str, items: list[tuple[str, ...]], layers: list[str] | No
     all turned off)."""
     rows = "".join(f"<li>{swatch(colour, *slug)}{html.escape(label)}</li>" for label, colour, *slug in items)
     follows = f' data-oc-layers="{html.escape(json.dumps(layers))}"' if layers else ""
-    return (f'<div class="oc-legend" role="group" aria-label="{html.escape(title)}"{follows}>'
-            f'<p class="oc-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>')
+    return (
+        f'<div class="oc-legend" role="group" aria-label="{html.escape(title)}"{follows}>'
+        f'<p class="oc-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>'
+    )
 
 
 def legends_html(legends: list[str]) -> str:
@@ -111,7 +111,9 @@ def set_legends(m: L.Map, legends: list[str]) -> None:
     m.oc_legends = legends
 
 
-def view_of(bounds: tuple[float, float, float, float], width_px: int = 760, height_px: int = 620) -> tuple[tuple[float, float], int]:
+def view_of(
+    bounds: tuple[float, float, float, float], width_px: int = 760, height_px: int = 620
+) -> tuple[tuple[float, float], int]:
     """Centre (lat, lon) and the largest whole zoom at which ``bounds`` (minx, miny, maxx, maxy, in
     degrees) fit a map of about ``width_px`` x ``height_px`` (Web Mercator tiles of 256 px).
 
@@ -149,8 +151,7 @@ def region_layer(regions: gpd.GeoDataFrame | L.GeoJSON, name_col: str) -> L.GeoJ
     if isinstance(regions, L.GeoJSON):
         return regions
     props = [
-        {"code": c, "name": n, "style": {"className": "oc-region"}}
-        for c, n in zip(regions["code"], regions[name_col])
+        {"code": c, "name": n, "style": {"className": "oc-region"}} for c, n in zip(regions["code"], regions[name_col])
     ]
     return L.GeoJSON(
         data=_features(regions, props),
@@ -161,7 +162,12 @@ def region_layer(regions: gpd.GeoDataFrame | L.GeoJSON, name_col: str) -> L.GeoJ
 
 def area_outline_layer(areas: gpd.GeoDataFrame, area_label: str) -> L.GeoJSON:
     props = [
-        {"code": c, "name": n, "tooltip": tooltip_lines(f"{area_label} {c}", n), "style": {"className": "oc-area-outline"}}
+        {
+            "code": c,
+            "name": n,
+            "tooltip": tooltip_lines(f"{area_label} {c}", n),
+            "style": {"className": "oc-area-outline"},
+        }
         for c, n in zip(areas["code"], areas["name"])
     ]
     return L.GeoJSON(
@@ -210,12 +216,19 @@ def status_map(
             "tooltip": tooltip_lines(f"NHS trust {c}", readable_name(n), r, f"Status: {s}"),
             "style": {"fillColor": STATUS_COLOURS[s], "className": f"oc-trust oc-st-{status_slug(s)}"},
         }
-        for c, n, s, r in zip(points["code"], points["name"], points["status"], points.get("region", [""] * len(points)))
+        for c, n, s, r in zip(
+            points["code"], points["name"], points["status"], points.get("region", [""] * len(points))
+        )
     ]
     trust_layer = L.GeoJSON(
         data=_features(points, trust_props),
         name="NHS trusts by status",
-        point_style={"radius": 6, "color": "#ffffff", "weight": 2.5, "fillOpacity": 1},  # a white ring: stands out on any area
+        point_style={
+            "radius": 6,
+            "color": "#ffffff",
+            "weight": 2.5,
+            "fillOpacity": 1,
+        },  # a white ring: stands out on any area
     )
     m = base_map(tuple(areas.total_bounds))
     layers = [area_layer]
@@ -224,8 +237,16 @@ def status_map(
     for layer in (*layers, region_layer(regions, region_name_col), trust_layer):
         m.add(layer)
     m.add(L.LayersControl(position="topright", collapsed=False))
-    set_legends(m, [legend_html("DSPT status", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES],
-                                 [area_layer.name, trust_layer.name])])
+    set_legends(
+        m,
+        [
+            legend_html(
+                "DSPT status",
+                [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES],
+                [area_layer.name, trust_layer.name],
+            )
+        ],
+    )
     return m
 
 
@@ -270,7 +291,9 @@ def trust_pie_layer(
                     "status": status,
                     "n": n,
                     "tooltip": tooltip_lines(
-                        f"{area_label} {code}", readable_name(name), f"{status}: {n} of {total} trusts ({100 * n / total:.0f}%)"
+                        f"{area_label} {code}",
+                        readable_name(name),
+                        f"{status}: {n} of {total} trusts ({100 * n / total:.0f}%)",
                     ),
                     "style": {"fillColor": STATUS_COLOURS[status], "className": f"oc-pie oc-st-{status_slug(status)}"},
                 }
@@ -298,7 +321,13 @@ def composite_map(
     props = []
     extra = areas.reindex(columns=["region", "own_score", "trust_mean", "n_trusts"])
     for c, n, v, r, own, tm, nt in zip(
-        areas["code"], areas["name"], areas["composite"], extra["region"].fillna(""), extra["own_score"], extra["trust_mean"], extra["n_trusts"].fillna(0).astype(int)
+        areas["code"],
+        areas["name"],
+        areas["composite"],
+        extra["region"].fillna(""),
+        extra["own_score"],
+        extra["trust_mean"],
+        extra["n_trusts"].fillna(0).astype(int),
     ):
         k = composite_class(v)
         props.append(
@@ -328,11 +357,21 @@ def composite_map(
     if trust_counts is not None:
         m.add(trust_pie_layer(areas, trust_counts, area_label=area_label))
     m.add(L.LayersControl(position="topright", collapsed=False))
-    legends = [legend_html("Composite score", [(composite_label(i), col) for i, col in reversed(list(enumerate(COMPOSITE_COLOURS)))],
-                           [layer.name])]
+    legends = [
+        legend_html(
+            "Composite score",
+            [(composite_label(i), col) for i, col in reversed(list(enumerate(COMPOSITE_COLOURS)))],
+            [layer.name],
+        )
+    ]
     if trust_counts is not None:
-        legends.append(legend_html("Trusts (pies)", [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES],
-                                   [f"Trusts by status in each {area_label} (pies)"]))
+        legends.append(
+            legend_html(
+                "Trusts (pies)",
+                [(s, STATUS_COLOURS[s], status_slug(s)) for s in STATUSES],
+                [f"Trusts by status in each {area_label} (pies)"],
+            )
+        )
     set_legends(m, legends)
     return m
 
@@ -346,8 +385,10 @@ NOSCRIPT = (
 def print_note(tables: list[str], where: str = "below") -> str:
     """HTML shown only on paper, in place of a map (which is not printed): the tables with its figures."""
     names = " and ".join(f"“{html.escape(t)}”" for t in tables)
-    return (f'<p class="oc-print-note">The interactive map is not printed: its figures are in the '
-            f'table{"s" if len(tables) > 1 else ""} {names} {where}.</p>')
+    return (
+        f'<p class="oc-print-note">The interactive map is not printed: its figures are in the '
+        f"table{'s' if len(tables) > 1 else ''} {names} {where}.</p>"
+    )
 
 
 def show(m: L.Map, name: str, tables: list[str] | None = None) -> None:

@@ -30,7 +30,9 @@ def inputs_text(edition: Edition, data_dir: Path) -> str:
 def rules_text(edition: Edition) -> str:
     """Markdown: the curation rules as they apply to this edition."""
     ed = edition
-    scope = long_date(ed.in_scope_date.isoformat()) + (" (the snapshot date)" if ed.in_scope_date == ed.snapshot else " (the end of the edition year)")
+    scope = long_date(ed.in_scope_date.isoformat()) + (
+        " (the snapshot date)" if ed.in_scope_date == ed.snapshot else " (the end of the edition year)"
+    )
     if ed.export_sectors:
         roles: dict[str, list[str]] = {}
         for sector, role in ed.export_sectors.items():
@@ -40,9 +42,14 @@ def rules_text(edition: Edition) -> str:
             "- **No ODS organisation lists are in the data for this edition**, so the organisations are those of the "
             "DSPT export's own sectors: **NHS trusts** are the rows of the export sectors "
             + ", ".join(roles.get("trust", []))
-            + (" whose code is an NHS trust or care-trust code (R or T followed by two letters or digits); the other rows of "
-               "those sectors (private providers that chose the sector) are out of scope" if "trust" in pattern else "")
-            + f"; **{ed.commissioner_label}s** are the rows of " + ", ".join(roles.get("commissioner", []))
+            + (
+                " whose code is an NHS trust or care-trust code (R or T followed by two letters or digits); the other rows of "
+                "those sectors (private providers that chose the sector) are out of scope"
+                if "trust" in pattern
+                else ""
+            )
+            + f"; **{ed.commissioner_label}s** are the rows of "
+            + ", ".join(roles.get("commissioner", []))
             + ".\n- **Commissioning support units** are the five CSUs of the curated list; the export's CSU sector also "
             "holds organisations that are not CSUs.\n"
             f"- **No areas:** no lookup or boundaries of this edition's year are in the data, so no {ed.commissioner_label} "
@@ -83,10 +90,13 @@ def rules_text(edition: Edition) -> str:
 def _vocabulary_rule(ed: Edition) -> str:
     parts = []
     if ed.unprefixed_statuses:
-        parts.append(f"this export writes statuses without an edition: they are counted as edition {ed.unprefixed_statuses}")
+        parts.append(
+            f"this export writes statuses without an edition: they are counted as edition {ed.unprefixed_statuses}"
+        )
     if ed.status_aliases:
-        parts.append("its older words are read as: " + "; ".join(
-            f"*{old}* → *{new}*" for old, new in ed.status_aliases.items()))
+        parts.append(
+            "its older words are read as: " + "; ".join(f"*{old}* → *{new}*" for old, new in ed.status_aliases.items())
+        )
     return "- **Status vocabulary (an assumption, see the caveats):** " + "; ".join(parts) + "."
 
 

@@ -20,11 +20,26 @@ ORIGINAL_URL = "https://github.com/nhsx/open-cyber"
 
 #: what each status means, from the DSPT's own guidance, in the order of the report's palette
 STATUS_MEANINGS = (
-    ("Standards Exceeded", "the organisation met all the mandatory standards and also holds Cyber Essentials Plus (an independently tested certificate of basic cyber security controls)."),
-    ("Standards Met", "the organisation published an assessment showing it met all the mandatory standards of the toolkit for the year."),
-    ("Approaching Standards", "the organisation published an assessment that does not yet meet every mandatory standard, with an improvement plan agreed with NHS England."),
-    ("Standards Not Met", "the organisation published an assessment that does not meet the mandatory standards, without an agreed plan."),
-    ("Not Published", "no assessment for this year had been published by the snapshot date (or the latest one published is from another year)."),
+    (
+        "Standards Exceeded",
+        "the organisation met all the mandatory standards and also holds Cyber Essentials Plus (an independently tested certificate of basic cyber security controls).",
+    ),
+    (
+        "Standards Met",
+        "the organisation published an assessment showing it met all the mandatory standards of the toolkit for the year.",
+    ),
+    (
+        "Approaching Standards",
+        "the organisation published an assessment that does not yet meet every mandatory standard, with an improvement plan agreed with NHS England.",
+    ),
+    (
+        "Standards Not Met",
+        "the organisation published an assessment that does not meet the mandatory standards, without an agreed plan.",
+    ),
+    (
+        "Not Published",
+        "no assessment for this year had been published by the snapshot date (or the latest one published is from another year).",
+    ),
 )
 
 SECTOR_PLURALS = {
@@ -70,10 +85,8 @@ def points(value: float) -> str:
 
 def comparison_base(c: trends.Comparison, previous_label: str, current_label: str) -> str:
     """What a comparison counts, said beside its figures: the one base of every "change since"."""
-    merged = (f"; {c.by_successor} of them through a merger, to the trust that took them over"
-              if c.by_successor else "")
-    return (f"the {c.compared:,} NHS trusts of {previous_label} followed into {current_label} "
-            f"(by their code{merged})")
+    merged = f"; {c.by_successor} of them through a merger, to the trust that took them over" if c.by_successor else ""
+    return f"the {c.compared:,} NHS trusts of {previous_label} followed into {current_label} (by their code{merged})"
 
 
 def change_sentence(c: trends.Comparison, previous_label: str, current_label: str) -> str:
@@ -89,8 +102,10 @@ def change_sentence(c: trends.Comparison, previous_label: str, current_label: st
         f"{c.declined:,} declined and {c.same:,} stayed the same."
     )
     if c.not_followed:
-        text += (f" {c.not_followed:,} of the {c.total:,} trusts of {previous_label} could not be followed "
-                 "(no successor known) and are not counted.")
+        text += (
+            f" {c.not_followed:,} of the {c.total:,} trusts of {previous_label} could not be followed "
+            "(no successor known) and are not counted."
+        )
     return text
 
 
@@ -104,7 +119,9 @@ def comparability(edition: Edition) -> str:
     )
 
 
-def headline_html(edition: Edition, crosstab: pd.DataFrame, c: trends.Comparison | None, previous_label: str = "") -> str:
+def headline_html(
+    edition: Edition, crosstab: pd.DataFrame, c: trends.Comparison | None, previous_label: str = ""
+) -> str:
     """The first screen of an edition page: the share of NHS trusts that met the standard, and its
     change on a comparable basis (the same trusts in both editions), as HTML."""
     import html as h
@@ -141,7 +158,9 @@ def _names(rows: pd.DataFrame) -> str:
 def area_sentence(edition: Edition, area_scores: pd.DataFrame) -> str:
     """The areas at the top and the bottom of the composite score (every area that shares the top or
     the bottom score, as the pages show it, to two decimals)."""
-    s = area_scores.assign(_shown=area_scores["composite"].round(2)).sort_values(["_shown", "area_code"], ascending=[False, True])
+    s = area_scores.assign(_shown=area_scores["composite"].round(2)).sort_values(
+        ["_shown", "area_code"], ascending=[False, True]
+    )
     top, bottom = s[s["_shown"] == s["_shown"].max()], s[s["_shown"] == s["_shown"].min()]
     return (
         f"Of the {len(s)} {edition.area_label}s, {_names(top)} had the highest composite score "
@@ -177,14 +196,18 @@ def key_points(
     if len(area_scores):
         lines.append(f"- {area_sentence(edition, area_scores)}")
     else:
-        lines.append(f"- No {edition.area_label} composite score: the data hold no geography of this edition's "
-                     "year, so the page has no maps (the tables below give every organisation's status).")
+        lines.append(
+            f"- No {edition.area_label} composite score: the data hold no geography of this edition's "
+            "year, so the page has no maps (the tables below give every organisation's status)."
+        )
     return "\n".join(lines) + "\n"
 
 
 def trend_links(crosstab: pd.DataFrame) -> str:
     """Markdown: a link to each sector's section on the trends page (the same figures across editions)."""
-    links = [f"[{_plural(sec)}](trends.html#{trends.sector_anchor(sec)})" for sec in sorted(crosstab["sector"].unique())]
+    links = [
+        f"[{_plural(sec)}](trends.html#{trends.sector_anchor(sec)})" for sec in sorted(crosstab["sector"].unique())
+    ]
     return "**Across editions:** how these shares changed for " + ", ".join(links) + " (the trends page)."
 
 
@@ -206,14 +229,18 @@ def overrides_for_readers(effects: pd.DataFrame) -> pd.DataFrame:
 
 def override_line(o) -> str:
     """Markdown: one override (a row of ``overrides.csv``) with its reason and effect."""
-    return f"**{md_text(o.code)}: {override_action(o.action)} by a documented override.** {o.reason} *Effect:* {o.effect}."
+    return (
+        f"**{md_text(o.code)}: {override_action(o.action)} by a documented override.** {o.reason} *Effect:* {o.effect}."
+    )
 
 
 def comparison_section(edition: Edition, previous: tuple[Edition, trends.Comparison] | None) -> str:
     """Markdown for the scoring page: how the change since the previous edition is counted."""
     lines = ["## Compared with the previous edition", ""]
     if previous is None:
-        lines.append(f"{edition.label} is the first edition of this report: there is no earlier edition to compare with.")
+        lines.append(
+            f"{edition.label} is the first edition of this report: there is no earlier edition to compare with."
+        )
         return "\n".join(lines) + "\n"
     prev, c = previous
     lines += [

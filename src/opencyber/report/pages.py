@@ -57,28 +57,50 @@ def share_met_section(editions: list[Edition], build_dir: Path, heading: str = "
     if met.empty:
         return []
     order = [e.label for e in reversed(editions)]
-    met = met.assign(_o=met["label"].map({l: i for i, l in enumerate(order)})).sort_values(["_o", "sector"]).drop(columns="_o")
+    met = (
+        met.assign(_o=met["label"].map({label: i for i, label in enumerate(order)}))
+        .sort_values(["_o", "sector"])
+        .drop(columns="_o")
+    )
     trusts = met[met["sector"] == "NHS Trust"]
     title = "Share of each sector's organisations that met or exceeded the standard"
     if len(trusts) >= 2:
         first, last = trusts.iloc[0], trusts.iloc[-1]
-        title = (f"{float(last.share):.1f}% of NHS trusts met or exceeded the standard in {last.label}, "
-                 f"against {float(first.share):.1f}% in {first.label}")
-    fig = share_met_chart(met, title, "Share of each sector's organisations in scope that met or exceeded the "
-                          "standard of each edition (each edition's own organisations and standard: see Comparability below)",
-                          "Source: NHS England, DSPT exports; Open Cyber analysis")
+        title = (
+            f"{float(last.share):.1f}% of NHS trusts met or exceeded the standard in {last.label}, "
+            f"against {float(first.share):.1f}% in {first.label}"
+        )
+    fig = share_met_chart(
+        met,
+        title,
+        "Share of each sector's organisations in scope that met or exceeded the "
+        "standard of each edition (each edition's own organisations and standard: see Comparability below)",
+        "Source: NHS England, DSPT exports; Open Cyber analysis",
+    )
     dates = "; ".join(f"{e.label} on {long_date(e.snapshot)}" for e in reversed(editions))
-    sectors = [s for s in ("NHS Trust", "Integrated Care Board (ICB)", "Clinical Commissioning Group (CCG)",
-                           "Commissioning Support Unit (CSU)") if s in set(met["sector"])]
+    sectors = [
+        s
+        for s in (
+            "NHS Trust",
+            "Integrated Care Board (ICB)",
+            "Clinical Commissioning Group (CCG)",
+            "Commissioning Support Unit (CSU)",
+        )
+        if s in set(met["sector"])
+    ]
     sectors += sorted(set(met["sector"]) - set(sectors))
     lines = [
-        f'{heading} The share that met the standard, edition by edition',
+        f"{heading} The share that met the standard, edition by edition",
         "",
         LAZY_PLOTLY,
         "",
-        figure_html(fig, "oc-share-met-chart", "Line chart of the share of each sector's organisations that met or "
-                    "exceeded the standard, edition by edition (the table below gives the figures).",
-                    f"downloads/{ACROSS}/trends_share_met.csv"),
+        figure_html(
+            fig,
+            "oc-share-met-chart",
+            "Line chart of the share of each sector's organisations that met or "
+            "exceeded the standard, edition by edition (the table below gives the figures).",
+            f"downloads/{ACROSS}/trends_share_met.csv",
+        ),
         "",
         f"**Comparability:** the toolkit's standards change from one year to the next, and the snapshots were taken on "
         f"different dates ({dates}; the 2020/21 figures were downloaded after the edition year had ended). Each point "
@@ -92,8 +114,12 @@ def share_met_section(editions: list[Edition], build_dir: Path, heading: str = "
         row = met[met["label"] == label].set_index("sector")
         cells = [f"{float(row.at[s, 'share']):.1f}%" if s in row.index else "—" for s in sectors]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    lines += ["", f"Each share is of the sector's organisations in scope in that edition; the counts are in the "
-              f"download: [the share that met the standard, by sector and edition (CSV)](downloads/{ACROSS}/trends_share_met.csv).", ""]
+    lines += [
+        "",
+        f"Each share is of the sector's organisations in scope in that edition; the counts are in the "
+        f"download: [the share that met the standard, by sector and edition (CSV)](downloads/{ACROSS}/trends_share_met.csv).",
+        "",
+    ]
     return lines
 
 
@@ -197,7 +223,12 @@ def methodology_markdown(editions: list[Edition], build_dir: Path) -> str:
             continue
         orgs = score.read_organisations(Path(build_dir) / ed.id / "organisations.csv")
         scores = pd.read_csv(Path(build_dir) / ed.id / "area_scores.csv", keep_default_na=False)
-        lines += [method.worked_example(orgs, scores, ed).replace("**Worked example, ", f"**Worked example ({ed.label} data), ", 1), ""]
+        lines += [
+            method.worked_example(orgs, scores, ed).replace(
+                "**Worked example, ", f"**Worked example ({ed.label} data), ", 1
+            ),
+            "",
+        ]
     lines += differences_section(editions, build_dir)
     lines += ["## Overrides and caveats, edition by edition", ""]
     for ed in editions:
@@ -231,9 +262,20 @@ def differences_section(editions: list[Edition], build_dir: Path) -> list[str]:
         "This report follows the rules the original stated (for example, only organisations open on the snapshot "
         "date are counted) even where the original's own figures did not.",
         "",
-        table_html(diff.rename(columns={"edition": "Edition", "figure": "Figure", "original": "Original publication",
-                                        "this_report": "This report", "reason": "Reason"}),
-                   "Differences from the original publication", download=f"downloads/{ACROSS}/differences.csv", stack=True),
+        table_html(
+            diff.rename(
+                columns={
+                    "edition": "Edition",
+                    "figure": "Figure",
+                    "original": "Original publication",
+                    "this_report": "This report",
+                    "reason": "Reason",
+                }
+            ),
+            "Differences from the original publication",
+            download=f"downloads/{ACROSS}/differences.csv",
+            stack=True,
+        ),
         "",
     ]
     return lines
@@ -263,7 +305,7 @@ def download_description(name: str) -> str:
     if name in DOWNLOADS:
         return DOWNLOADS[name]
     if name.startswith("table-"):
-        words = name[len("table-"):].removesuffix(".csv").split("-")
+        words = name[len("table-") :].removesuffix(".csv").split("-")
         acronyms = {"nhs", "dspt", "icb", "ics", "ccg", "csu", "icbs", "icss", "ccgs", "csus"}
         words = [w.upper() if w in acronyms else w for w in words]
         words = [w[:-1].upper() + "s" if w.endswith("S") and w.lower() in acronyms else w for w in words]
@@ -296,9 +338,9 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
     if real:
         lines += [
             "The figures of the real editions are computed from public data published under the Open Government "
-            "Licence v3.0; the boundaries carry the attribution \"Source: Office for National Statistics "
+            'Licence v3.0; the boundaries carry the attribution "Source: Office for National Statistics '
             "licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database "
-            "right\". The output tables below are free to reuse under the same licence.",
+            'right". The output tables below are free to reuse under the same licence.',
             "",
         ]
     lines += [
@@ -317,10 +359,17 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
         files = sorted(path.glob("*.csv"))
         if not files:
             continue
-        lines += [f"### {label[0].upper() + label[1:]}", "", "| what the file holds (CSV) | rows | size |", "|---|---:|---:|"]
+        lines += [
+            f"### {label[0].upper() + label[1:]}",
+            "",
+            "| what the file holds (CSV) | rows | size |",
+            "|---|---:|---:|",
+        ]
         for csv in files:
             rows = sum(1 for _ in csv.open(encoding="utf-8")) - 1
-            lines.append(f"| [{download_description(csv.name)}](downloads/{folder}/{csv.name}) | {rows:,} | {_kb(csv)} |")
+            lines.append(
+                f"| [{download_description(csv.name)}](downloads/{folder}/{csv.name}) | {rows:,} | {_kb(csv)} |"
+            )
         lines.append("")
     lines += [
         "",
@@ -466,7 +515,11 @@ def finder_markdown(editions: list[Edition], build_dir: Path) -> str:
         "",
         f"Type a name or an ODS code in the search box at the top of the page (on every page). It finds the "
         f"**{len(nhs['orgs']):,} NHS organisations** of the {labels} editions, with each one's status in every edition"
-        + (f", and any code of the full DSPT exports ({full_text}: GP practices, care homes, pharmacies and others)" if full else "")
+        + (
+            f", and any code of the full DSPT exports ({full_text}: GP practices, care homes, pharmacies and others)"
+            if full
+            else ""
+        )
         + ". Close spellings are found too.",
         "",
         '<link rel="stylesheet" href="assets/finder.css">',
@@ -476,9 +529,12 @@ def finder_markdown(editions: list[Edition], build_dir: Path) -> str:
         '<div><label for="oc-f-area">Area</label><select id="oc-f-area"><option value="">any</option></select></div>',
         '<div><label for="oc-f-status">Status</label><select id="oc-f-status"><option value="">any</option></select></div>',
         '<div><label for="oc-f-edition">In edition</label><select id="oc-f-edition"><option value="">any</option></select></div>',
-        ('<div class="oc-check"><input type="checkbox" id="oc-f-all"> <label for="oc-f-all">Also search the names of the '
-         f'other organisations of the full export ({full[0]["n"]:,}; about {_size_mb(build_dir)} MB to fetch)</label></div>'
-         if full else '<input type="checkbox" id="oc-f-all" hidden>'),
+        (
+            '<div class="oc-check"><input type="checkbox" id="oc-f-all"> <label for="oc-f-all">Also search the names of the '
+            f"other organisations of the full export ({full[0]['n']:,}; about {_size_mb(build_dir)} MB to fetch)</label></div>"
+            if full
+            else '<input type="checkbox" id="oc-f-all" hidden>'
+        ),
         "</form>",
         '<p id="oc-status" role="status" aria-live="polite"></p>',
         '<div id="oc-results"></div>',
@@ -523,8 +579,12 @@ def _trend_chart(shares: pd.DataFrame) -> str:
         "Source: NHS England, DSPT exports; Open Cyber analysis",
         order=order,
     )
-    return figure_html(fig, "oc-trends-chart", "Share of each sector in each DSPT status, by edition (the table below gives the numbers).",
-                       "downloads/all-editions/trends_status_share.csv")
+    return figure_html(
+        fig,
+        "oc-trends-chart",
+        "Share of each sector in each DSPT status, by edition (the table below gives the numbers).",
+        "downloads/all-editions/trends_status_share.csv",
+    )
 
 
 def _trend_title(s: pd.DataFrame, editions: list[str]) -> str:
@@ -549,7 +609,9 @@ def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
     for ed in reversed(editions):
         sub = shares[shares["edition"] == ed.id].drop_duplicates("sector")
         sets = "; ".join(f"{md_text(r.sector)} {int(r.total):,}" for r in sub.itertuples())
-        lines.append(f"| [{ed.label}]({ed.id}.html) | {long_date(ed.snapshot)} | {sets} ([how chosen]({ed.id}-curation.html)) |")
+        lines.append(
+            f"| [{ed.label}]({ed.id}.html) | {long_date(ed.snapshot)} | {sets} ([how chosen]({ed.id}-curation.html)) |"
+        )
     lines.append("")
     lines += share_met_section(editions, build_dir)
     lines += ["## Share in each status, by sector and edition", ""]
@@ -559,10 +621,16 @@ def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
 
         for sector, sub in shares.groupby("sector", sort=True):
             eds = sub.drop_duplicates("edition")
-            lines += [f'<h3 id="{sector_anchor(sector)}">{html.escape(sector)}</h3>', "",
-                      f"In {len(eds)} edition{'s' if len(eds) != 1 else ''}: " + ", ".join(
-                          f"[{r.label}]({r.edition}.html) ({int(r.total):,})" for r in eds.itertuples()) + ".", "",
-                      "| edition | status | organisations | share |", "|---|---|---:|---:|"]
+            lines += [
+                f'<h3 id="{sector_anchor(sector)}">{html.escape(sector)}</h3>',
+                "",
+                f"In {len(eds)} edition{'s' if len(eds) != 1 else ''}: "
+                + ", ".join(f"[{r.label}]({r.edition}.html) ({int(r.total):,})" for r in eds.itertuples())
+                + ".",
+                "",
+                "| edition | status | organisations | share |",
+                "|---|---|---:|---:|",
+            ]
             for r in sub.itertuples():
                 lines.append(f"| {r.label} | {r.status} | {int(r.n):,} of {int(r.total):,} | {float(r.share):.1f}% |")
             lines.append("")
@@ -583,9 +651,11 @@ def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
             "|---|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for c in found:
-            lines.append(f"| {by_id[c.previous].label} | {by_id[c.edition].label} | {c.compared:,} | "
-                         f"{c.met_before:,} ({c.share_before:.1f}%) | {c.met_now:,} ({c.share_now:.1f}%) | {c.improved:,} | "
-                         f"{c.declined:,} | {c.same:,} | {c.not_followed:,} |")
+            lines.append(
+                f"| {by_id[c.previous].label} | {by_id[c.edition].label} | {c.compared:,} | "
+                f"{c.met_before:,} ({c.share_before:.1f}%) | {c.met_now:,} ({c.share_now:.1f}%) | {c.improved:,} | "
+                f"{c.declined:,} | {c.same:,} | {c.not_followed:,} |"
+            )
         lines.append("")
         for c in found:
             lines += [narrative.change_sentence(c, by_id[c.previous].label, by_id[c.edition].label), ""]
@@ -596,8 +666,10 @@ def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
             lines += ["| trust | before | after | change |", "|---|---|---|---|"]
             for r in sub[sub["change"] != "same"].itertuples():
                 via = f" (through {r.matched_code}, which took it over)" if r.matched_by == "ODS successor" else ""
-                lines.append(f"| [{md_text(readable(r.name))} ({r.code})](finder.html#org={r.code}) | {r.status_before} | "
-                             f"{r.status_now or '—'}{via} | {r.change} |")
+                lines.append(
+                    f"| [{md_text(readable(r.name))} ({r.code})](finder.html#org={r.code}) | {r.status_before} | "
+                    f"{r.status_now or '—'}{via} | {r.change} |"
+                )
             lines += ["", "</details>", ""]
         lines += [f"Every trust, changed or not: {_download('trends_trusts.csv')}.", ""]
     lines += ["## Areas across editions", ""]
@@ -606,8 +678,11 @@ def trends_markdown(editions: list[Edition], build_dir: Path) -> str:
             era_eds = [e for e in reversed(editions) if e.era == era and e.has_areas]
             label = era_eds[0].area_label
             if len(era_eds) < 2:
-                lines += [f"The {label}s ({', '.join(e.label for e in era_eds)}) are in one edition only: no trend yet; "
-                          f"they are not comparable with the areas of the other editions (a different geography).", ""]
+                lines += [
+                    f"The {label}s ({', '.join(e.label for e in era_eds)}) are in one edition only: no trend yet; "
+                    f"they are not comparable with the areas of the other editions (a different geography).",
+                    "",
+                ]
                 continue
             sub = areas[areas["era"] == era]
             lines += [
@@ -649,10 +724,15 @@ def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
     dates = sorted(totals["export_date"].unique())
     lines += [
         f"The data hold {len(dates)} full export{'s' if len(dates) != 1 else ''} of the DSPT, every organisation that "
-        "has a DSPT account: " + ", ".join(
+        "has a DSPT account: "
+        + ", ".join(
             f"[{by_date[d].label}]({by_date[d].id}.html) ({long_date(d)}, "
             f"{int(totals[totals['export_date'] == d]['organisations'].sum()):,} organisations, "
-            f"{int((totals['export_date'] == d).sum())} sectors)" for d in dates if d in by_date) + ". "
+            f"{int((totals['export_date'] == d).sum())} sectors)"
+            for d in dates
+            if d in by_date
+        )
+        + ". "
         "Statuses are as the export gives them: the latest assessment of each organisation, of whatever edition; "
         "the sector is the one the organisation declared. The sectors were renamed between the exports: the "
         "[alignment table](#sector-alignment) reads the older names in the later vocabulary.",
@@ -666,36 +746,77 @@ def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
         ed = by_date.get(date)
         label = ed.label if ed else date
         dspt = st["dspt_edition"].iloc[0]
-        lines += [f'<h2 id="sectors-{date}">{label}: the export of {long_date(date)}</h2>', "",
-                  narrative.sectors_sentence(t, date), "",
-                  f"### Organisations by sector, {label}", "",
-                  "| sector | organisations | latest status Met or Exceeded (any edition) | with an area (commissioner) |",
-                  "|---|---:|---:|---:|"]
+        lines += [
+            f'<h2 id="sectors-{date}">{label}: the export of {long_date(date)}</h2>',
+            "",
+            narrative.sectors_sentence(t, date),
+            "",
+            f"### Organisations by sector, {label}",
+            "",
+            "| sector | organisations | latest status Met or Exceeded (any edition) | with an area (commissioner) |",
+            "|---|---:|---:|---:|",
+        ]
         for r in t.itertuples():
-            lines.append(f"| {md_text(r.sector)} | {int(r.organisations):,} | {int(r.latest_met_or_exceeded):,} | {int(r.with_area):,} |")
-        lines.append(f"| **all sectors** | **{int(t['organisations'].sum()):,}** | {int(t['latest_met_or_exceeded'].sum()):,} | {int(t['with_area'].sum()):,} |")
+            lines.append(
+                f"| {md_text(r.sector)} | {int(r.organisations):,} | {int(r.latest_met_or_exceeded):,} | {int(r.with_area):,} |"
+            )
+        lines.append(
+            f"| **all sectors** | **{int(t['organisations'].sum()):,}** | {int(t['latest_met_or_exceeded'].sum()):,} | {int(t['with_area'].sum()):,} |"
+        )
         none = sorted(t[t["with_area"] == 0]["sector"])
-        lines += ["", f"**{len(none)} of the {len(t)} sectors have no area in the export** (no organisation of them has a "
-                  f"commissioner): {', '.join(md_text(x) for x in none)}.", ""]
-        lines += [f"### Status by sector, {label}", "",
-                  f"Each sector's organisations by latest status: the {dspt} outcomes, *Another edition* (a latest status "
-                  f"of an older or newer edition) and *Blank* (no status)."
-                  + ("" if not (ed and ed.status_aliases) else " This export's older words are read as: " + "; ".join(
-                      f"*{md_text(a)}* as *{md_text(b)}*" for a, b in ed.status_aliases.items())
-                     + " (a documented assumption, see the methodology)."), "",
-                  _sectors_chart(st, t, date, label), ""]
+        lines += [
+            "",
+            f"**{len(none)} of the {len(t)} sectors have no area in the export** (no organisation of them has a "
+            f"commissioner): {', '.join(md_text(x) for x in none)}.",
+            "",
+        ]
+        lines += [
+            f"### Status by sector, {label}",
+            "",
+            f"Each sector's organisations by latest status: the {dspt} outcomes, *Another edition* (a latest status "
+            f"of an older or newer edition) and *Blank* (no status)."
+            + (
+                ""
+                if not (ed and ed.status_aliases)
+                else " This export's older words are read as: "
+                + "; ".join(f"*{md_text(a)}* as *{md_text(b)}*" for a, b in ed.status_aliases.items())
+                + " (a documented assumption, see the methodology)."
+            ),
+            "",
+            _sectors_chart(st, t, date, label),
+            "",
+        ]
         wide = _across(build_dir, f"sectors_status_wide_{date}.csv")
         if not wide.empty:
-            lines += [table_html(wide, f"Organisations of each sector by latest DSPT status, {label} export",
-                                 download=f"downloads/{ACROSS}/sectors_status_wide_{date}.csv"), ""]
-        lines += ['<details class="oc-details"><summary>Every sector and status as the export writes it (table)</summary>', "",
-                  "| sector | status | organisations |", "|---|---|---:|"]
+            lines += [
+                table_html(
+                    wide,
+                    f"Organisations of each sector by latest DSPT status, {label} export",
+                    download=f"downloads/{ACROSS}/sectors_status_wide_{date}.csv",
+                ),
+                "",
+            ]
+        lines += [
+            '<details class="oc-details"><summary>Every sector and status as the export writes it (table)</summary>',
+            "",
+            "| sector | status | organisations |",
+            "|---|---|---:|",
+        ]
         for r in st.itertuples():
             lines.append(f"| {md_text(r.sector)} | {md_text(r.status)} | {int(r.n):,} |")
-        lines += ["", "</details>", "", f"Download: {_download('sectors_status.csv')}, {_download('sectors_totals.csv')}.", ""]
-        lines += _gp_sections(gp[gp["export_date"] == date] if not gp.empty else gp,
-                              gp_ccgs[gp_ccgs["export_date"] == date] if not gp_ccgs.empty else gp_ccgs,
-                              coverage[coverage["export_date"] == date] if not coverage.empty else coverage, label)
+        lines += [
+            "",
+            "</details>",
+            "",
+            f"Download: {_download('sectors_status.csv')}, {_download('sectors_totals.csv')}.",
+            "",
+        ]
+        lines += _gp_sections(
+            gp[gp["export_date"] == date] if not gp.empty else gp,
+            gp_ccgs[gp_ccgs["export_date"] == date] if not gp_ccgs.empty else gp_ccgs,
+            coverage[coverage["export_date"] == date] if not coverage.empty else coverage,
+            label,
+        )
         if not gp.empty and date == gp["export_date"].max():
             lines += _gp_map_section(build_dir, label)
     if not alignment.empty:
@@ -710,40 +831,73 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
     if not coverage.empty:
         c = coverage.iloc[0]
         pct = lambda a, b: f"{100 * a / b:.1f}%" if b else "—"  # noqa: E731
-        lines += [f"### GP practices that published, {label}", "",
-                  f"Of the **{int(c.open_practices):,} GP practices open on {long_date(c.open_at)}** (the "
-                  f"practices of edition {c.dspt_edition} in the NHS list of GP practices: the denominator), "
-                  f"**{int(c.published_edition):,} ({pct(c.published_edition, c.open_practices)})** had published a "
-                  f"{c.dspt_edition} assessment by the export date, {int(c.met_or_exceeded):,} "
-                  f"({pct(c.met_or_exceeded, c.open_practices)}) Standards Met or Exceeded; "
-                  f"{int(c.in_export):,} are in the export at all ({int(c.in_export_gp_sector):,} in its GP sector). "
-                  f"The export's GP sector has {int(c.export_gp_rows):,} rows, {int(c.export_gp_rows_not_open):,} of "
-                  "them not on the list of open practices (closed or not a practice), so a share of the export's own "
-                  "GP rows would have another denominator.", "",
-                  f"Download: {_download('sectors_gp_coverage.csv')}.", ""]
+        lines += [
+            f"### GP practices that published, {label}",
+            "",
+            f"Of the **{int(c.open_practices):,} GP practices open on {long_date(c.open_at)}** (the "
+            f"practices of edition {c.dspt_edition} in the NHS list of GP practices: the denominator), "
+            f"**{int(c.published_edition):,} ({pct(c.published_edition, c.open_practices)})** had published a "
+            f"{c.dspt_edition} assessment by the export date, {int(c.met_or_exceeded):,} "
+            f"({pct(c.met_or_exceeded, c.open_practices)}) Standards Met or Exceeded; "
+            f"{int(c.in_export):,} are in the export at all ({int(c.in_export_gp_sector):,} in its GP sector). "
+            f"The export's GP sector has {int(c.export_gp_rows):,} rows, {int(c.export_gp_rows_not_open):,} of "
+            "them not on the list of open practices (closed or not a practice), so a share of the export's own "
+            "GP rows would have another denominator.",
+            "",
+            f"Download: {_download('sectors_gp_coverage.csv')}.",
+            "",
+        ]
     if not gp_ccgs.empty:
         ed = gp_ccgs["dspt_edition"].iloc[0]
         t = gp_ccgs.drop(columns=["export_date", "dspt_edition"])
-        t = t.assign(commissioner=t["commissioner"].map(readable)).rename(columns={
-            "commissioner_code": "CCG code", "commissioner": "CCG (as the export names it)", "practices": "GP practices",
-            "met_or_exceeded": f"{ed} Met or Exceeded", "other_status": "other status", "share": "% Met or Exceeded"})
-        lines += [f"### GP practices by CCG, {label}", "",
-                  f"The export names each GP practice's CCG (by name; the code is that of the export's own CCG row of the "
-                  f"same name). No CCG boundaries of that year are in the data, so there is no map. A practice counts as "
-                  f"*Met or Exceeded* when its latest status is {ed} Standards Met or Exceeded; the denominator is the "
-                  "CCG's GP practices in the export.", "",
-                  table_html(t, f"GP practices of each CCG by status, {label} export", digits=1, collapsed=True,
-                             download=f"downloads/{ACROSS}/sectors_gp_ccgs.csv"), ""]
+        t = t.assign(commissioner=t["commissioner"].map(readable)).rename(
+            columns={
+                "commissioner_code": "CCG code",
+                "commissioner": "CCG (as the export names it)",
+                "practices": "GP practices",
+                "met_or_exceeded": f"{ed} Met or Exceeded",
+                "other_status": "other status",
+                "share": "% Met or Exceeded",
+            }
+        )
+        lines += [
+            f"### GP practices by CCG, {label}",
+            "",
+            f"The export names each GP practice's CCG (by name; the code is that of the export's own CCG row of the "
+            f"same name). No CCG boundaries of that year are in the data, so there is no map. A practice counts as "
+            f"*Met or Exceeded* when its latest status is {ed} Standards Met or Exceeded; the denominator is the "
+            "CCG's GP practices in the export.",
+            "",
+            table_html(
+                t,
+                f"GP practices of each CCG by status, {label} export",
+                digits=1,
+                collapsed=True,
+                download=f"downloads/{ACROSS}/sectors_gp_ccgs.csv",
+            ),
+            "",
+        ]
     if not gp.empty:
         ed = gp["dspt_edition"].iloc[0]
-        lines += [f"### GP practices by ICB, {label}", "",
-                  f"The export names each GP practice's sub-ICB location (its former CCG); the ONS lookup of sub-ICB locations "
-                  f"to ICBs gives its ICB. A practice counts as *met or exceeded* when its latest status is {ed} Standards Met "
-                  "or Exceeded; the denominator is the ICB's GP practices in the export.", "",
-                  "| ICB | practices | met or exceeded | other status | share |", "|---|---:|---:|---:|---:|"]
+        lines += [
+            f"### GP practices by ICB, {label}",
+            "",
+            f"The export names each GP practice's sub-ICB location (its former CCG); the ONS lookup of sub-ICB locations "
+            f"to ICBs gives its ICB. A practice counts as *met or exceeded* when its latest status is {ed} Standards Met "
+            "or Exceeded; the denominator is the ICB's GP practices in the export.",
+            "",
+            "| ICB | practices | met or exceeded | other status | share |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for r in gp.itertuples():
-            area = f"{md_text(r.area_name)} ({r.area_code})" if r.area_code != "(unknown)" else "No ICB given in the export"
-            lines.append(f"| {area} | {int(r.practices):,} | {int(r.met_or_exceeded):,} | {int(r.other_status):,} | {float(r.share):.1f}% |")
+            area = (
+                f"{md_text(r.area_name)} ({r.area_code})"
+                if r.area_code != "(unknown)"
+                else "No ICB given in the export"
+            )
+            lines.append(
+                f"| {area} | {int(r.practices):,} | {int(r.met_or_exceeded):,} | {int(r.other_status):,} | {float(r.share):.1f}% |"
+            )
         lines += ["", f"Download: {_download('sectors_gp_areas.csv')}.", ""]
     return lines
 
@@ -756,12 +910,16 @@ def _gp_map_section(build_dir: Path, label: str) -> list[str]:
     if not (Path(build_dir) / ACROSS / GP_MAP_AREAS).is_file():
         return []
     return [
-        f"#### Map: GP practices that met the standard, by ICB, {label}", "",
+        f"#### Map: GP practices that met the standard, by ICB, {label}",
+        "",
         "Each ICB is coloured by the share of its GP practices in the export whose latest status met or exceeded "
-        "the standard; hover over or tap an ICB for its figures. The table above gives the same numbers.", "",
-        "<!-- oc-widget:gp-map -->", "",
+        "the standard; hover over or tap an ICB for its figures. The table above gives the same numbers.",
+        "",
+        "<!-- oc-widget:gp-map -->",
+        "",
         maps.legends_html([gp_map.gp_share_legend("GP practices that met the standard, by ICB")])
-        + maps.print_note([f"GP practices by ICB, {label}"], "above"), "",
+        + maps.print_note([f"GP practices by ICB, {label}"], "above"),
+        "",
     ]
 
 
@@ -799,12 +957,20 @@ def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFr
             "sector; the last column says how well each line holds. Several older sectors can share one later sector, "
             "whose count is then repeated.",
             "",
-            table_html(a.drop(columns=["export_date", "later_export_date"]).rename(columns={
-                "sector": f"{ol} sector", "organisations": f"{ol} organisations", "later_sector": f"{nl} sector",
-                "later_organisations": f"{nl} organisations", "found_by_code": f"found in {nl} by code",
-                "in_later_sector": f"of them in the {nl} sector"}),
+            table_html(
+                a.drop(columns=["export_date", "later_export_date"]).rename(
+                    columns={
+                        "sector": f"{ol} sector",
+                        "organisations": f"{ol} organisations",
+                        "later_sector": f"{nl} sector",
+                        "later_organisations": f"{nl} organisations",
+                        "found_by_code": f"found in {nl} by code",
+                        "in_later_sector": f"of them in the {nl} sector",
+                    }
+                ),
                 f"The {ol} sectors and the {nl} sectors they are read as",
-                download=f"downloads/{ACROSS}/sectors_alignment.csv"),
+                download=f"downloads/{ACROSS}/sectors_alignment.csv",
+            ),
             "",
         ]
     return lines
@@ -829,8 +995,12 @@ def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame, date: str, label:
     # patterns of their own, none of which a status uses
     outline = dict(color="#505a5f", width=0.5)
     others = {
-        "Entry Level": dict(color="#6F5E8C", line=outline, pattern=dict(shape="-", fgcolor="#ffffff", fgopacity=0.5, size=7)),
-        "Another edition": dict(color="#A7A9AC", line=outline, pattern=dict(shape="+", fgcolor="#0b0c0c", fgopacity=0.45, size=7)),
+        "Entry Level": dict(
+            color="#6F5E8C", line=outline, pattern=dict(shape="-", fgcolor="#ffffff", fgopacity=0.5, size=7)
+        ),
+        "Another edition": dict(
+            color="#A7A9AC", line=outline, pattern=dict(shape="+", fgcolor="#0b0c0c", fgopacity=0.45, size=7)
+        ),
         "Blank": dict(color="#ffffff", line=dict(color="#505a5f", width=0.8)),
     }
     present = [g for g in GROUPS if s.loc[s["group"] == g, "n"].sum() > 0]
@@ -847,6 +1017,9 @@ def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame, date: str, label:
         order=list(totals["sector"]),
         groups=groups,
     )
-    return figure_html(fig, f"oc-sectors-chart-{date}",
-                       f"Organisations of each sector by latest DSPT status, {label} export (the table below gives the numbers).",
-                       f"downloads/{ACROSS}/sectors_status.csv")
+    return figure_html(
+        fig,
+        f"oc-sectors-chart-{date}",
+        f"Organisations of each sector by latest DSPT status, {label} export (the table below gives the numbers).",
+        f"downloads/{ACROSS}/sectors_status.csv",
+    )

@@ -42,7 +42,11 @@ class Publisher:
 
     @property
     def contact_href(self) -> str:
-        return f"mailto:{self.contact}" if self.contact and "@" in self.contact and ":" not in self.contact else self.contact
+        return (
+            f"mailto:{self.contact}"
+            if self.contact and "@" in self.contact and ":" not in self.contact
+            else self.contact
+        )
 
     @property
     def issues_href(self) -> str:
@@ -171,7 +175,8 @@ def footer_html(publisher: Publisher) -> str:
     updated = f"Last updated {escape(long_date(version.date))}." if version else ""
     built = (
         f"Built from commit {escape(version.commit)} of the Open Cyber code"
-        + (", with local changes" if version.local_changes else "") + "."
+        + (", with local changes" if version.local_changes else "")
+        + "."
         if version
         else "Not built from a git clone: no commit or dates."
     )
@@ -179,7 +184,11 @@ def footer_html(publisher: Publisher) -> str:
         "<p>An independent, open report: not official statistics and not an NHS England publication. "
         "Data: NHS England (DSPT, ODS) and ONS, Open Government Licence v3.0.</p>"
         f"<p>Published by {escape(publisher.name)}. {contact_sentence(publisher)} "
-        + (f'Code: <a href="{escape(publisher.repository)}">{escape(publisher.repository)}</a>. ' if publisher.repository else "")
+        + (
+            f'Code: <a href="{escape(publisher.repository)}">{escape(publisher.repository)}</a>. '
+            if publisher.repository
+            else ""
+        )
         + f"{updated}</p>"
         + f'<details class="oc-analysts"><summary>For analysts: this copy of the report</summary><p>{built}</p></details>'
     )

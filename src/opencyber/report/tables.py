@@ -60,10 +60,39 @@ NAME_COLUMNS = frozenset(("name", "area_name", "region_name", "commissioner", "N
 
 #: words kept in capitals when an ODS upper-case name is made readable
 ACRONYMS = frozenset(
-    "NHS ICB ICS CCG CSU STP GP FT UK BNSSG SWL NEL NWL NCL SEL CIC LLP PLC NHSE NHSX HQ II III IV AHSN CQC ENT IT".split()
+    [
+        "NHS",
+        "ICB",
+        "ICS",
+        "CCG",
+        "CSU",
+        "STP",
+        "GP",
+        "FT",
+        "UK",
+        "BNSSG",
+        "SWL",
+        "NEL",
+        "NWL",
+        "NCL",
+        "SEL",
+        "CIC",
+        "LLP",
+        "PLC",
+        "NHSE",
+        "NHSX",
+        "HQ",
+        "II",
+        "III",
+        "IV",
+        "AHSN",
+        "CQC",
+        "ENT",
+        "IT",
+    ]
 )
 #: words written in lower case inside a name
-SMALL_WORDS = frozenset("and of the for in on at to with upon by".split())
+SMALL_WORDS = frozenset(["and", "of", "the", "for", "in", "on", "at", "to", "with", "upon", "by"])
 
 
 def _word_case(word: str, first: bool) -> str:
@@ -79,7 +108,9 @@ def _word_case(word: str, first: bool) -> str:
     for part in word.split("-"):
         lowered = part.lower()
         m = re.search(r"[a-z]", lowered)
-        out.append(lowered if m is None else lowered[: m.start()] + lowered[m.start()].upper() + lowered[m.start() + 1:])
+        out.append(
+            lowered if m is None else lowered[: m.start()] + lowered[m.start()].upper() + lowered[m.start() + 1 :]
+        )
     return "-".join(out)
 
 
@@ -104,7 +135,9 @@ def prepare(df: pd.DataFrame, *, index: bool = False, drop_constant: bool = True
     df = df.copy()
     for col in df.columns:
         if col in NAME_COLUMNS and not pd.api.types.is_numeric_dtype(df[col]):
-            df[col] = df[col].map(lambda v: v if v is None or (isinstance(v, float) and pd.isna(v)) else readable_name(v))
+            df[col] = df[col].map(
+                lambda v: v if v is None or (isinstance(v, float) and pd.isna(v)) else readable_name(v)
+            )
     notes = []
     if drop_constant and len(df) > 1:
         for col in list(df.columns):
@@ -157,7 +190,9 @@ def table_html(
     are the alternative to a map)."""
     numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
     num_class = ' class="oc-num"'
-    heads = [f'<th scope="col"{num_class if num else ""}>{html.escape(str(c))}</th>' for c, num in zip(df.columns, numeric)]
+    heads = [
+        f'<th scope="col"{num_class if num else ""}>{html.escape(str(c))}</th>' for c, num in zip(df.columns, numeric)
+    ]
     at = min(2, len(heads))  # the bar goes after the name
     if bars:
         heads.insert(at, '<th scope="col" class="oc-bar-col">Shares</th>')
@@ -165,8 +200,10 @@ def table_html(
     rows = []
     for values in df.itertuples(index=False, name=None):
         labels = [f' data-label="{html.escape(str(c))}"' if stack else "" for c in df.columns]
-        cells = [f'<td{num_class if num else ""}{label}>{html.escape(_cell(v, num, digits))}</td>'
-                 for v, num, label in zip(values, numeric, labels)]
+        cells = [
+            f"<td{num_class if num else ''}{label}>{html.escape(_cell(v, num, digits))}</td>"
+            for v, num, label in zip(values, numeric, labels)
+        ]
         if bars:
             row = dict(zip(df.columns, values))
             cells.insert(at, f'<td class="oc-bar-col">{bar_html(row, bars)}</td>')
@@ -182,7 +219,9 @@ def table_html(
         f"<tbody>{''.join(rows)}</tbody></table></div>{extra}"
     )
     if collapsed:
-        return f'<details class="oc-details"><summary>{html.escape(caption)} ({len(df)} rows)</summary>{table}</details>'
+        return (
+            f'<details class="oc-details"><summary>{html.escape(caption)} ({len(df)} rows)</summary>{table}</details>'
+        )
     return table
 
 
@@ -193,8 +232,10 @@ def bar_html(row: dict, bars: list[tuple[str, str, str]]) -> str:
         value = row.get(col)
         if value is None or (isinstance(value, float) and pd.isna(value)) or float(value) <= 0:
             continue
-        parts.append(f'<span class="oc-bar-part oc-swatch oc-st-{html.escape(slug)}" '
-                     f'style="width:{float(value):.2f}%;background-color:{html.escape(colour)}"></span>')
+        parts.append(
+            f'<span class="oc-bar-part oc-swatch oc-st-{html.escape(slug)}" '
+            f'style="width:{float(value):.2f}%;background-color:{html.escape(colour)}"></span>'
+        )
     return f'<span class="oc-bar" aria-hidden="true">{"".join(parts)}</span>'
 
 
@@ -219,7 +260,10 @@ def show_table(
     """
     if df.empty:
         display(
-            {"text/html": f'<p class="oc-empty"><strong>{html.escape(caption)}</strong>: none.</p>', "text/plain": f"{caption}: none."},
+            {
+                "text/html": f'<p class="oc-empty"><strong>{html.escape(caption)}</strong>: none.</p>',
+                "text/plain": f"{caption}: none.",
+            },
             raw=True,
         )
         return
@@ -228,13 +272,18 @@ def show_table(
     if save is not None:
         floats = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
         shown.assign(**{c: shown[c].round(digits) for c in floats}).to_csv(
-            Path(save) / f"table-{_slug(caption)}.csv", index=False, lineterminator="\n")
+            Path(save) / f"table-{_slug(caption)}.csv", index=False, lineterminator="\n"
+        )
         download = download_href(caption, save)
     with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
         text = f"{caption}\n{shown.to_string(index=False)}" + (f"\n({'; '.join(notes)})" if notes else "")
     display(
-        {"text/html": table_html(shown, caption, digits=digits, collapsed=collapsed, notes=notes, download=download, bars=bars),
-         "text/plain": text},
+        {
+            "text/html": table_html(
+                shown, caption, digits=digits, collapsed=collapsed, notes=notes, download=download, bars=bars
+            ),
+            "text/plain": text,
+        },
         raw=True,
     )
 

@@ -51,8 +51,17 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
     files = [build_dir / "pages" / f"{p.name}.ipynb" for ed in editions for p in edition_pages(ed, build_dir / "pages")]
     files += sorted(f for ed in editions for f in (build_dir / ed.id).glob("*.csv"))
     files += sorted((build_dir / ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
-    files += sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*")) + sorted(WIDGETS_SRC.rglob("*"))
-    files += [PROJECT_ROOT / "package-lock.json", PROJECT_ROOT / "docs" / "data-dictionary.md", PROJECT_ROOT / "docs" / "assumptions-and-caveats.md"]
+    files += (
+        sorted(HERE.rglob("*.py"))
+        + sorted(TEMPLATES.rglob("*"))
+        + sorted(STATIC.rglob("*"))
+        + sorted(WIDGETS_SRC.rglob("*"))
+    )
+    files += [
+        PROJECT_ROOT / "package-lock.json",
+        PROJECT_ROOT / "docs" / "data-dictionary.md",
+        PROJECT_ROOT / "docs" / "assumptions-and-caveats.md",
+    ]
     for f in files:
         if f.is_file():
             h.update(str(f.name).encode() + b"\0" + f.read_bytes())
@@ -99,7 +108,9 @@ def copy_across(build_dir: Path, site: Path) -> None:
     for f in sorted(across.glob("*.json")):
         shutil.copy2(f, data / f.name)
         var = "OC_" + f.stem.upper()
-        (data / f"{f.stem}.js").write_text(f"window.{var}=" + f.read_text(encoding="utf-8").strip() + ";\n", encoding="utf-8")
+        (data / f"{f.stem}.js").write_text(
+            f"window.{var}=" + f.read_text(encoding="utf-8").strip() + ";\n", encoding="utf-8"
+        )
     for f in sorted(across.glob("*.csv")):
         downloads.copy_csv(f, dl / f.name)
 
@@ -126,7 +137,9 @@ def render_site(
         return _render_site(editions, build_dir, site_dir, banner, renderer, module, digest)
 
 
-def _render_site(editions, build_dir: Path, site_dir: Path, banner: str, renderer: str, module, digest: str) -> list[Path]:
+def _render_site(
+    editions, build_dir: Path, site_dir: Path, banner: str, renderer: str, module, digest: str
+) -> list[Path]:
     log.info(f"Rendering the website into {site_dir} ({renderer}) ...")
     publisher = publication.load_publisher()
     if publication.missing_contact(publisher):
@@ -143,10 +156,15 @@ def _render_site(editions, build_dir: Path, site_dir: Path, banner: str, rendere
         module.render(prepared, tmp, assets, build_dir=build_dir, editions=editions)
         missing = [p.name for p in prepared if not (tmp / f"{p.name}.html").is_file()]
         if missing:
-            raise RenderError(f"{renderer} wrote no {missing[0]}.html ({len(missing)} of {len(prepared)} page(s) missing); the previous site is kept")
+            raise RenderError(
+                f"{renderer} wrote no {missing[0]}.html ({len(missing)} of {len(prepared)} page(s) missing); the previous site is kept"
+            )
         htmls = {p.name: (tmp / f"{p.name}.html").read_text(encoding="utf-8") for p in prepared}
-        write_text_css(tmp / "assets", list(htmls.values()) if assets.widgets else [htmls[p.name] for p in prepared if not p.has_widgets],
-                       [htmls[p.name] for p in prepared if p.has_widgets])
+        write_text_css(
+            tmp / "assets",
+            list(htmls.values()) if assets.widgets else [htmls[p.name] for p in prepared if not p.has_widgets],
+            [htmls[p.name] for p in prepared if p.has_widgets],
+        )
         for page in prepared:
             out = tmp / f"{page.name}.html"
             text = out.read_text(encoding="utf-8")

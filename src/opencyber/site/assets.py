@@ -120,8 +120,10 @@ def build_widget_bundle() -> Path | None:
     warning, when node or the packages are missing or the build fails."""
     node = shutil.which("node")
     if node is None or not ESBUILD.is_file():
-        log.warning("WARNING: node or esbuild (npm ci) is missing, so the site's widget bundle cannot be built: "
-            "the maps will load require.js and the Jupyter widgets manager from a CDN (they will not show offline).")
+        log.warning(
+            "WARNING: node or esbuild (npm ci) is missing, so the site's widget bundle cannot be built: "
+            "the maps will load require.js and the Jupyter widgets manager from a CDN (they will not show offline)."
+        )
         return None
     out = _bundle_dir()
     if (out / "widgets.js").is_file() and (out / "widgets.css").is_file():
@@ -129,11 +131,16 @@ def build_widget_bundle() -> Path | None:
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    proc = subprocess.run([node, str(WIDGETS_SRC / "build.mjs"), str(tmp)], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [node, str(WIDGETS_SRC / "build.mjs"), str(tmp)], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     if proc.returncode != 0 or not (tmp / "widgets.js").is_file():
         shutil.rmtree(tmp, ignore_errors=True)
-        log.warning("WARNING: the widget bundle could not be built (node src/opencyber/widgets/build.mjs), so the maps "
-            "will load require.js and the Jupyter widgets manager from a CDN:\n" + (proc.stderr or proc.stdout).strip()[-800:])
+        log.warning(
+            "WARNING: the widget bundle could not be built (node src/opencyber/widgets/build.mjs), so the maps "
+            "will load require.js and the Jupyter widgets manager from a CDN:\n"
+            + (proc.stderr or proc.stdout).strip()[-800:]
+        )
         return None
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
@@ -171,8 +178,14 @@ WIDGETS_JUPYTER_CSS = "widgets-jupyter.css"
 
 
 #: the Assets of a site with its own widget bundle (what :func:`copy_assets` returns then)
-BUNDLED_ASSETS = Assets("", "assets/widgets.js", "assets/plotly.min.js", {}, True,
-                        (f"assets/{WIDGETS_JUPYTER_CSS}", "assets/widgets.css", "assets/widgets.js"))
+BUNDLED_ASSETS = Assets(
+    "",
+    "assets/widgets.js",
+    "assets/plotly.min.js",
+    {},
+    True,
+    (f"assets/{WIDGETS_JUPYTER_CSS}", "assets/widgets.css", "assets/widgets.js"),
+)
 
 
 def copy_assets(site: Path) -> Assets:
@@ -220,7 +233,9 @@ def copy_assets(site: Path) -> Assets:
 def jupyter_css() -> str:
     """JupyterLab's notebook styles and light theme, as nbconvert's lab template has them."""
     lab = jupyter_data_file("nbconvert", "nbconvert", "templates", "lab", "static", "index.css").parent
-    return (lab / "index.css").read_text(encoding="utf-8") + "\n" + (lab / "theme-light.css").read_text(encoding="utf-8")
+    return (
+        (lab / "index.css").read_text(encoding="utf-8") + "\n" + (lab / "theme-light.css").read_text(encoding="utf-8")
+    )
 
 
 def lazy_scripts_html(kind: str, urls) -> str:

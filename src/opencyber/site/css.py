@@ -96,7 +96,9 @@ def css_subset(css: str, classes: set[str]) -> str:
 
     def rule(m: re.Match) -> str:
         selectors, decls = rules[int(m.group(1))]
-        kept = [d for d in decls if not d.partition(":")[0].strip().startswith("--") or d.partition(":")[0].strip() in used]
+        kept = [
+            d for d in decls if not d.partition(":")[0].strip().startswith("--") or d.partition(":")[0].strip() in used
+        ]
         return f"{selectors}{{{';'.join(kept)}}}" if kept else ""
 
     text = re.sub(r"\0(\d+)\0", rule, skeleton)
@@ -159,4 +161,6 @@ def write_text_css(assets: Path, htmls: list[str], widget_htmls: list[str] = ())
         names |= set().union(*(page_classes(h) for h in widget_htmls)) if widget_htmls else set()
         (assets / WIDGETS_JUPYTER_CSS).write_text(
             "/* The rules of JupyterLab's notebook CSS (assets/jupyter.css) that the maps' widgets can use */\n"
-            + css_subset(jupyter, names), encoding="utf-8")
+            + css_subset(jupyter, names),
+            encoding="utf-8",
+        )

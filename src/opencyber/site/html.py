@@ -11,10 +11,14 @@ from opencyber.site.pages import _esc
 
 # Quarto (and any renderer that follows Jupyter's defaults) loads the widgets' scripts from a CDN;
 # the site serves its own copies (the same as the nbconvert template's), so that only tiles leave it.
-_CDN_SCRIPT = re.compile(r'[ \t]*<script\b[^>]*\bsrc="https://cdn\.jsdelivr\.net/npm/((?:@[^"/@]+/)?[^"/@]+)@[^"]*"[^>]*>\s*</script>\n?')
+_CDN_SCRIPT = re.compile(
+    r'[ \t]*<script\b[^>]*\bsrc="https://cdn\.jsdelivr\.net/npm/((?:@[^"/@]+/)?[^"/@]+)@[^"]*"[^>]*>\s*</script>\n?'
+)
 
 
-_DEFINE_JQUERY = re.compile(r"[ \t]*<script[^>]*>\s*define\('jquery',\s*\[\],\s*function\(\)\s*\{\s*return window\.jQuery;\s*\}\)\s*</script>\n?")
+_DEFINE_JQUERY = re.compile(
+    r"[ \t]*<script[^>]*>\s*define\('jquery',\s*\[\],\s*function\(\)\s*\{\s*return window\.jQuery;\s*\}\)\s*</script>\n?"
+)
 
 
 _OPENCYBER_JS = re.compile(r'[ \t]*<script\b[^>]*\bsrc="(?:\./)?assets/opencyber\.js"[^>]*>\s*</script>\n?')
@@ -96,11 +100,17 @@ def externalise_map_state(html: str, name: str, assets_dir: Path) -> str:
     url = f"assets/{MAPS_DIR}/{name}.js"
     target = Path(assets_dir) / MAPS_DIR / f"{name}.js"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(f"window.OpenCyber.mapState({state.group(1)},{store.group(1) if store else '{}'});\n", encoding="utf-8")
-    html = html[: state.start()] + '<script type="application/vnd.jupyter.widget-state+json"></script>' + html[state.end():]
+    target.write_text(
+        f"window.OpenCyber.mapState({state.group(1)},{store.group(1) if store else '{}'});\n", encoding="utf-8"
+    )
+    html = (
+        html[: state.start()]
+        + '<script type="application/vnd.jupyter.widget-state+json"></script>'
+        + html[state.end() :]
+    )
     if store is not None:
         html = _GEOMETRY_STORE.sub("", html, count=1)
-    return _LAZY_MAPS.sub(lambda m: f'{m.group(1)}{json.dumps(url)}, {m.group(2)}', html, count=1)
+    return _LAZY_MAPS.sub(lambda m: f"{m.group(1)}{json.dumps(url)}, {m.group(2)}", html, count=1)
 
 
 _TITLE = re.compile(r"<title>.*?</title>", re.S)

@@ -25,7 +25,11 @@ def nbconvert_template_dirs() -> list[str]:
     import sys
 
     prefixes = dict.fromkeys([sys.prefix, sys.base_prefix, site.getuserbase()])
-    return [str(p) for p in (Path(x) / "share" / "jupyter" / "nbconvert" / "templates" for x in prefixes) if (p / "lab").is_dir()]
+    return [
+        str(p)
+        for p in (Path(x) / "share" / "jupyter" / "nbconvert" / "templates" for x in prefixes)
+        if (p / "lab").is_dir()
+    ]
 
 
 def _page_exporter_class():
@@ -45,7 +49,9 @@ def _page_exporter_class():
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
             resources = self._init_resources(resources)
-            filter_data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
             self.register_filter("highlight_code", highlight_code)
             self.register_filter("filter_data_type", filter_data_type)
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
@@ -104,7 +110,9 @@ def render_page(page, exporter, assets) -> str:
 
 
 #: the lab template makes every cell and output wrapper a tab stop; none of them is interactive
-_WRAPPER_TAB_STOP = re.compile(r'(<div class="(?:jp-Cell-inputWrapper|jp-RenderedHTMLCommon|jupyter-widgets)[^"]*"[^>]*?)\s+tabindex="0"')
+_WRAPPER_TAB_STOP = re.compile(
+    r'(<div class="(?:jp-Cell-inputWrapper|jp-RenderedHTMLCommon|jupyter-widgets)[^"]*"[^>]*?)\s+tabindex="0"'
+)
 
 
 def version() -> str:
@@ -153,7 +161,7 @@ def _rendered(pages: list, assets):
         return this.render_page(page, exporter, assets)
 
     for page in pages:
-        yield page, cache.stored("pages", page_key(page, assets, templates), lambda: rendered(page))
+        yield page, cache.stored("pages", page_key(page, assets, templates), lambda page=page: rendered(page))
 
 
 def render(pages: list, out_dir: Path, assets, **_) -> None:

@@ -34,8 +34,14 @@ class Page:
 
 def edition_pages(edition: Edition, pages_dir: Path) -> list[Page]:
     """The pages of an edition, one per stage: the report's (the edition's own page), then the others."""
-    return [Page(f"{edition.id}{s.page_suffix}", s.title.format(label=edition.label), pages_dir / f"{edition.id}{s.page_suffix}.ipynb")
-            for s in sorted(STAGES, key=lambda s: s.page_suffix != "")]
+    return [
+        Page(
+            f"{edition.id}{s.page_suffix}",
+            s.title.format(label=edition.label),
+            pages_dir / f"{edition.id}{s.page_suffix}.ipynb",
+        )
+        for s in sorted(STAGES, key=lambda s: s.page_suffix != "")
+    ]
 
 
 #: narrative pages: (page name, title, navigation text, the function of :mod:`opencyber.report.pages` that
@@ -77,7 +83,9 @@ def _narrative_inputs(editions: list[Edition], build_dir: Path) -> str:
     return h.hexdigest()
 
 
-def narrative_page(maker: str, editions: list[Edition], build_dir: Path, inputs: str) -> tuple[str, nbformat.NotebookNode]:
+def narrative_page(
+    maker: str, editions: list[Edition], build_dir: Path, inputs: str
+) -> tuple[str, nbformat.NotebookNode]:
     """A narrative page's Markdown and the notebook the renderers get (its widgets embedded), from the
     build's cache when the outputs it reads are those it was made from (``inputs``: their digest,
     :func:`_narrative_inputs`): an edit of an edition's report notebook, which leaves them as they
@@ -150,9 +158,17 @@ def edition_links(editions: list[Edition]) -> dict[str, list[dict]]:
     for i, ed in enumerate(editions):  # newest first
         around = []
         if i + 1 < len(editions):
-            around.append({"rel": "prev", "text": f"Previous edition: {editions[i + 1].label}", "href": f"{editions[i + 1].id}.html"})
+            around.append(
+                {
+                    "rel": "prev",
+                    "text": f"Previous edition: {editions[i + 1].label}",
+                    "href": f"{editions[i + 1].id}.html",
+                }
+            )
         if i > 0:
-            around.append({"rel": "next", "text": f"Next edition: {editions[i - 1].label}", "href": f"{editions[i - 1].id}.html"})
+            around.append(
+                {"rel": "next", "text": f"Next edition: {editions[i - 1].label}", "href": f"{editions[i - 1].id}.html"}
+            )
         links[ed.id] = around
     return links
 
@@ -197,7 +213,9 @@ def banner_html(banner: str) -> str:
 def around_html(links: list[dict]) -> str:
     if not links:
         return ""
-    items = "".join(f'\n  <li><a rel="{l["rel"]}" href="{l["href"]}">{_esc(l["text"])}</a></li>' for l in links)
+    items = "".join(
+        f'\n  <li><a rel="{link["rel"]}" href="{link["href"]}">{_esc(link["text"])}</a></li>' for link in links
+    )
     return f'\n<nav class="oc-around" aria-label="Other editions"><ul>{items}\n</ul></nav>'
 
 
@@ -217,7 +235,9 @@ def site_pages(editions: list[Edition], pages_dir: Path) -> list[Page]:
     return out
 
 
-def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", only: set[str] | None = None) -> list[PreparedPage]:
+def prepare_pages(
+    editions: list[Edition], build_dir: Path, banner: str = "", only: set[str] | None = None
+) -> list[PreparedPage]:
     """Write the narrative pages' Markdown, then prepare every page of the site once, for any
     renderer. ``only``: prepare just the pages of these names (and write no Markdown)."""
     pages_dir = build_dir / "pages"
@@ -246,7 +266,11 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
         geometries = share_repeated_geometries(nb)
         delta_geometries(nb, geometries)
         has_chart = any(PLOTLY_MIME in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
-        page_banner = " ".join(b for b in (banner, edition_banner.get(page.name)) if b) if page.name in edition_banner else site_banner
+        page_banner = (
+            " ".join(b for b in (banner, edition_banner.get(page.name)) if b)
+            if page.name in edition_banner
+            else site_banner
+        )
         fragments = {
             "search_html": search_html(),
             "banner_html": banner_html(page_banner),
@@ -255,8 +279,14 @@ def prepare_pages(editions: list[Edition], build_dir: Path, banner: str = "", on
         }
         prepared.append(
             PreparedPage(
-                page.name, page.title, nb, navigation(editions, page.name), has_chart, "widgets" in nb.metadata,
-                fragments, f"with Open Cyber {__version__}",
+                page.name,
+                page.title,
+                nb,
+                navigation(editions, page.name),
+                has_chart,
+                "widgets" in nb.metadata,
+                fragments,
+                f"with Open Cyber {__version__}",
             )
         )
     return prepared

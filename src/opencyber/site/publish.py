@@ -27,8 +27,8 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from filelock import FileLock, Timeout
 
@@ -94,15 +94,21 @@ def claim_site_dir(site_dir: Path) -> None:
     """Make sure that the build may replace ``site_dir``: absent, an empty folder, a link to one of its
     releases, or a site of an earlier version of the build; else a FolderError naming what is there."""
     releases = releases_dir(site_dir)
-    if releases.is_dir() and not (releases / RELEASES_MARK).is_file() and any(p.name != LOCK for p in releases.iterdir()):
+    if (
+        releases.is_dir()
+        and not (releases / RELEASES_MARK).is_file()
+        and any(p.name != LOCK for p in releases.iterdir())
+    ):
         raise FolderError(
             f"{releases} holds files the build did not make ({_names(releases)}): the site's releases go there; "
             "move them, or choose another --site-dir"
         )
     if site_dir.is_symlink():
         if Path(os.path.realpath(site_dir)).parent != releases.resolve():
-            raise FolderError(f"the site {site_dir} is a link to {os.readlink(site_dir)}, not to a site this build made: "
-                              "remove the link, or choose another --site-dir")
+            raise FolderError(
+                f"the site {site_dir} is a link to {os.readlink(site_dir)}, not to a site this build made: "
+                "remove the link, or choose another --site-dir"
+            )
         return
     if not site_dir.exists():
         return
@@ -143,7 +149,9 @@ def new_release(site_dir: Path) -> Path:
     :func:`switch`); any other partial release, left by a build that was killed, is deleted."""
     releases = releases_dir(site_dir)
     releases.mkdir(parents=True, exist_ok=True)
-    (releases / RELEASES_MARK).write_text("The releases of the site beside this folder, written by `opencyber build`.\n")
+    (releases / RELEASES_MARK).write_text(
+        "The releases of the site beside this folder, written by `opencyber build`.\n"
+    )
     for old in releases.glob("*.partial"):
         shutil.rmtree(old, ignore_errors=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -45,6 +45,7 @@ def _yaml(value) -> str:
 def quarto_navbar(nav: list[dict]) -> list[dict]:
     """The site's navigation (:func:`opencyber.site.pages.navigation`) as Quarto navbar entries: an
     edition is a menu of its three pages."""
+
     def src(href: str) -> str:
         return href.removesuffix(".html") + ".ipynb"
 
@@ -159,8 +160,8 @@ def _failure(stdout: str, stderr: str) -> str:
     """One line: the page Quarto stopped on and its message."""
     text = (stdout + "\n" + stderr).splitlines()
     pages = [m.group(1) for line in text for m in [_PAGE_LINE.search(line)] if m]
-    messages = [l.strip() for l in stderr.splitlines() if l.strip() and not _PAGE_LINE.search(l)]
-    errors = [l for l in messages if l.upper().startswith("ERROR")] or messages
+    messages = [ln.strip() for ln in stderr.splitlines() if ln.strip() and not _PAGE_LINE.search(ln)]
+    errors = [m for m in messages if m.upper().startswith("ERROR")] or messages
     message = errors[0] if errors else "no message"
     where = f"page {Path(pages[-1]).stem}: " if pages else ""
     return f"{where}{message}"
@@ -176,7 +177,9 @@ def render(pages: list, out_dir: Path, assets, *, build_dir: Path, editions, **_
         rendered = Path(tmp) / "_site"
         proc = subprocess.run(
             [quarto, "render", "--output-dir", str(rendered), "--no-execute"],
-            cwd=src, capture_output=True, text=True,
+            cwd=src,
+            capture_output=True,
+            text=True,
         )
         if proc.returncode != 0:
             raise RenderError(f"quarto render failed: {_failure(proc.stdout, proc.stderr)}; the previous site is kept")
