@@ -48,9 +48,67 @@ def test_every_module_a_notebook_loads_is_in_its_digest(loaded, notebook):
 
 
 def test_the_sites_and_the_commands_modules_are_in_no_notebooks_digest():
+    """An edit of the site's code, the build's or the command line's executes no notebook again."""
     used = set().union(*(notebook_modules(NOTEBOOKS / s.notebook) for s in STAGES))
-    for name in ("build.py", "cli.py", "render.py", "render_nbconvert.py", "publish.py", "golden.py", "serve.py"):
-        assert LIBRARY / name not in used, name
+    outside = sorted((LIBRARY / "site").rglob("*.py")) + sorted((LIBRARY / "pipeline").glob("*.py"))
+    outside += [LIBRARY / "cli.py", LIBRARY / "__main__.py"]
+    assert len(outside) > 15, "the site's and the build's modules have moved: this test checks nothing"
+    assert sorted(p.relative_to(LIBRARY).as_posix() for p in used & set(outside)) == []
+
+
+def test_the_outputs_across_editions_depend_on_the_code_that_writes_them():
+    """Their digest covers pipeline/across.py and what it imports, inside functions too (the finder,
+    the sectors, the differences from the original), so that an edit of them writes them again."""
+    from opencyber.pipeline.digests import modules_used
+
+    used = {p.relative_to(LIBRARY).as_posix() for p in modules_used("opencyber.pipeline.across")}
+    assert {"pipeline/across.py", "report/finder.py", "analysis/sectors.py", "analysis/original.py"} <= used
+    assert "site/assemble.py" not in used and "cli.py" not in used
+
+
+def test_write_across_passes_a_digest_that_changes_with_the_code(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from opencyber.pipeline import across, digests, execute
+
+    seen = []
+    monkeypatch.setattr(across, "write_outputs", lambda *a: seen.append(a[-1]))
+    edition = SimpleNamespace(id="sample")  # write_across reads only the id
+    made = {"sample": {execute.ACROSS_READS: "abc"}}
+    for code in ("one", "two", "two"):
+        monkeypatch.setattr(digests, "files_digest", lambda paths, code=code: code)
+        execute.write_across([edition], tmp_path, tmp_path, made)
+    assert seen[0] != seen[1] == seen[2]
+
+
+def test_the_sites_digest_changes_with_any_module_of_the_library(tmp_path, monkeypatch):
+    """The site's pages are written by modules of every floor (report/pages.py, report/publication.py,
+    report/finder.py...): an edit of any of them must make the site again, not leave it unchanged."""
+    from opencyber import cache
+    from opencyber.site import assemble
+
+    digests_ = []
+    for code in ("one", "two"):
+        monkeypatch.setattr(cache, "environment_digest", lambda code=code: code)
+        digests_.append(assemble.site_digest([], tmp_path, "", "nbconvert"))
+    assert digests_[0] != digests_[1]
+
+
+def test_the_narrative_pages_cache_key_covers_every_file_they_read():
+    """Every project file that report/pages.py reads (``PROJECT_ROOT / "docs" / "x.md"``) is in the
+    narrative pages' cache key, so that an edit of it makes the pages again."""
+    import re
+
+    from opencyber.settings import PROJECT_ROOT
+    from opencyber.site.pages import NARRATIVE_READS
+
+    source = (LIBRARY / "report" / "pages.py").read_text(encoding="utf-8")
+    read = {
+        PROJECT_ROOT.joinpath(*re.findall(r'"([^"]+)"', m))
+        for m in re.findall(r"PROJECT_ROOT((?:\s*/\s*\"[^\"]+\")+)", source)
+    }
+    assert len(read) >= 3, "report/pages.py reads its documents some other way now: this test checks nothing"
+    assert sorted(map(str, read - set(NARRATIVE_READS))) == []
 
 
 def test_an_import_inside_a_function_counts(tmp_path, monkeypatch):

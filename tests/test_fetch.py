@@ -1,4 +1,4 @@
-"""``opencyber fetch`` (src/opencyber/fetch.py) and its registry (src/opencyber/sources.toml).
+"""``opencyber fetch`` (src/opencyber/inputs/fetch.py) and its registry (src/opencyber/inputs/sources.toml).
 
 No test touches the internet: downloads go to a local HTTP server on 127.0.0.1 (a thread of this
 process), and the real registry is pointed at it with ``base_url``.

@@ -2,7 +2,7 @@
 kernels (separate processes) and the next build share them: each input file parsed once, each
 edition curated once.
 
-Without it one build read the 2019 Excel export five times (the build's input check, the 2018/19
+Without it one build read the 2019 Excel export five times (the input check, the 2018/19
 curation notebook, the 2020/21 key points, which compare with the previous edition, and the
 all-sectors outputs), and curated each edition two or three times.
 
@@ -17,7 +17,7 @@ precision grid of a geometry, and points derived from it afterwards move, so a c
 build would differ. :func:`stored` refuses them.
 
 The cache is used only where a build folder names it (:func:`use`: the build, and a notebook
-through :func:`~opencyber.inputs.registry.open_edition`, use ``<build>/.cache``); elsewhere (a test, a
+through :func:`~opencyber.inputs.locations.open_edition`, use ``<build>/.cache``); elsewhere (a test, a
 script) every call computes. Entries are ``pickle`` files written by this library into the user's
 own build folder; nothing else is ever read from there. Entries unused for :data:`KEEP_DAYS` days
 are deleted by the next build (:func:`prune`); deleting the folder is always safe.

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         help="build the site without the editions whose inputs are incomplete or gone (by default that is an error, "
         "so that no edition leaves the site unnoticed)",
     )
-    b.add_argument("--jobs", type=int, default=None, help="editions executed at once (default: one per core)")
+    b.add_argument("--jobs", type=int, default=None, help="notebooks executed at once (default: one per core)")
     b.add_argument(
         "--renderer",
         choices=("auto", "quarto", "nbconvert"),
@@ -262,7 +262,7 @@ _OS_ADVICE = {
 def describe_os_error(exc: OSError) -> str:
     """One line: the file, the system's words, and what to do."""
     where = f"{exc.filename}: " if exc.filename else ""
-    advice = _OS_ADVICE.get(exc.errno)
+    advice = _OS_ADVICE.get(exc.errno) if exc.errno is not None else None
     return f"{where}{exc.strerror or exc}" + (f"; {advice}" if advice else "")
 
 

@@ -24,7 +24,7 @@ class _Console(logging.StreamHandler):
         super().__init__()
         self.setFormatter(logging.Formatter("%(message)s"))
 
-    @property  # type: ignore[override]
+    @property
     def stream(self):
         return sys.stdout
 

@@ -1,9 +1,11 @@
 """Where things are: the project's folders, and the environment variables the library reads (each
-one read here, and only here).
+one read here, and only here; the build makes ``$OPEN_CYBER_REGISTRY`` absolute before its kernels
+start, since they run in ``notebooks/``).
 
 - ``OPEN_CYBER_DATA``: the data directory (default: ``data/`` in the checkout, where a data pack is
   unpacked; git ignores it but for its README and the bundled sample);
-- ``OPEN_CYBER_BUILD``: the build folder a notebook run by hand writes to (default: ``build/``);
+- ``OPEN_CYBER_BUILD``: the build folder a notebook run by hand writes to (default: ``build/``;
+  ``opencyber build`` takes ``--build-dir`` instead, and passes its folder to each notebook);
 - ``OPEN_CYBER_REGISTRY``: another edition registry than ``editions.toml`` (the tests use it);
 - ``OPEN_CYBER_FETCH_BASE``, ``OPEN_CYBER_FETCH_TIMEOUT``: a mirror to fetch from, and how long to
   wait for a server.

@@ -1,7 +1,7 @@
 """The stage table: the notebooks an edition runs, in order, what each writes and what its page is.
 
 Every module that needs to know the stages reads them here: the build (what to execute and in
-which order), the notebooks' helper :func:`opencyber.inputs.registry.open_edition` (which outputs a notebook
+which order), the notebooks' helper :func:`opencyber.inputs.locations.open_edition` (which outputs a notebook
 needs before it runs), the site (each stage's page and title), the regression tests and ``golden``.
 """
 

@@ -164,8 +164,8 @@ def curate_edition(edition: Edition, data_dir: Path, *, apply_overrides: bool = 
     """Curate an edition from its raw inputs (see the module docstring).
 
     Kept in the build's cache (:mod:`opencyber.cache`), named by the edition's registry entry, the
-    data folder and the bytes of every input file: the build's input check, the curation notebook
-    and the next edition's key points curate an edition once between them."""
+    data folder and the bytes of every input file: the curation notebook, the next edition's key
+    points and ``opencyber check`` curate an edition once between them."""
     from dataclasses import asdict
 
     data_dir = Path(data_dir)
@@ -215,7 +215,7 @@ def _apply_overrides(b: Builder, export_file: str) -> list[str]:
             org.in_scope = False
             org.rule = "override: excluded"
             org.reasons.insert(0, "left out by a documented override (see the edition's overrides)")
-        elif o.action == "set_status":
+        elif o.action == "set_status" and o.status is not None:  # the registry requires its status
             org.reasons.insert(0, f"status set by a documented override: {org.status} replaced by {o.status}")
             org.status = o.status
         applied.append(o.code)

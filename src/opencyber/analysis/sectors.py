@@ -395,7 +395,7 @@ def full_exports(editions: list[Edition], data_dir: Path | None) -> list[tuple[E
     """The editions whose export is a full one (sectors beyond the NHS ones), with that export."""
     from opencyber.inputs import dspt_export
 
-    out = []
+    out: list = []
     if data_dir is None:
         return out
     for ed in editions:

@@ -218,7 +218,7 @@ def read_dspt_export(
     read from a missing field: a row with fewer fields than the header is an error.
     """
     path = Path(path)
-    options = {"aliases": aliases, "unprefixed": unprefixed}
+    options: dict = {"aliases": aliases, "unprefixed": unprefixed}
     if path.suffix.lower() == ".xlsx":  # the 2019 export: an Excel workbook (a CSV is never read as one)
         if path.read_bytes()[:4] != XLSX_MAGIC:
             raise InputError(

@@ -235,7 +235,7 @@ class ArcGisPages(Downloader):
             if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
                 raise _FileFailure(f"page {page + 1} is not a GeoJSON FeatureCollection from {page_url}")
             features += data["features"]
-            props = data.get("properties") if isinstance(data.get("properties"), dict) else {}
+            props = data["properties"] if isinstance(data.get("properties"), dict) else {}
             if not (data.get("exceededTransferLimit") or props.get("exceededTransferLimit")):
                 Path(output_file).write_text(
                     json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
@@ -324,7 +324,7 @@ def _live(s: Source, url: str, data_dir: Path, timeout: float) -> FileResult:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
-    message = f"{downloader.features} features" if s.paged else ""
+    message = f"{downloader.features} features" if isinstance(downloader, ArcGisPages) else ""
     if not old:
         outcome = DOWNLOADED
     elif old == new:
@@ -367,7 +367,7 @@ def fetch(
     server cannot be reached at all (fetch stops there), FetchError for a bad request or registry.
     """
     log = log or (lambda line: None)
-    entries = list(sources) if isinstance(sources, (list, tuple)) else load_sources(sources)
+    entries = list(sources) if isinstance(sources, (list, tuple)) else load_sources(sources)  # type: ignore[arg-type]
     chosen, not_asked = select(entries, editions, current_ods=current_ods, current_ons=current_ons)
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     if data_dir.exists() and not data_dir.is_dir():

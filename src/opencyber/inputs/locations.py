@@ -41,7 +41,7 @@ def resolve_data_dir(data_dir: str | Path | None, *, sample_fallback: bool = Fal
                 f"No data pack in {chosen} (and no --data or ${DATA_ENV}): building the bundled FICTIONAL sample "
                 f"edition from {SAMPLE_DATA.relative_to(PROJECT_ROOT)} (every page says so).\nFor the real report, "
                 "unpack the DSPT data pack into data/ (or give --data DIR): data/README.md says where each file comes "
-                "from; `opencyber fetch --pack URL` downloads a whole pack and `opencyber fetch` the public files.",
+                "from; `python -m opencyber fetch --data data` downloads the files that have a public source.",
                 flush=True,
             )
             return SAMPLE_DATA

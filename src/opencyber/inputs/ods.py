@@ -53,9 +53,9 @@ def read_ods(path: Path) -> pd.DataFrame:
     ]
     if wrong:
         raise InputError.of(wrong)
-    records = []
+    records: list[dict[str, object]] = []
     for n, row in rows:
-        rec = {name: row[i].strip() for i, name in ODS_FIELDS.items()}
+        rec: dict[str, object] = {name: row[i].strip() for i, name in ODS_FIELDS.items()}
         notes["surrounding spaces trimmed"] += sum(row[i] != rec[name] for i, name in ODS_FIELDS.items())
         rec["line"] = n
         records.append(rec)

@@ -197,7 +197,7 @@ class Edition:
     @property
     def lookup_columns(self) -> dict[str, str]:
         """The columns of the ONS lookup the edition reads (role -> the file's column)."""
-        keys = ("area_code", "area_name", "region_code", "region_name")
+        keys: tuple[str, ...] = ("area_code", "area_name", "region_code", "region_name")
         keys += ("sub_area_code", "sub_area_name") if "sub_area_code" in self.columns else ()
         return {k: self.columns[k] for k in keys}
 

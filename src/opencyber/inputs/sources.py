@@ -138,7 +138,8 @@ def select(
         unknown = sorted(wanted - known)
         if unknown:
             raise FetchError(f"no edition {', '.join(unknown)} in editions.toml (known: {', '.join(sorted(known))})")
-    chosen, not_asked = [], {}
+    chosen: list[Source] = []
+    not_asked: dict[str, int] = {}
     for s in sources:
         if not (wanted is None or s.live or wanted & used.get(s.name, set())):
             continue

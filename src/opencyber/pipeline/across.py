@@ -4,8 +4,9 @@ editions are built. The site copies the JSON files to ``assets/data/`` and the C
 ``downloads/all-editions/``.
 
 They are written again only when what they are made from changed: the build passes a digest of the
-editions on the site (each one's last notebook digest, which covers its inputs and the library), and
-an unchanged digest leaves the folder as it is (reading the 64,201-row full export takes seconds).
+editions on the site (each one's scoring-notebook digest, which covers its inputs and the notebooks
+before it), of this module and every module it imports, and of the installed packages; an unchanged
+digest leaves the folder as it is (reading the 64,201-row full export takes seconds).
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ Incremental to the notebook: each executed notebook carries a digest of what it 
 ``03_report.ipynb`` re-executes 03 alone for each edition, and adding an edition never re-executes
 the others: navigation between editions is added when the site is rendered, not in the notebooks.
 
-Notebooks run ``jobs`` at a time (one per core by default), each with papermill, which starts its
-kernel the standard way (jupyter_client) and stops it when the notebook is done; the notebooks of
+Notebooks run ``jobs`` at a time (one per core by default), each with papermill in a kernel that
+jupyter_client's KernelManager starts (:func:`~opencyber.pipeline.execute.start_kernel`, while the
+notebook before it runs) and stops when the notebook is done; the notebooks of
 one edition run in order, since each reads what the one before wrote (a :class:`graphlib.TopologicalSorter`
 of the stages hands out the next notebooks that can run; of those, the edition with the most
 notebooks left goes first). The outputs across editions are written as soon as every edition's

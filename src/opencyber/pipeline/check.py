@@ -1,6 +1,7 @@
 """Check an edition's inputs without building it: every file read and validated, the curation and
-scoring run, and the boundaries checked to cover every area in scope. Fast (no notebook runs), so the
-build does it first and an analyst can run it on a new download (``opencyber check``)."""
+scoring run, and the boundaries checked to cover every area in scope. Fast (no notebook runs), so an
+analyst can run it on a new download before a build (``opencyber check``); the build reads the same
+files through the same readers, so it refuses what the check refuses, from inside a notebook."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def check_edition(edition: Edition, data_dir: Path) -> CheckResult:
         pts = geojson.read_geojson(edition.input_path("trust_points", data_dir), "code", kind="point")
         trusts = orgs[orgs["in_scope"] & (orgs["sector"] == TRUST_SECTOR)]
         unlocated = sorted(set(trusts["code"]) - set(pts["code"]))
-    repairs = {}
+    repairs: dict[str, int] = {}
     for row in cur.reconciliation.itertuples():
         for part in filter(None, str(row.repairs).split("; ")):
             what, n = part.rsplit(": ", 1)

@@ -28,7 +28,7 @@ PACKAGE = LIBRARY.name
 
 
 def _module_file(name: str) -> Path | None:
-    """The file of a module of the library (``opencyber.analysis.curation`` -> curate.py), or None."""
+    """The file of a module of the library (``opencyber.analysis.curation`` -> analysis/curation.py), or None."""
     parts = name.split(".")
     if parts[0] != PACKAGE:
         return None
@@ -93,6 +93,11 @@ def _closure(names: set[str]) -> frozenset[Path]:
             stat = path.stat()
             todo += sorted(_imports_of_file(path, (stat.st_mtime_ns, stat.st_size)))
     return frozenset(files)
+
+
+def modules_used(*names: str) -> frozenset[Path]:
+    """Every file of the library that the modules ``names`` are, or import, directly or not."""
+    return _closure(set(names))
 
 
 def notebook_modules(notebook: Path) -> frozenset[Path]:

@@ -119,7 +119,8 @@ class OrderedLog:
     are done, with a progress count: the log reads the same however the workers interleave."""
 
     def __init__(self, plan: list[str]) -> None:
-        self.plan, self.lines, self.next, self.lock = plan, {}, 0, threading.Lock()
+        self.plan, self.next, self.lock = plan, 0, threading.Lock()
+        self.lines: dict[str, str] = {}
 
     def done(self, step: str, text: str) -> None:
         with self.lock:
@@ -134,11 +135,15 @@ def default_jobs() -> int:
 
 
 def write_across(site: list[Edition], build_dir: Path, data: Path, digests_: dict[str, dict[str, str]]) -> None:
-    """The outputs across editions, for the editions of the site (each edition's digest of its
-    scoring notebook chains everything they read)."""
+    """The outputs across editions, for the editions of the site: made from each edition's outputs up
+    to its scoring notebook (whose digest chains its inputs and the notebooks before it) and from
+    the code that writes them (pipeline/across.py and every module it imports) with the packages."""
+    from opencyber.pipeline import digests
     from opencyber.pipeline.across import write_outputs
 
     made_from = [(ed.id, digests_[ed.id][ACROSS_READS]) for ed in site]
+    code = digests.files_digest(digests.modules_used("opencyber.pipeline.across"))
+    made_from += [("code", code), ("packages", digests.packages_digest())]
     write_outputs(site, build_dir, data, hashlib.sha256(json.dumps(made_from).encode()).hexdigest())
 
 
@@ -209,7 +214,7 @@ def run_notebooks(
         finally:
             km.shutdown_kernel(now=True)
         stamps[ed_id][source] = digests_[ed_id][source]
-        stamps[ed_id][f"page:{source}"] = file_digest(page)  # a page damaged later is found and made again
+        stamps[ed_id][f"page:{source}"] = file_digest(page) or ""  # a page damaged later is found and made again
         stamps[ed_id].update({k: v for k, v in digests_[ed_id].items() if k.startswith("part:")})
         stamp_path.write_text(json.dumps(stamps[ed_id], indent=1, sort_keys=True) + "\n")
         seconds[ed_id] += time.perf_counter() - t

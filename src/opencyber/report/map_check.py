@@ -18,11 +18,11 @@ def _geometry_line(geometry: dict) -> str:
     the precision drawn and written in a fixed format (the same on every platform)."""
     coords: list[str] = []
 
-    def walk(c: object) -> None:
+    def walk(c: float | list) -> None:
         if isinstance(c, (int, float)):
             coords.append(f"{float(c):.{DRAWN_DIGITS}f}")
         else:
-            for x in c:  # type: ignore[union-attr]
+            for x in c:
                 walk(x)
             coords.append("|")
 

@@ -7,10 +7,12 @@ the site's script binds as a Leaflet tooltip, written as text, never as HTML; an
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
 import json
 import math
+from collections.abc import Iterator
 
 import geopandas as gpd
 import ipyleaflet as L
@@ -30,15 +32,36 @@ def _stable_model_id(widget: Widget) -> None:
     kernel, so the sequence restarts there; ids only need to be unique within one page."""
     if widget._model_id is None:
         widget._model_id = f"{next(_WIDGET_IDS):032x}"  # the shape of uuid4().hex
+    if _MADE_HERE is not None:
+        _MADE_HERE.append(widget)
 
 
 _WIDGET_IDS = itertools.count(1)
+
+#: the widgets made inside :func:`numbered_widgets`, closed when it ends
+_MADE_HERE: list[Widget] | None = None
 
 
 def fresh_widget_ids(start: int) -> None:
     """Number the next widgets from ``start`` (see :func:`_stable_model_id`)."""
     global _WIDGET_IDS
     _WIDGET_IDS = itertools.count(start)
+
+
+@contextlib.contextmanager
+def numbered_widgets(start: int) -> Iterator[None]:
+    """Widgets made outside a kernel (a narrative page's map): numbered from ``start``, so the page
+    is the same on every build, and closed at the end, so that a second page made in the same
+    process with the same numbers never meets the first one's widgets (two widgets with one id)."""
+    global _MADE_HERE
+    fresh_widget_ids(start)
+    _MADE_HERE = []
+    try:
+        yield
+    finally:
+        made, _MADE_HERE = _MADE_HERE, None
+        for widget in made:
+            widget.close()
 
 
 Widget.on_widget_constructed(_stable_model_id)
@@ -272,8 +295,10 @@ def trust_pie_layer(
     """
     geoms, props = [], []
     for code, name, geom in zip(areas["code"], areas["name"], areas.geometry.values):
-        row = counts.loc[code] if code in counts.index else None
-        total = int(row.sum()) if row is not None else 0
+        if code not in counts.index:
+            continue
+        row = counts.loc[code]
+        total = int(row.sum())
         if not total:
             continue
         centre = geom.representative_point()

@@ -1,7 +1,7 @@
 """Sentences for readers, computed from the analysis outputs: an edition's key points, the change
 since the previous edition on a comparable basis, and what each DSPT status means.
 
-Rules live in ``curate`` and ``score`` and return tables; this module only reads them and writes
+Rules live in ``analysis.curation`` and ``analysis.scoring`` and return tables; this module only reads them and writes
 plain English, so that the words can change without touching a rule.
 """
 

@@ -931,8 +931,8 @@ def gp_map_widget(build_dir: Path):
     from opencyber.report import gp_map, maps
 
     areas = json.loads((Path(build_dir) / ACROSS / GP_MAP_AREAS).read_text(encoding="utf-8"))
-    maps.fresh_widget_ids(0x6F63_0000)  # the page's own numbering: the same ids on every build
-    return gp_map.embed(gp_map.gp_share_map(areas))
+    with maps.numbered_widgets(0x6F63_0000):  # the page's own numbering: the same ids on every build
+        return gp_map.embed(gp_map.gp_share_map(areas))
 
 
 #: widgets that narrative pages embed (``<!-- oc-widget:NAME -->`` in their Markdown)

@@ -24,7 +24,7 @@ from opencyber.inputs.registry import Edition
 from opencyber.report import publication
 from opencyber.settings import PROJECT_ROOT
 from opencyber.site import downloads, publish
-from opencyber.site.assets import HERE, STATIC, TEMPLATES, WIDGETS_SRC, copy_assets
+from opencyber.site.assets import STATIC, TEMPLATES, WIDGETS_SRC, copy_assets
 from opencyber.site.css import write_text_css
 from opencyber.site.html import (
     CdnScriptError,
@@ -42,31 +42,29 @@ log = logging.getLogger(__name__)
 
 def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer: str) -> str:
     """A digest of everything the site is made from: each page's source, the editions' outputs, the
-    registry entries, the site's code, templates and scripts, and the renderer's version."""
+    registry entries, the library's code (the whole package, as the cache has it: the site's pages
+    are written by modules of every floor), the templates and scripts, the installed packages (the
+    renderers among them) and the renderer used."""
     from dataclasses import asdict
-    from importlib import metadata
+
+    from opencyber import cache
 
     h = hashlib.sha256(json.dumps([asdict(e) for e in editions], sort_keys=True, default=str).encode())
     h.update(banner.encode() + b"\0" + renderer.encode() + b"\0" + publication.digest_text().encode())
     files = [build_dir / "pages" / f"{p.name}.ipynb" for ed in editions for p in edition_pages(ed, build_dir / "pages")]
     files += sorted(f for ed in editions for f in (build_dir / ed.id).glob("*.csv"))
     files += sorted((build_dir / ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
-    files += (
-        sorted(HERE.rglob("*.py"))
-        + sorted(TEMPLATES.rglob("*"))
-        + sorted(STATIC.rglob("*"))
-        + sorted(WIDGETS_SRC.rglob("*"))
-    )
+    h.update(cache.environment_digest().encode())
+    files += sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*")) + sorted(WIDGETS_SRC.rglob("*"))
     files += [
         PROJECT_ROOT / "package-lock.json",
         PROJECT_ROOT / "docs" / "data-dictionary.md",
         PROJECT_ROOT / "docs" / "assumptions-and-caveats.md",
+        PROJECT_ROOT / "data" / "README.md",
     ]
     for f in files:
         if f.is_file():
             h.update(str(f.name).encode() + b"\0" + f.read_bytes())
-    for pkg in ("nbconvert", "jupyter-leaflet", "plotly"):
-        h.update(f"{pkg}={metadata.version(pkg)}".encode())
     return h.hexdigest()
 
 
@@ -85,11 +83,9 @@ def choose_renderer(renderer: str = "auto") -> str:
 
 
 def _renderer_module(renderer: str):
-    if renderer == "quarto":
-        from opencyber.site import quarto as module
-    else:
-        from opencyber.site import nbconvert as module
-    return module
+    from opencyber.site import nbconvert, quarto
+
+    return quarto if renderer == "quarto" else nbconvert
 
 
 def copy_across(build_dir: Path, site: Path) -> None:

@@ -114,7 +114,7 @@ def _bundle_dir() -> Path:
 
 def build_widget_bundle() -> Path | None:
     """The folder with ``widgets.js`` and ``widgets.css``: the maps' widget renderer, bundled by
-    esbuild (``src/opencyber/widgets/build.mjs``) from ``widgets/entry.js`` and the pinned npm
+    esbuild (``src/opencyber/site/widgets/build.mjs``) from ``widgets/entry.js`` and the pinned npm
     packages, minified, without a source map. Built once per set of sources and package-lock.json
     (cached under ``node_modules/.cache``); the same inputs give the same bytes. None, with a
     warning, when node or the packages are missing or the build fails."""
@@ -137,7 +137,7 @@ def build_widget_bundle() -> Path | None:
     if proc.returncode != 0 or not (tmp / "widgets.js").is_file():
         shutil.rmtree(tmp, ignore_errors=True)
         log.warning(
-            "WARNING: the widget bundle could not be built (node src/opencyber/widgets/build.mjs), so the maps "
+            "WARNING: the widget bundle could not be built (node src/opencyber/site/widgets/build.mjs), so the maps "
             "will load require.js and the Jupyter widgets manager from a CDN:\n"
             + (proc.stderr or proc.stdout).strip()[-800:]
         )

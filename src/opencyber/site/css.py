@@ -141,7 +141,7 @@ def page_classes(html: str) -> set[str]:
 TEXT_CSS = "notebook.css"
 
 
-def write_text_css(assets: Path, htmls: list[str], widget_htmls: list[str] = ()) -> None:
+def write_text_css(assets: Path, htmls: list[str], widget_htmls: list[str] | tuple[str, ...] = ()) -> None:
     """``assets/notebook.css``: the rules of JupyterLab's CSS (``assets/jupyter.css``) that the pages'
     text can use (the classes in their HTML), instead of all 250 KB of it: the one stylesheet of
     JupyterLab's in every page's <head>. With the site's widget bundle, also

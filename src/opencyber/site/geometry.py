@@ -69,7 +69,7 @@ def delta_geometry(geometry: dict) -> dict:
     ``assets/opencyber.js`` turns it back into the same numbers before the maps are drawn. The
     maps' polygons have 4 decimals, so this makes the rings' numbers small (gzip: a third smaller).
     Any other geometry, or one no scale is exact for, is returned as it is."""
-    depth = _RING_DEPTH.get(geometry.get("type"))
+    depth = _RING_DEPTH.get(str(geometry.get("type")))
     if depth is None or set(geometry) != {"type", "coordinates"}:
         return geometry
 

@@ -6,6 +6,7 @@ assembly (assets, downloads, banners, navigation, the atomic swap) is :mod:`open
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -161,7 +162,7 @@ def _rendered(pages: list, assets):
         return this.render_page(page, exporter, assets)
 
     for page in pages:
-        yield page, cache.stored("pages", page_key(page, assets, templates), lambda page=page: rendered(page))
+        yield page, cache.stored("pages", page_key(page, assets, templates), functools.partial(rendered, page))
 
 
 def render(pages: list, out_dir: Path, assets, **_) -> None:

@@ -66,9 +66,15 @@ def narrative_markdown(maker: str, editions: list[Edition], build_dir: Path) -> 
     return make() if maker == "accessibility_markdown" else make(editions, build_dir)
 
 
-#: what the narrative pages read besides the build's outputs: the data dictionary (methodology)
-#: and the publisher (accessibility)
-NARRATIVE_READS = (PROJECT_ROOT / "docs" / "data-dictionary.md", publication.SITE_FILE)
+#: what the narrative pages read besides the build's outputs: the data dictionary (methodology,
+#: downloads), the assumptions and caveats (methodology), the inputs' description (downloads) and the
+#: publisher (accessibility, every page's footer)
+NARRATIVE_READS = (
+    PROJECT_ROOT / "docs" / "data-dictionary.md",
+    PROJECT_ROOT / "docs" / "assumptions-and-caveats.md",
+    PROJECT_ROOT / "data" / "README.md",
+    publication.SITE_FILE,
+)
 
 
 def _narrative_inputs(editions: list[Edition], build_dir: Path) -> str:
@@ -132,6 +138,8 @@ def _markdown_notebook(text: str, build_dir: Path | None = None) -> nbformat.Not
         builder = pages.PAGE_WIDGETS.get(name)
         if builder is None:
             raise RenderError(f"a page asks for widget {name!r}, which pages.PAGE_WIDGETS does not know")
+        if build_dir is None:
+            raise RenderError(f"a page asks for widget {name!r}, which needs the build's outputs")
         output, widget_state = builder(build_dir)
         code = nbformat.v4.new_code_cell(f"# widget {name}", outputs=[output])
         cells += [code, nbformat.v4.new_markdown_cell(rest)]

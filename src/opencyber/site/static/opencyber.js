@@ -24,7 +24,7 @@
   "use strict";
   // Geometries drawn by several map layers are carried once in the page (#oc-geometries), and lines
   // and polygons are written as the differences between successive points ("OcDelta", see
-  // opencyber.render.delta_geometry); put them back into the widget state, as GeoJSON, before the
+  // opencyber.site.geometry.delta_geometry); put them back into the widget state, as GeoJSON, before the
   // widget manager reads it. This listener is registered before the widgets' scripts are loaded.
   var RING_DEPTH = { LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2 };
   function undelta(g) {
@@ -56,7 +56,7 @@
     stateScript.textContent = JSON.stringify(restore(JSON.parse(stateScript.textContent), geometries));
   }
   // A page's maps (their widget state and shared geometries) are kept in their own file
-  // (assets/maps/<page>.js, opencyber.render.externalise_map_state), loaded with the maps' scripts,
+  // (assets/maps/<page>.js, opencyber.site.html.externalise_map_state), loaded with the maps' scripts,
   // before them: it calls this, which puts the state where the widget manager reads it.
   window.OpenCyber = window.OpenCyber || {};
   window.OpenCyber.mapState = function (state, geometries) {

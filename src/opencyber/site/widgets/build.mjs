@@ -1,5 +1,5 @@
 // Build assets/widgets.js (+ widgets.css) from entry.js with esbuild, from the pinned npm packages:
-//   node src/opencyber/widgets/build.mjs OUT_DIR
+//   node src/opencyber/site/widgets/build.mjs OUT_DIR
 // Minified, no source map, no build date: the same packages give the same bytes.
 import * as esbuild from "esbuild";
 import path from "node:path";

@@ -58,7 +58,7 @@ class Manager extends ManagerBase {
   loadClass(className, moduleName, moduleVersion) {
     const cls = (MODULES[moduleName] || {})[className];
     if (cls) { return Promise.resolve(cls); }
-    const msg = `Open Cyber widgets: no class ${className} of ${moduleName}@${moduleVersion} in assets/widgets.js (add it to src/opencyber/widgets/entry.js)`;
+    const msg = `Open Cyber widgets: no class ${className} of ${moduleName}@${moduleVersion} in assets/widgets.js (add it to src/opencyber/site/widgets/entry.js)`;
     console.error(msg);
     return Promise.reject(new Error(msg));
   }
