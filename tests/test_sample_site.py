@@ -11,26 +11,26 @@ from collections import Counter
 import pytest
 
 from opencyber.cli import main
-from opencyber.inputs import registry
+from opencyber.inputs import locations
 
 
 @pytest.fixture(scope="module")
 def sample_site(tmp_path_factory):
     """The site built by ``opencyber build`` on a machine with no data directory."""
     tmp = tmp_path_factory.mktemp("sample")
-    mp = pytest.MonkeyPatch()
-    mp.delenv("OPEN_CYBER_DATA", raising=False)
-    mp.delenv("OPEN_CYBER_REGISTRY", raising=False)
-    mp.setattr(registry, "default_data_dir", lambda: None)  # no ../shared/data either
     import io
     from contextlib import redirect_stdout
 
     out = io.StringIO()
-    with redirect_stdout(out):
-        rc = main(
-            ["build", "--renderer", "nbconvert", "--build-dir", str(tmp / "build"), "--site-dir", str(tmp / "site")]
-        )
-    mp.undo()
+    with pytest.MonkeyPatch.context() as mp:  # undone even if the build raises
+        mp.delenv("OPEN_CYBER_DATA", raising=False)
+        mp.delenv("OPEN_CYBER_REGISTRY", raising=False)
+        (tmp / "data").mkdir()  # the checkout's data/ as a fresh clone has it: no export
+        mp.setattr(locations, "default_data_dir", lambda: tmp / "data")
+        with redirect_stdout(out):
+            rc = main(
+                ["build", "--renderer", "nbconvert", "--build-dir", str(tmp / "build"), "--site-dir", str(tmp / "site")]
+            )
     return rc, out.getvalue(), tmp / "site"
 
 
@@ -38,7 +38,8 @@ def test_build_without_data_builds_the_sample_and_says_how_to_get_real_data(samp
     rc, out, site = sample_site
     assert rc == 0
     assert "building the bundled FICTIONAL sample edition from data/sample" in out
-    assert "python -m opencyber build --data DIR" in out and "python -m opencyber fetch --data DIR" in out
+    assert "unpack the DSPT data pack into data/ (or give --data DIR)" in out
+    assert "data/README.md" in out and "python -m opencyber fetch --data data" in out
     assert sorted(p.name for p in site.glob("*.html")) == [
         "accessibility.html",
         "data.html",
