@@ -82,7 +82,7 @@ def test_write_across_passes_a_digest_that_changes_with_the_code(tmp_path, monke
 
 
 def test_the_sites_digest_changes_with_any_module_of_the_library(tmp_path, monkeypatch):
-    """The site's pages are written by modules of every floor (report/pages.py, report/publication.py,
+    """The site's pages are written by modules of every floor (report/pages/, report/publication.py,
     report/finder.py...): an edit of any of them must make the site again, not leave it unchanged."""
     from opencyber import cache
     from opencyber.site import assemble
@@ -95,19 +95,20 @@ def test_the_sites_digest_changes_with_any_module_of_the_library(tmp_path, monke
 
 
 def test_the_narrative_pages_cache_key_covers_every_file_they_read():
-    """Every project file that report/pages.py reads (``PROJECT_ROOT / "docs" / "x.md"``) is in the
-    narrative pages' cache key, so that an edit of it makes the pages again."""
+    """Every project file that a module of report/pages/ reads (``PROJECT_ROOT / "docs" / "x.md"``) is
+    in the narrative pages' cache key, so that an edit of it makes the pages again."""
     import re
 
     from opencyber.settings import PROJECT_ROOT
     from opencyber.site.pages import NARRATIVE_READS
 
-    source = (LIBRARY / "report" / "pages.py").read_text(encoding="utf-8")
+    modules = sorted((LIBRARY / "report" / "pages").glob("*.py"))
+    source = "\n".join(m.read_text(encoding="utf-8") for m in modules)
     read = {
         PROJECT_ROOT.joinpath(*re.findall(r'"([^"]+)"', m))
         for m in re.findall(r"PROJECT_ROOT((?:\s*/\s*\"[^\"]+\")+)", source)
     }
-    assert len(read) >= 3, "report/pages.py reads its documents some other way now: this test checks nothing"
+    assert len(read) >= 3, "report/pages/ reads its documents some other way now: this test checks nothing"
     assert sorted(map(str, read - set(NARRATIVE_READS))) == []
 
 
