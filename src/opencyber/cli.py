@@ -1,4 +1,4 @@
-"""Command line: ``opencyber build``, ``check``, ``fetch``, ``serve``, ``golden``."""
+"""Command line: ``opencyber build``, ``check``, ``fetch``, ``pack``, ``serve``, ``golden``."""
 
 from __future__ import annotations
 
@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         help="download the public input files of the editions into the data directory",
         description="Download the input files of the editions (default: all) that sources.toml lists into the data "
         "directory, check each one's sha256, and say what was downloaded, already there, or cannot be downloaded "
-        "(files derived for the data pack).",
+        "(files derived for the data pack). With --pack URL --sha256 HEX, download the whole data pack instead: "
+        "one zip made by 'opencyber pack', checked against HEX and its MANIFEST.sha256 before any file is placed.",
     )
     f.add_argument(
         "--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout); created if missing"
@@ -102,6 +103,36 @@ def main(argv: list[str] | None = None) -> int:
         "--base-url", help="send every request to this server instead, e.g. a mirror (default: $OPEN_CYBER_FETCH_BASE)"
     )
     f.add_argument("--sources", type=Path, help="the registry of files (default: the package's sources.toml)")
+    f.add_argument(
+        "--pack",
+        metavar="URL",
+        help="instead: download the whole data pack (a zip made by 'opencyber pack') from URL, check it against "
+        "--sha256 and every file against its MANIFEST.sha256, then place its files into the data directory",
+    )
+    f.add_argument(
+        "--sha256",
+        metavar="HEX",
+        help="with --pack, required: the pack's sha256, as 'opencyber pack' printed it and its publisher gives it "
+        "beside the URL (a pack without a known hash is not fetched)",
+    )
+    f.add_argument(
+        "--force",
+        action="store_true",
+        help="with --pack: replace the files of the data directory that differ from the pack's (by default "
+        "fetch lists them and places nothing)",
+    )
+
+    k = sub.add_parser(
+        "pack",
+        help="make a data pack: the data directory as one zip with a MANIFEST.sha256, for 'fetch --pack'",
+        description="Write every file of the data directory (but hidden files, sample/ and its README.md) into "
+        "one zip, with MANIFEST.sha256 (sha256sum format) at its root; the same data give the same bytes. "
+        "Prints the number of files, their bytes and the zip's sha256: publish that beside the zip's URL "
+        "('opencyber fetch --pack URL --sha256 HEX').",
+    )
+    k.add_argument("--data", help=f"the data directory to pack (default: ${DATA_ENV}, else data/ in the checkout)")
+    k.add_argument("--out", type=Path, required=True, metavar="FILE.zip", help="the zip to write")
+    k.add_argument("--force", action="store_true", help="replace FILE.zip if it exists (by default: an error)")
 
     s = sub.add_parser(
         "serve",
@@ -130,7 +161,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logs.console(1 if args.verbose else -1 if args.quiet else 0)
     if args.command == "fetch":
-        return run_fetch(args)
+        if args.pack is None:
+            given = [flag for flag, value in (("--sha256", args.sha256), ("--force", args.force)) if value]
+            if given:
+                f.error(f"{' and '.join(given)} can only be given with --pack URL")
+            return run_fetch(args)
+        if not args.sha256:
+            f.error(
+                "--pack needs --sha256 HEX, the pack's sha256 published beside its URL: a pack without a known "
+                "hash is not fetched"
+            )
+        other = [
+            flag
+            for flag, value in (
+                ("--edition", args.edition),
+                ("--current-ods", args.current_ods),
+                ("--current-ons", args.current_ons),
+                ("--base-url", args.base_url),
+                ("--sources", args.sources),
+            )
+            if value
+        ]
+        if other:
+            f.error(f"--pack fetches the whole pack: {', '.join(other)} cannot go with it")
+        return run_fetch_pack(args)
+    if args.command == "pack":
+        return run_pack(args)
     try:
         if args.command == "build":
             from opencyber.pipeline.build import build
@@ -247,6 +303,51 @@ def run_fetch(args: argparse.Namespace) -> int:
     return fetch.EXIT_OK
 
 
+def run_fetch_pack(args: argparse.Namespace) -> int:
+    """``opencyber fetch --pack URL --sha256 HEX``: 0 when the pack's files are in the data directory,
+    1 when the pack is wrong (its hash, its manifest) or files differ without --force, 2 for a usage
+    error or a folder that cannot be written, 3 when the server cannot be reached."""
+    from opencyber.inputs import fetch, pack
+
+    try:
+        pack.fetch_pack(args.pack, args.sha256, args.data or None, force=args.force, timeout=args.timeout, log=print)
+    except fetch.FetchNetworkError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return fetch.EXIT_NETWORK
+    except pack.PackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return fetch.EXIT_FAILED
+    except fetch.FetchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return fetch.EXIT_USAGE
+    except OSError as exc:
+        print(f"error: {_file_error(exc)}", file=sys.stderr)
+        return fetch.EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return fetch.EXIT_OK
+
+
+def run_pack(args: argparse.Namespace) -> int:
+    """``opencyber pack --data DIR --out FILE.zip``: 0 when the pack is written, 2 when not."""
+    from opencyber.inputs import pack
+
+    try:
+        result = pack.make_pack(args.data or None, args.out, force=args.force, log=print)
+    except pack.PackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {_file_error(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    if result.left_out:
+        print(f"note: left out {', '.join(result.left_out)}")
+    print(result.line())
+    return 0
+
+
 #: what to do about the operating system's errors a build meets
 _OS_ADVICE = {
     errno.ENOSPC: "the disk is full: free some space, then run the command again",
@@ -257,6 +358,14 @@ _OS_ADVICE = {
     errno.EADDRINUSE: "another program uses that port: choose another with --port",
     errno.EADDRNOTAVAIL: "that address is not on this machine: choose another with --host",
 }
+
+
+def _file_error(exc: OSError) -> str:
+    """One line for a file that cannot be read or written by ``pack`` and ``fetch --pack``: the file,
+    the system's words, and advice only for a full disk (the build's advice names its own options)."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    advice = _OS_ADVICE.get(exc.errno) if exc.errno in (errno.ENOSPC, errno.EFBIG) else None
+    return f"{where}{exc.strerror or exc}" + (f"; {advice}" if advice else "")
 
 
 def describe_os_error(exc: OSError) -> str:

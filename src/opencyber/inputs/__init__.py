@@ -1,6 +1,7 @@
 """Reading the data directory: the edition registry (``registry``, ``locations``), the registry of
-files and their download (``sources``, ``fetch``), one reader per source (``dspt_export``, ``ods``,
-``lists``, ``reference_file``, ``geojson``, on the basics of ``records``) and the input schemas.
+files and their download (``sources``, ``fetch``), the whole directory as one zip (``pack``), one
+reader per source (``dspt_export``, ``ods``, ``lists``, ``reference_file``, ``geojson``, on the basics
+of ``records``) and the input schemas.
 
 Every reader returns a tidy table with a ``line`` column (the line of the file the row came from, as
 an editor shows it) and raises :class:`~opencyber.errors.InputError` naming file, line, column and
