@@ -307,10 +307,12 @@ def run_fetch_pack(args: argparse.Namespace) -> int:
     """``opencyber fetch --pack URL --sha256 HEX``: 0 when the pack's files are in the data directory,
     1 when the pack is wrong (its hash, its manifest) or files differ without --force, 2 for a usage
     error or a folder that cannot be written, 3 when the server cannot be reached."""
-    from opencyber.inputs import fetch, pack
+    from opencyber.inputs import fetch, pack, pack_fetch
 
     try:
-        pack.fetch_pack(args.pack, args.sha256, args.data or None, force=args.force, timeout=args.timeout, log=print)
+        pack_fetch.fetch_pack(
+            args.pack, args.sha256, args.data or None, force=args.force, timeout=args.timeout, log=print
+        )
     except fetch.FetchNetworkError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return fetch.EXIT_NETWORK

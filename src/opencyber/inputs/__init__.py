@@ -1,5 +1,5 @@
 """Reading the data directory: the edition registry (``registry``, ``locations``), the registry of
-files and their download (``sources``, ``fetch``), the whole directory as one zip (``pack``), one
+files and their download (``sources``, ``fetch``), the whole directory as one zip (``pack`` makes it, ``pack_fetch`` fetches and places it), one
 reader per source (``dspt_export``, ``ods``, ``lists``, ``reference_file``, ``geojson``, on the basics
 of ``records``) and the input schemas.
 
