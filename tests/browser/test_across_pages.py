@@ -8,13 +8,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_site import (  # noqa: F401 (fixtures)
+from tests.browser.test_site import (
     AXE,
     PageVisit,
-    build_dir,
     serious_axe_violations,
-    server,
-    site,
 )
 from tests.conftest import need
 

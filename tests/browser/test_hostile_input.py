@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from opencyber.pipeline.build import build
-from tests.browser.test_site import _Quiet
+from tests.browser.conftest import _Quiet
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"

@@ -13,6 +13,7 @@ import threading
 
 import pytest
 
+from tests.browser.conftest import _Quiet
 from tests.browser.test_site import (
     ALL_PAGES,
     AXE,
@@ -20,7 +21,6 @@ from tests.browser.test_site import (
     LAYOUT,
     WIDTHS,
     PageVisit,
-    _Quiet,
     serious_axe_violations,
 )
 from tests.conftest import need, real_data_dir

@@ -14,13 +14,10 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_site import (  # noqa: F401 (fixtures)
+from tests.browser.test_site import (
     ARTIFACTS,
     EDITIONS,
     PageVisit,
-    build_dir,
-    server,
-    site,
 )
 from tests.conftest import ROOT, need
 

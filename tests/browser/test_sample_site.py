@@ -10,7 +10,8 @@ import threading
 
 import pytest
 
-from tests.browser.test_site import AXE, PageVisit, _Quiet, serious_axe_violations
+from tests.browser.conftest import _Quiet
+from tests.browser.test_site import AXE, PageVisit, serious_axe_violations
 from tests.conftest import need
 
 

@@ -5,10 +5,6 @@ Screenshots of every page go to test-artifacts/ (look at them).
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
 from playwright.sync_api import expect
 
@@ -16,39 +12,6 @@ from tests.conftest import ROOT, need
 
 ARTIFACTS = ROOT / "test-artifacts"
 TILE_HOSTS = ("tile.openstreetmap.org",)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="session")
-def site(data_dir, tmp_path_factory):
-    from opencyber.pipeline.build import build
-
-    tmp = tmp_path_factory.mktemp("site")
-    build(
-        data_dir,
-        ["2022-23", "2021-22", "2020-21", "2018-19"],
-        build_dir=tmp / "build",
-        site_dir=tmp / "_site",
-        renderer="nbconvert",
-    )
-    return tmp / "_site"
-
-
-@pytest.fixture(scope="session")
-def build_dir(site):
-    return site.parent / "build"
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
 
 
 class PageVisit:
