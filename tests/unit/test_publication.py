@@ -77,3 +77,15 @@ def test_edition_dates_come_from_the_registry_and_git():
     if publication.site_version() is not None:  # a git clone, as in CI
         assert dates["First published"] == "22 November 2026"
         assert dates["Last updated"].startswith(publication.long_date(publication.site_version().date))
+
+
+def test_the_footer_names_the_package_version_and_the_release_tag(tmp_path, monkeypatch):
+    """Every page's footer says which version of the report it is: the package's version, and the
+    release tag when the site is built from one (the release workflow builds from the tag)."""
+    from opencyber import __version__
+
+    pub = publication.load_publisher(_site(tmp_path, "[publisher]\n" + BASE))
+    monkeypatch.setattr(publication, "release_tag", lambda: None)
+    assert f"Version {__version__}." in publication.footer_html(pub)
+    monkeypatch.setattr(publication, "release_tag", lambda: f"v{__version__}")
+    assert f"Version {__version__} (release v{__version__})." in publication.footer_html(pub)

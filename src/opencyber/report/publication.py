@@ -123,6 +123,20 @@ class Version:
 
 
 @functools.lru_cache(maxsize=1)
+def release_tag() -> str | None:
+    """The release tag of the commit the site is built from (``v0.1.0``), or None when it is not a
+    tagged release (or there is no git)."""
+    return _git("describe", "--tags", "--exact-match", "HEAD") or None
+
+
+def package_version() -> str:
+    """The package's version (``pyproject.toml``), as the installed metadata gives it."""
+    from opencyber import __version__
+
+    return __version__
+
+
+@functools.lru_cache(maxsize=1)
 def site_version() -> Version | None:
     """The checkout's commit, or None when the project is not a git clone (or git is absent)."""
     head = _git("log", "-1", "--format=%h %cs")
@@ -172,7 +186,9 @@ def dates_html(edition: Edition, publisher: Publisher | None = None) -> str:
 def footer_html(publisher: Publisher) -> str:
     """The footer of every page: what the report is, its data licence, the publisher and how to reach them."""
     version = site_version()
+    tag = release_tag()
     updated = f"Last updated {escape(long_date(version.date))}." if version else ""
+    release = f"Version {escape(package_version())}" + (f" (release {escape(tag)})" if tag else "") + "."
     built = (
         f"Built from commit {escape(version.commit)} of the Open Cyber code"
         + (", with local changes" if version.local_changes else "")
@@ -189,7 +205,7 @@ def footer_html(publisher: Publisher) -> str:
             if publisher.repository
             else ""
         )
-        + f"{updated}</p>"
+        + f"{updated} {release}</p>"
         + f'<details class="oc-analysts"><summary>For analysts: this copy of the report</summary><p>{built}</p></details>'
     )
 
@@ -197,4 +213,4 @@ def footer_html(publisher: Publisher) -> str:
 def digest_text() -> str:
     """What of this module's inputs the site digest must follow (the pages change when they do)."""
     version = site_version()
-    return f"{SITE_FILE.read_bytes() if SITE_FILE.is_file() else b''!r}|{version}"
+    return f"{SITE_FILE.read_bytes() if SITE_FILE.is_file() else b''!r}|{version}|{package_version()}|{release_tag()}"
