@@ -36,15 +36,25 @@ def _port(text: str) -> int:
     return port
 
 
+def _loudness(parser: argparse.ArgumentParser, default: object) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="store_true", default=default, help="say more (debug lines too)")
+    group.add_argument("-q", "--quiet", action="store_true", default=default, help="say only warnings and errors")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="opencyber", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"opencyber {__version__}")
-    loudness = parser.add_mutually_exclusive_group()
-    loudness.add_argument("-v", "--verbose", action="store_true", help="say more (debug lines too)")
-    loudness.add_argument("-q", "--quiet", action="store_true", help="say only warnings and errors")
+    _loudness(parser, default=False)
+    # -v and -q also after the command (`opencyber build -q`): the same options on every subcommand,
+    # which keep the value given before the command unless given again
+    common = argparse.ArgumentParser(add_help=False)
+    _loudness(common, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="curate, score and map every edition whose inputs are found; render the site")
+    b = sub.add_parser(
+        "build", parents=[common], help="curate, score and map every edition whose inputs are found; render the site"
+    )
     b.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout)")
     b.add_argument("--edition", action="append", help="build only this edition id (repeatable)")
     b.add_argument("--build-dir", type=Path, help="where outputs go (default: build/)")
@@ -67,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser(
         "check",
+        parents=[common],
         help="read and validate an edition's inputs (no notebooks run): say what is wrong, where",
         description="Read and validate every input file of each edition (no notebook runs) and list every "
         "problem: file, line, column, value and what was expected (the first 20 of each file).",
@@ -76,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     f = sub.add_parser(
         "fetch",
+        parents=[common],
         help="download the public input files of the editions into the data directory",
         description="Download the input files of the editions (default: all) that sources.toml lists into the data "
         "directory, check each one's sha256, and say what was downloaded, already there, or cannot be downloaded "
@@ -124,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 
     k = sub.add_parser(
         "pack",
+        parents=[common],
         help="make a data pack: the data directory as one zip with a MANIFEST.sha256, for 'fetch --pack'",
         description="Write every file of the data directory (but hidden files, sample/ and its README.md) into "
         "one zip, with MANIFEST.sha256 (sha256sum format) at its root; the same data give the same bytes. "
@@ -136,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
     s = sub.add_parser(
         "serve",
+        parents=[common],
         help="serve the built site on http://127.0.0.1:PORT (offline preview)",
         description="Serve the built site over HTTP on this machine (its own files only).",
     )
@@ -154,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     s.add_argument("--port", type=_port, default=8000, help="the port to listen on, 1-65535 (default: 8000)")
 
-    g = sub.add_parser("golden", help="re-make the committed executed notebooks of the regression tests")
+    g = sub.add_parser(
+        "golden", parents=[common], help="re-make the committed executed notebooks of the regression tests"
+    )
     g.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout)")
     g.add_argument("--edition", action="append", help="re-baseline only this edition (repeatable; default: all)")
 
