@@ -42,7 +42,8 @@ def _loudness(parser: argparse.ArgumentParser, default: object) -> None:
     group.add_argument("-q", "--quiet", action="store_true", default=default, help="say only warnings and errors")
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser (every subcommand and option; the tests check the docs' commands with it)."""
     parser = argparse.ArgumentParser(prog="opencyber", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"opencyber {__version__}")
     _loudness(parser, default=False)
@@ -173,34 +174,39 @@ def main(argv: list[str] | None = None) -> int:
     )
     g.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout)")
     g.add_argument("--edition", action="append", help="re-baseline only this edition (repeatable; default: all)")
+    return parser
 
+
+def fetch_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options of ``opencyber fetch`` together (None: nothing)."""
+    if args.pack is None:
+        given = [flag for flag, value in (("--sha256", args.sha256), ("--force", args.force)) if value]
+        return f"{' and '.join(given)} can only be given with --pack URL" if given else None
+    if not args.sha256:
+        return "--pack needs --sha256 HEX, the pack's sha256 published beside its URL: a pack without a known hash is not fetched"
+    other = [
+        flag
+        for flag, value in (
+            ("--edition", args.edition),
+            ("--current-ods", args.current_ods),
+            ("--current-ons", args.current_ons),
+            ("--base-url", args.base_url),
+            ("--sources", args.sources),
+        )
+        if value
+    ]
+    return f"--pack fetches the whole pack: {', '.join(other)} cannot go with it" if other else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     logs.console(1 if args.verbose else -1 if args.quiet else 0)
     if args.command == "fetch":
-        if args.pack is None:
-            given = [flag for flag, value in (("--sha256", args.sha256), ("--force", args.force)) if value]
-            if given:
-                f.error(f"{' and '.join(given)} can only be given with --pack URL")
-            return run_fetch(args)
-        if not args.sha256:
-            f.error(
-                "--pack needs --sha256 HEX, the pack's sha256 published beside its URL: a pack without a known "
-                "hash is not fetched"
-            )
-        other = [
-            flag
-            for flag, value in (
-                ("--edition", args.edition),
-                ("--current-ods", args.current_ods),
-                ("--current-ons", args.current_ons),
-                ("--base-url", args.base_url),
-                ("--sources", args.sources),
-            )
-            if value
-        ]
-        if other:
-            f.error(f"--pack fetches the whole pack: {', '.join(other)} cannot go with it")
-        return run_fetch_pack(args)
+        problem = fetch_problem(args)
+        if problem:
+            parser.exit(2, f"opencyber fetch: error: {problem}\n")
+        return run_fetch(args) if args.pack is None else run_fetch_pack(args)
     if args.command == "pack":
         return run_pack(args)
     try:
