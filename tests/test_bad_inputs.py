@@ -430,7 +430,8 @@ ERRORS = [
         lambda d: _registry_edit(
             d, lambda t: t.replace('export = "23_24/dspt_export.csv"', 'export = "../../etc/passwd"')
         ),
-        "edition 2023-24: input export = '../../etc/passwd' points outside the data directory {root}",
+        "edition 2023-24: input export = '../../etc/passwd' points outside the data directory {root} "
+        "(a file kept elsewhere is named by its full path)",
     ),
 ]
 
@@ -829,3 +830,19 @@ def test_the_problems_listed_per_file_are_limited_and_the_rest_counted(synthetic
         lines[-1]
         == f"error: {data / EXPORT}: {30 - PROBLEMS_PER_FILE} more problem(s) (the first {PROBLEMS_PER_FILE} of each file are listed)"
     )
+
+
+def test_an_input_named_by_its_full_path_is_read_from_outside_the_data_directory(synthetic, tmp_path, capsys):
+    """A new download left where it was (not moved into the data directory) is named by its full path
+    in the registry, and read from there: the check reads it, and a damaged copy there is reported
+    with its own path. A relative name that leaves the data directory stays an error (above)."""
+    data, registry = synthetic
+    elsewhere = tmp_path / "Downloads" / "dspt_export.csv"
+    elsewhere.parent.mkdir()
+    (data / "23_24" / "dspt_export.csv").rename(elsewhere)
+    registry.write_text(registry.read_text().replace('export = "23_24/dspt_export.csv"', f'export = "{elsewhere}"'))
+    rc, _, err = run_check(data, capsys)
+    assert rc == 0, err
+    elsewhere.write_text(elsewhere.read_text(encoding="utf-8") + "CODE1,only two fields\n", encoding="utf-8")
+    rc, _, err = run_check(data, capsys)
+    assert rc == 2 and err.startswith(f"error: {elsewhere}"), err

@@ -441,5 +441,8 @@ def _missing_inputs(editions: Iterable[str], data_dir: Path) -> dict[str, list[s
         if edition_id in wanted:
             missing = edition.missing_inputs(data_dir)
             if missing:
-                out[edition_id] = [p.relative_to(data_dir.resolve()).as_posix() for p in missing]
+                root = data_dir.resolve()
+                out[edition_id] = [
+                    p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in missing
+                ]
     return out

@@ -276,11 +276,10 @@ def _editions_lacking(data: Path, packed: set[str]) -> list[str]:
     lines = []
     for ed in registry.values():
         try:
-            wanted = [
-                p.relative_to(root).as_posix() for role in ed.required_roles() for p in ed.input_paths(role, root)
-            ]
-        except (RegistryError, ValueError):
+            paths = [p for role in ed.required_roles() for p in ed.input_paths(role, root)]
+        except RegistryError:
             continue
+        wanted = [p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in paths]
         missing = [name for name in wanted if name not in packed]
         if missing:
             lines.append(f"note: edition {ed.id} cannot be built from this pack: it lacks {', '.join(missing)}")

@@ -164,10 +164,13 @@ class Edition:
     )
 
     def input_paths(self, role: str, data_dir: Path) -> list[Path]:
-        """The files of an input role inside ``data_dir``: a name of the registry that leads out of it
-        (``../``, an absolute path) is an error. The check is on the names, not on where a link
-        placed in the data directory by its owner points (a data directory may be assembled from
-        links)."""
+        """The files of an input role. A relative name is a file inside ``data_dir``, and one that
+        leads out of it (``../``) is an error (a typo must not read some other file). A file that lives
+        elsewhere (a new download the analyst has not moved into the data directory) is named by its
+        full path (``/home/me/Downloads/export.csv`` or ``~/Downloads/export.csv``), on purpose: it is
+        read from there, and ``opencyber pack`` says it is not in the pack. The check is on the names,
+        not on where a link placed in the data directory by its owner points (a data directory may be
+        assembled from links)."""
         value = self.inputs.get(role)
         if value is None:
             return []
@@ -175,10 +178,15 @@ class Edition:
         root = Path(data_dir).resolve()
         paths = []
         for name in names:
+            given = Path(name).expanduser()
+            if given.is_absolute():
+                paths.append(Path(os.path.normpath(given)))
+                continue
             path = Path(os.path.normpath(root / name))
             if not path.is_relative_to(root):
                 raise RegistryError(
-                    f"edition {self.id}: input {role} = {name!r} points outside the data directory {root}"
+                    f"edition {self.id}: input {role} = {name!r} points outside the data directory {root} "
+                    "(a file kept elsewhere is named by its full path)"
                 )
             paths.append(path)
         return paths

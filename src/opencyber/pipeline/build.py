@@ -137,7 +137,7 @@ def _build(
                 "Edition %s not built: none of its input files is in %s (e.g. %s)",
                 ed_id,
                 data,
-                missing[0].relative_to(data),
+                missing[0].relative_to(data) if missing[0].is_relative_to(data) else missing[0],
             )
     if not chosen:
         raise NoDataError(
