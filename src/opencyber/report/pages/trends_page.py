@@ -71,7 +71,7 @@ def share_met_section(editions: list[Edition], build_dir: Path, heading: str = "
         ),
         "",
         f"**Comparability:** the toolkit's standards change from one year to the next, and the snapshots were taken on "
-        f"different dates ({dates}; the 2020/21 figures were downloaded after the edition year had ended). Each point "
+        f"different dates ({dates}: each edition's page says what its snapshot covers). Each point "
         "is the share of that edition's own organisations; the change for the same trusts, followed from one edition "
         "to the next, is on the [trends page](trends.html#followed).",
         "",
