@@ -42,6 +42,7 @@ import requests
 
 from opencyber import settings
 from opencyber.inputs.locations import default_data_dir
+from opencyber.inputs.registry import input_name
 from opencyber.inputs.sources import (
     FetchError,
     Source,
@@ -441,8 +442,5 @@ def _missing_inputs(editions: Iterable[str], data_dir: Path) -> dict[str, list[s
         if edition_id in wanted:
             missing = edition.missing_inputs(data_dir)
             if missing:
-                root = data_dir.resolve()
-                out[edition_id] = [
-                    p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in missing
-                ]
+                out[edition_id] = [input_name(p, data_dir) for p in missing]
     return out

@@ -47,7 +47,7 @@ from pathlib import Path
 
 from opencyber.errors import RegistryError
 from opencyber.inputs.locations import default_data_dir
-from opencyber.inputs.registry import load_registry
+from opencyber.inputs.registry import input_name, load_registry
 
 #: the manifest at the zip's root
 MANIFEST = "MANIFEST.sha256"
@@ -279,7 +279,7 @@ def _editions_lacking(data: Path, packed: set[str]) -> list[str]:
             paths = [p for role in ed.required_roles() for p in ed.input_paths(role, root)]
         except RegistryError:
             continue
-        wanted = [p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in paths]
+        wanted = [input_name(p, root) for p in paths]
         missing = [name for name in wanted if name not in packed]
         if missing:
             lines.append(f"note: edition {ed.id} cannot be built from this pack: it lacks {', '.join(missing)}")

@@ -73,6 +73,13 @@ OVERRIDE_ACTIONS = ("keep_in_scope", "exclude", "set_status")
 TRUST_SECTOR = "NHS Trust"
 
 
+def input_name(path: Path, data_dir: Path) -> str:
+    """An input file as messages name it: its path inside the data directory, as the registry names
+    it (``22_23/etr.csv``), or its full path for a file kept elsewhere."""
+    root = Path(data_dir).resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
 @dataclass(frozen=True)
 class Override:
     """A documented departure from the curation rules, applied by default."""

@@ -26,7 +26,7 @@ from pathlib import Path
 from opencyber import cache, logs
 from opencyber.errors import NoDataError
 from opencyber.inputs.locations import resolve_data_dir
-from opencyber.inputs.registry import Edition, load_registry
+from opencyber.inputs.registry import Edition, input_name, load_registry
 from opencyber.pipeline.execute import default_jobs, run_notebooks, write_across
 from opencyber.pipeline.plan import (
     downstream,
@@ -137,7 +137,7 @@ def _build(
                 "Edition %s not built: none of its input files is in %s (e.g. %s)",
                 ed_id,
                 data,
-                missing[0].relative_to(data) if missing[0].is_relative_to(data) else missing[0],
+                input_name(missing[0], data),
             )
     if not chosen:
         raise NoDataError(
