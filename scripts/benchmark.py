@@ -55,6 +55,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
+from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402 (the browser tests' flags: one list for both)
+
 #: what a build subprocess runs: the CLI's build with the notebooks folder patched; prints the
 #: result as one JSON line at the end
 _RUNNER = r"""
@@ -243,18 +245,7 @@ def page_weights(site: Path, editions: list[str]):
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
         for html in sorted(site.glob("*.html")):
             name = html.stem
             ctx = browser.new_context()
@@ -311,18 +302,7 @@ def throttled_visits(site: Path, pages: list[str], repeat: int, compressed: bool
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
     out = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
         for name in pages:
             runs = []
             for _ in range(repeat):

@@ -42,19 +42,13 @@ _WIDGET_IDS = itertools.count(1)
 _MADE_HERE: list[Widget] | None = None
 
 
-def fresh_widget_ids(start: int) -> None:
-    """Number the next widgets from ``start`` (see :func:`_stable_model_id`)."""
-    global _WIDGET_IDS
-    _WIDGET_IDS = itertools.count(start)
-
-
 @contextlib.contextmanager
 def numbered_widgets(start: int) -> Iterator[None]:
     """Widgets made outside a kernel (a narrative page's map): numbered from ``start``, so the page
     is the same on every build, and closed at the end, so that a second page made in the same
     process with the same numbers never meets the first one's widgets (two widgets with one id)."""
-    global _MADE_HERE
-    fresh_widget_ids(start)
+    global _MADE_HERE, _WIDGET_IDS
+    _WIDGET_IDS = itertools.count(start)
     _MADE_HERE = []
     try:
         yield
