@@ -2,9 +2,11 @@
 data/README.md and docs/*.md show (in a fenced block or in a code span) is one the command line
 accepts, options and all; and the README's block of checks runs, as written, and passes.
 
-The other fenced commands of the README need the network (``pip install``, ``pip-compile``,
-``opencyber fetch``), start a server (``serve``, ``jupyter lab``, ``quarto preview``) or are the test
-suite itself; ``.ci/run`` and the newcomer's run cover those."""
+Every other fenced command of the README is run by another test (``quarto render`` and ``quarto
+preview``: ``tests/browser/test_quarto_project.py``, in a copy of the checkout, where Quarto is), needs
+the network (``pip install``, ``pip-compile``), starts a server (``jupyter lab``) or is the test suite
+itself; ``.ci/run`` and the newcomer's run cover those. :func:`test_every_fenced_command_of_the_readme_is_run_somewhere`
+keeps that list whole."""
 
 from __future__ import annotations
 
@@ -127,3 +129,31 @@ def test_each_module_the_docs_run_with_python_m_exists():
         for m in re.findall(r"python -m (opencyber\.[\w.]+)", doc.read_text(encoding="utf-8"))
     }
     assert [(doc, m) for doc, m in sorted(named) if importlib.util.find_spec(m) is None] == []
+
+
+#: each fenced command of the README that this module does not run, and what runs it instead
+RUN_ELSEWHERE = {
+    "python3 -m venv .venv": ".ci/run and the newcomer's run (needs PyPI)",
+    ".venv/bin/python -m pytest": "is the test suite (.ci/run runs it)",
+    ".venv/bin/pip install pip-tools": "needs PyPI (re-locking)",
+    ".venv/bin/ruff check": "test_the_readmes_checks_run_as_written",
+    ".venv/bin/check-jsonschema": "test_the_readmes_checks_run_as_written",
+    ".venv/bin/pip install -r requirements-authoring.txt": "needs PyPI, then starts JupyterLab (a server)",
+    "quarto preview": "tests/browser/test_quarto_project.py::test_quarto_preview_draws_the_maps_with_no_cdn_request",
+    "quarto render": "tests/browser/test_quarto_project.py (the whole module)",
+}
+
+
+def test_every_fenced_command_of_the_readme_is_run_somewhere():
+    """A command added to the README is either run here or named above with what runs it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line for line in _fenced_lines(readme) if line and not line.startswith("#")]
+    unaccounted = [line for line in lines if not any(line.startswith(k) for k in RUN_ELSEWHERE)]
+    assert unaccounted == [], "run these in a test, or say in RUN_ELSEWHERE what runs them"
+    for where in RUN_ELSEWHERE.values():  # the tests named exist
+        path, _, name = where.partition("::")
+        if where.startswith("test_"):
+            assert where in globals(), where
+        elif where.startswith("tests/"):
+            source = (ROOT / path.split()[0]).read_text(encoding="utf-8")
+            assert not name or f"def {name}(" in source, where

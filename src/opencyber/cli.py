@@ -174,6 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--data", help=f"the data directory (default: ${DATA_ENV}, else data/ in the checkout)")
     g.add_argument("--edition", action="append", help="re-baseline only this edition (repeatable; default: all)")
+
+    q = sub.add_parser(
+        "quarto",
+        parents=[common],
+        help="the steps that _quarto.yml runs before and after Quarto renders the site (quarto render, quarto preview)",
+        description="The steps of the Quarto project at the root of the checkout: `pre-render` builds the editions "
+        "and writes the site's pages and navigation for Quarto; `post-render` adds the site's own scripts, titles, "
+        "footer and downloads to what Quarto rendered and publishes it into _site/. `quarto render` runs them; "
+        "you do not need to.",
+    )
+    q.add_argument("step", choices=("pre-render", "post-render"), help="which step")
     return parser
 
 
@@ -276,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
             with make_server(root, args.host, args.port) as server:
                 print(f"Serving {root} on http://{args.host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
                 server.serve_forever()
+        elif args.command == "quarto":
+            from opencyber.pipeline import quarto_project
+
+            (quarto_project.pre_render if args.step == "pre-render" else quarto_project.post_render)()
         elif args.command == "golden":
             from opencyber.pipeline.golden import make_golden
 

@@ -66,3 +66,15 @@ def server(site):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def sample_sites(tmp_path_factory):
+    """The sample edition's site rendered by Quarto and by the built-in renderer (Quarto's tests)."""
+    from opencyber.pipeline.build import build
+    from opencyber.settings import SAMPLE_DATA
+
+    tmp = tmp_path_factory.mktemp("quarto-sample")
+    build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "quarto", renderer="quarto")
+    build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "nbconvert", renderer="nbconvert")
+    return tmp / "quarto", tmp / "nbconvert"

@@ -45,17 +45,6 @@ def _site_files(site):
 
 
 @pytest.fixture(scope="module")
-def sample_sites(tmp_path_factory):
-    from opencyber.pipeline.build import build
-    from opencyber.settings import SAMPLE_DATA
-
-    tmp = tmp_path_factory.mktemp("quarto-sample")
-    build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "quarto", renderer="quarto")
-    build(SAMPLE_DATA, build_dir=tmp / "build", site_dir=tmp / "nbconvert", renderer="nbconvert")
-    return tmp / "quarto", tmp / "nbconvert"
-
-
-@pytest.fixture(scope="module")
 def sample_server(sample_sites):
     httpd, base = _serve(sample_sites[0])
     yield base

@@ -153,32 +153,127 @@ def test_a_failing_or_empty_quarto_render_leaves_the_previous_site_byte_for_byte
     assert not (tmp_path / "site.partial").exists() and not (tmp_path / "site.old").exists()
 
 
-def test_no_render_writes_the_quarto_project_with_navigation_from_the_registry(tmp_path):
-    from opencyber.pipeline.build import build
-    from opencyber.settings import SAMPLE_DATA
-
-    build(SAMPLE_DATA, build_dir=tmp_path / "build", site_dir=tmp_path / "site", render=False)
-    src = tmp_path / "build" / "site-src"
-    config = (src / "_quarto.yml").read_text()
-    assert "enabled: false" in config and "lang: en-GB" in config and "assets/site.css" in config
-    assert '"sample.ipynb"' in config and '"sample-curation.ipynb"' in config and '"methodology.ipynb"' in config
-    assert sorted(p.name for p in src.glob("*.ipynb")) == sorted(
-        f"{n}.ipynb"
-        for n in (
-            "index",
-            "finder",
-            "trends",
-            "sectors",
-            "methodology",
-            "data",
-            "accessibility",
-            "sample",
-            "sample-curation",
-            "sample-scoring",
-        )
+SAMPLE_PAGES = [
+    f"{n}.ipynb"
+    for n in (
+        "index",
+        "finder",
+        "trends",
+        "sectors",
+        "methodology",
+        "data",
+        "accessibility",
+        "sample",
+        "sample-curation",
+        "sample-scoring",
     )
+]
+
+
+def test_quarto_pre_render_writes_the_pages_and_the_navigation_from_the_registry(tmp_path):
+    """What `quarto render` in the root renders (the pre-render step of _quarto.yml), and the project
+    that `opencyber build --renderer quarto` renders, with the root's settings."""
+    import yaml
+
+    from opencyber.pipeline.quarto_project import pre_render
+    from opencyber.settings import SAMPLE_DATA
+    from opencyber.site.pages import prepare_pages
+    from opencyber.site.quarto import is_page_notebook, root_config, write_source
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "my-analysis.ipynb").write_text("{}")  # someone's own notebook: left alone
+    pre_render(root, tmp_path / "build", data=SAMPLE_DATA)
+    written = sorted(p.name for p in root.glob("*.ipynb") if is_page_notebook(p))
+    assert written == sorted(SAMPLE_PAGES) and (root / "my-analysis.ipynb").read_text() == "{}"
+    pages_yml = yaml.safe_load((tmp_path / "build" / "quarto" / "pages.yml").read_text())
+    assert pages_yml["project"]["render"] == SAMPLE_PAGES
+    menus = {e["text"]: e.get("menu") for e in pages_yml["website"]["navbar"]["left"]}
+    assert [m["href"] for m in menus["Sample (fictional)"]] == [
+        "sample.ipynb",
+        "sample-curation.ipynb",
+        "sample-scoring.ipynb",
+    ]
+    assert not (root / "_site").exists()  # published by the post-render step only
+
+    from opencyber.inputs.registry import load_registry
+
+    editions = [load_registry(data_dir=SAMPLE_DATA)["sample"]]
+    src = write_source(editions, tmp_path / "build", pages=prepare_pages(editions, tmp_path / "build"))
+    config = yaml.safe_load((src / "_quarto.yml").read_text())
+    root_settings = root_config()
+    for key in ("execute", "lang", "format"):
+        assert config[key] == root_settings[key], key
+    assert config["website"]["title"] == root_settings["website"]["title"]
+    assert config["website"]["navbar"] == pages_yml["website"]["navbar"]
+    assert config["project"] == {
+        "type": "website",
+        "output-dir": "_site",
+        "render": SAMPLE_PAGES,
+        "resources": ["assets/**", "downloads/**"],
+    }
+    assert "metadata-files" not in config
+    assert sorted(p.name for p in src.glob("*.ipynb")) == sorted(SAMPLE_PAGES)
     assert (src / "assets" / "opencyber.js").is_file() and list((src / "downloads" / "sample").glob("*.csv"))
-    assert not (tmp_path / "site").exists()
+
+
+def _page(name: str):
+    import nbformat
+
+    from opencyber.site.pages import PreparedPage
+
+    return PreparedPage(name, name.title(), nbformat.v4.new_notebook(), [], False, False, {}, "")
+
+
+def test_the_pages_in_the_root_never_overwrite_or_remove_a_notebook_the_build_did_not_write(tmp_path):
+    from opencyber.errors import FolderError
+    from opencyber.pipeline.quarto_project import place_pages
+    from opencyber.site.quarto import is_page_notebook
+
+    (tmp_path / "index.ipynb").write_text('{"mine": true}')
+    with pytest.raises(FolderError, match=r"index\.ipynb would be overwritten .* did not write it"):
+        place_pages([_page("index"), _page("old")], tmp_path, [])
+    assert (tmp_path / "index.ipynb").read_text() == '{"mine": true}' and not (tmp_path / "old.ipynb").exists()
+    (tmp_path / "index.ipynb").unlink()
+    place_pages([_page("index"), _page("old")], tmp_path, [])
+    assert is_page_notebook(tmp_path / "old.ipynb")
+    stamp = (tmp_path / "old.ipynb").stat().st_mtime_ns
+    place_pages([_page("index"), _page("old")], tmp_path, ["index", "old"])
+    assert (tmp_path / "old.ipynb").stat().st_mtime_ns == stamp  # unchanged: not rewritten (preview watches)
+    (tmp_path / "gone.ipynb").write_text("{}")  # named by the last render, but not the build's now
+    place_pages([_page("index")], tmp_path, ["index", "old", "gone"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gone.ipynb", "index.ipynb"]
+
+
+def test_the_root_quarto_project_runs_the_build_around_quartos_render():
+    """_quarto.yml at the root names the steps, the metadata file and the output folder the
+    library writes (a rename in one place would break `quarto render` only where Quarto is)."""
+    from opencyber.pipeline import quarto_project
+    from opencyber.settings import PROJECT_ROOT
+    from opencyber.site.quarto import root_config
+
+    project = root_config()["project"]
+    for step in ("pre-render", "post-render"):
+        script, arg = project[step].split()
+        assert (PROJECT_ROOT / script).is_file() and arg == step
+    assert root_config()["metadata-files"] == [f"build/{quarto_project.QUARTO_DIR}/{quarto_project.PAGES_YML}"]
+    assert project["output-dir"].startswith(f"build/{quarto_project.QUARTO_DIR}/")
+    assert "render" not in project  # the page list is the pre-render step's (pages.yml)
+
+
+def test_the_quarto_steps_say_how_to_get_a_python_that_can_build(tmp_path):
+    """Quarto runs the steps with the python3 it finds; a bare one is told what to do (no traceback)."""
+    import subprocess
+    import sys
+
+    from opencyber.settings import PROJECT_ROOT
+
+    script = tmp_path / "scripts" / "quarto_project.py"
+    script.parent.mkdir()
+    script.write_bytes((PROJECT_ROOT / "scripts" / "quarto_project.py").read_bytes())  # a checkout without .venv
+    proc = subprocess.run([sys.executable, "-I", "-S", str(script), "pre-render"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "cannot run the build" in proc.stderr and "QUARTO_PYTHON" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_every_download_says_what_it_holds_in_words():

@@ -51,6 +51,7 @@ class BuildResult:
     pages: list[Path]
     executed: list[str] = field(default_factory=list)  # "2022-23/03_report.ipynb", in the order run
     states: dict[str, str] = field(default_factory=dict)  # edition id -> its state on the site, in words
+    data: Path | None = None  # the data directory the editions were built from
 
 
 #: what the build writes in its folder (besides each edition's own folder): a folder that holds only
@@ -58,6 +59,7 @@ class BuildResult:
 BUILD_NAMES = {
     "pages",
     "site-src",
+    "quarto",
     cache.CACHE_DIR_NAME,
     ACROSS_DIR,
     publish.LOCK,
@@ -196,13 +198,8 @@ def _build(
         t = time.perf_counter()
         pages = render_site(site, build_dir, site_dir, renderer=renderer)
         seconds["render"] = time.perf_counter() - t
-    elif site:
-        from opencyber.site.quarto import write_source
-
-        source = write_source(site, build_dir)
-        log.info("Quarto project of the site: %s (cd there and run `quarto render` or `quarto preview`)", source)
     log.info(
         ("Editions on the site:" if render else "Editions built:")
         + "".join(f"\n  {e}: {st}" for e, st in states.items())
     )
-    return BuildResult(site, dict(found.absent), seconds, pages, executed, states)
+    return BuildResult(site, dict(found.absent), seconds, pages, executed, states, data)

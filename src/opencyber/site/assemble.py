@@ -62,6 +62,10 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
         PROJECT_ROOT / "docs" / "assumptions-and-caveats.md",
         PROJECT_ROOT / "data" / "README.md",
     ]
+    if renderer.startswith("quarto"):  # the site's Quarto settings (title, theme, styles)
+        from opencyber.site import quarto
+
+        files.append(quarto.ROOT_CONFIG)
     for f in files:
         if f.is_file():
             h.update(str(f.name).encode() + b"\0" + f.read_bytes())
@@ -131,6 +135,28 @@ def render_site(
             log.info(f"Website unchanged: {site_dir / 'index.html'} (nothing to render)")
             return sorted(site_dir.glob("*.html"))
         return _render_site(editions, build_dir, site_dir, banner, renderer, module, digest)
+
+
+def publish_rendered(
+    editions: list[Edition], build_dir: Path, site_dir: Path, rendered: Path, served: Path | None = None
+) -> list[Path]:
+    """Assemble the site from the pages Quarto rendered into ``rendered`` (the root project's
+    ``quarto render``: :mod:`opencyber.pipeline.quarto_project`) exactly as :func:`render_site` does
+    with its own Quarto render, publish it into ``site_dir``, then copy it over ``served`` (what
+    ``quarto preview`` serves), so that the preview makes no CDN request either."""
+    from types import SimpleNamespace
+
+    from opencyber.site import quarto
+
+    build_dir, site_dir, rendered = Path(build_dir), Path(site_dir), Path(rendered)
+    digest = site_digest(editions, build_dir, "", f"quarto {quarto.version()}")
+    module = SimpleNamespace(render=lambda pages, out_dir, assets, **_: quarto.copy_rendered(rendered, out_dir, pages))
+    with publish.exclusive(publish.releases_dir(site_dir), "the site"):
+        publish.claim_site_dir(site_dir)
+        pages = _render_site(editions, build_dir, site_dir, "", "quarto", module, digest)
+        if served is not None:
+            shutil.copytree(site_dir, served, dirs_exist_ok=True, ignore=shutil.ignore_patterns(publish.MANIFEST))
+    return pages
 
 
 def _render_site(

@@ -1,11 +1,13 @@
 """The Quarto renderer: prepared pages -> HTML with ``quarto render``.
 
-It writes the prepared pages (:class:`opencyber.site.pages.PreparedPage`) as notebooks into a Quarto
-project generated at build time (``build/site-src/``: ``_quarto.yml`` with the navigation from the
-registry, the pages, the site's assets and downloads), runs ``quarto render`` there into a temporary
-folder and hands the HTML back to the site assembly (:mod:`opencyber.site.assemble`), which does the rest
-exactly as for the nbconvert renderer. ``opencyber build --no-render`` writes the same project, so
-that ``quarto render`` or ``quarto preview`` in ``build/site-src/`` gives the same pages.
+The site's settings are those of ``_quarto.yml`` at the root of the checkout (:func:`root_config`),
+the Quarto project that ``quarto render`` and ``quarto preview`` there render
+(:mod:`opencyber.pipeline.quarto_project` runs the build around them). For ``opencyber build
+--renderer quarto``, this module writes the prepared pages (:class:`opencyber.site.pages.PreparedPage`)
+as notebooks into a project of the build's own (``build/site-src/``: a ``_quarto.yml`` with the
+root's settings, the page list and the navigation from the registry, the site's assets and
+downloads), runs ``quarto render`` there into a temporary folder and hands the HTML back to the site
+assembly (:mod:`opencyber.site.assemble`), which does the rest exactly as for the nbconvert renderer.
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from opencyber.errors import RenderError
+from opencyber.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
 NAME = "quarto"
 SOURCE_DIR = "site-src"
-SITE_TITLE = "Open Cyber"
 
 
 def version() -> str:
@@ -42,6 +45,29 @@ def _yaml(value) -> str:
     return json.dumps(value, ensure_ascii=False)  # JSON scalars and lists are YAML
 
 
+#: the Quarto project at the root of the checkout: what a Quarto user edits (title, theme, styles)
+ROOT_CONFIG = PROJECT_ROOT / "_quarto.yml"
+#: the root project's settings that only its own render uses (its scripts and folders); the site's
+#: settings are the rest
+ROOT_ONLY = ("pre-render", "post-render", "output-dir", "render")
+#: the mark of a page notebook written by the build (so that it is never confused with an analyst's)
+PAGE_MARK = "opencyber-page"
+
+
+def root_config() -> dict:
+    """The settings of ``_quarto.yml`` at the root of the checkout, with a message naming the file
+    when it is missing or not YAML."""
+    try:
+        config = yaml.safe_load(ROOT_CONFIG.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RenderError(f"{ROOT_CONFIG} is missing: the Quarto renderer takes the site's settings from it") from None
+    except yaml.YAMLError as exc:
+        raise RenderError(f"{ROOT_CONFIG} is not valid YAML: {exc}") from None
+    if not isinstance(config, dict):
+        raise RenderError(f"{ROOT_CONFIG} holds no settings (a YAML mapping is expected)")
+    return config
+
+
 def quarto_navbar(nav: list[dict]) -> list[dict]:
     """The site's navigation (:func:`opencyber.site.pages.navigation`) as Quarto navbar entries: an
     edition is a menu of its three pages."""
@@ -49,7 +75,7 @@ def quarto_navbar(nav: list[dict]) -> list[dict]:
     def src(href: str) -> str:
         return href.removesuffix(".html") + ".ipynb"
 
-    left = []
+    left: list[dict] = []
     for item in nav:
         if item["children"]:
             menu = [{"text": f"{item['text']} edition", "href": src(item["href"])}]
@@ -60,50 +86,42 @@ def quarto_navbar(nav: list[dict]) -> list[dict]:
     return left
 
 
+def pages_config(pages: list) -> dict:
+    """What the build adds to the settings of ``_quarto.yml``: the page list and the navigation."""
+    nav = [dict(i, current=False) for i in (pages[0].nav if pages else [])]
+    return {
+        "project": {"render": [f"{p.name}.ipynb" for p in pages]},
+        "website": {"navbar": {"left": quarto_navbar(nav)}},
+    }
+
+
+def site_config(pages: list) -> dict:
+    """The settings of the project that ``opencyber build --renderer quarto`` renders: those of the
+    root's ``_quarto.yml`` (but for :data:`ROOT_ONLY` and its ``metadata-files``), the page list and
+    the navigation (:func:`pages_config`), and the site's assets and downloads as resources."""
+    config = copy.deepcopy(root_config())
+    config.pop("metadata-files", None)
+    project = {k: v for k, v in (config.get("project") or {}).items() if k not in ROOT_ONLY}
+    added = pages_config(pages)
+    project |= {"output-dir": "_site", "render": added["project"]["render"], "resources": ["assets/**", "downloads/**"]}
+    config["project"] = project
+    website = config.setdefault("website", {}) or {}
+    website["navbar"] = (website.get("navbar") or {}) | added["website"]["navbar"]
+    config["website"] = website
+    return config
+
+
+def dump_yaml(config: dict, header: str) -> str:
+    return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
+
+
 def quarto_config(pages: list) -> str:
-    """The staging project's ``_quarto.yml``: a website of exactly these pages."""
-    nav = pages[0].nav if pages else []
-    nav = [dict(i, current=False) for i in nav]
-    lines = [
-        "# Generated by `opencyber build` (src/opencyber/site/quarto.py) from the registry: do not edit.",
-        "project:",
-        "  type: website",
-        "  output-dir: _site",
-        "  render:",
-        *[f"    - {p.name}.ipynb" for p in pages],
-        "  resources:",
-        '    - "assets/**"',
-        '    - "downloads/**"',
-        "execute:",
-        "  enabled: false",
-        "lang: en-GB",
-        "website:",
-        f"  title: {_yaml(SITE_TITLE)}",
-        "  navbar:",
-        "    left:",
-    ]
-    for entry in quarto_navbar(nav):
-        if "menu" in entry:
-            lines.append(f"      - text: {_yaml(entry['text'])}")
-            lines.append("        menu:")
-            for m in entry["menu"]:
-                lines.append(f"          - text: {_yaml(m['text'])}")
-                lines.append(f"            href: {_yaml(m['href'])}")
-        else:
-            lines.append(f"      - text: {_yaml(entry['text'])}")
-            lines.append(f"        href: {_yaml(entry['href'])}")
-    lines += [
-        "format:",
-        "  html:",
-        "    echo: false",
-        "    toc: false",
-        "    embed-resources: false",
-        "    css: assets/site.css",
-        "    include-in-header:",
-        "      - text: |",
-        '          <script src="assets/opencyber.js"></script>',
-    ]
-    return "\n".join(lines) + "\n"
+    """The build's own project's ``_quarto.yml``: a website of exactly these pages."""
+    return dump_yaml(
+        site_config(pages),
+        "# Written by `opencyber build --renderer quarto` from _quarto.yml at the root of the checkout and\n"
+        "# editions.toml: do not edit (edit those).\n",
+    )
 
 
 def page_notebook(page) -> nbformat.NotebookNode:
@@ -123,7 +141,31 @@ def page_notebook(page) -> nbformat.NotebookNode:
     for i, cell in enumerate(cells):
         cell["id"] = f"oc-site-{i}"
     nb.cells = cells + nb.cells
+    nb.metadata[PAGE_MARK] = {
+        "page": page.name,
+        "note": "A page of the site, written by the build from its executed notebooks: edit notebooks/ or the site's code instead",
+    }
     return nb
+
+
+def is_page_notebook(path: Path) -> bool:
+    """Whether ``path`` is a page notebook that the build wrote (:func:`page_notebook`)."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(nb, dict) and PAGE_MARK in (nb.get("metadata") or {})
+
+
+def write_pages(pages: list, folder: Path) -> None:
+    """Write the prepared pages as the notebooks Quarto renders into ``folder``; a page whose
+    notebook is already there as it would be written is left untouched (``quarto preview`` watches
+    the files: a rewrite would render it again)."""
+    for page in pages:
+        path = folder / f"{page.name}.ipynb"
+        text = nbformat.writes(page_notebook(page)) + "\n"
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
 
 
 def write_source(editions, build_dir: Path, banner: str = "", pages: list | None = None) -> Path:
@@ -141,8 +183,7 @@ def write_source(editions, build_dir: Path, banner: str = "", pages: list | None
         elif old.exists():
             old.unlink()
     src.mkdir(parents=True, exist_ok=True)
-    for page in pages:
-        nbformat.write(page_notebook(page), src / f"{page.name}.ipynb")
+    write_pages(pages, src)
     (src / "_quarto.yml").write_text(quarto_config(pages), encoding="utf-8")
     copy_assets(src)
     for ed in editions:
@@ -183,17 +224,23 @@ def render(pages: list, out_dir: Path, assets, *, build_dir: Path, editions, **_
         )
         if proc.returncode != 0:
             raise RenderError(f"quarto render failed: {_failure(proc.stdout, proc.stderr)}; the previous site is kept")
-        if not rendered.is_dir():
-            rendered.mkdir()
-        for item in rendered.iterdir():
-            if item.name in ("assets", "downloads"):
-                continue  # the site assembly copies its own
-            target = out_dir / item.name
-            if item.is_dir():
-                shutil.copytree(item, target, dirs_exist_ok=True)
-            else:
-                shutil.copy2(item, target)
-        for page in pages:
-            out = out_dir / f"{page.name}.html"
-            if out.is_file():
-                log.info(f"  page {out.name}: {out.stat().st_size:,} bytes")
+        copy_rendered(rendered, out_dir, pages)
+
+
+def copy_rendered(rendered: Path, out_dir: Path, pages: list) -> None:
+    """Copy what Quarto rendered into ``out_dir`` (a release the site assembly is writing), but for
+    the assets and downloads, which the assembly copies itself."""
+    if not rendered.is_dir():
+        return
+    for item in rendered.iterdir():
+        if item.name in ("assets", "downloads"):
+            continue
+        target = out_dir / item.name
+        if item.is_dir():
+            shutil.copytree(item, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(item, target)
+    for page in pages:
+        out = out_dir / f"{page.name}.html"
+        if out.is_file():
+            log.info(f"  page {out.name}: {out.stat().st_size:,} bytes")
