@@ -178,3 +178,61 @@ def test_quarto_every_real_page_reads_on_a_phone_and_a_desktop(browser, real_ser
         assert len(layout["maps"]) == 2
         for m in layout["maps"]:
             assert m["fitted"] and m["outside"] == 0, m
+
+
+#: what a reader sees of a page's look: the header, the type, the column, the links, the banner and
+#: the footer (computed styles and boxes)
+LOOK = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect(); return {x: Math.round(r.x), w: Math.round(r.width), top: Math.round(r.top), bottom: Math.round(r.bottom)}; };
+  const style = (sel, props) => { const e = document.querySelector(sel); if (!e) return null;
+    const s = getComputedStyle(e); return Object.assign(Object.fromEntries(props.map(p => [p, s[p]])), {box: box(e)}); };
+  const header = document.querySelector('body > header');
+  const search = document.querySelector('form.oc-search');
+  return {
+    header: style('body > header', ['color']), header_colour: getComputedStyle(header.querySelector('nav') || header).backgroundColor === 'rgba(0, 0, 0, 0)' ? getComputedStyle(header).backgroundColor : getComputedStyle(header.querySelector('nav') || header).backgroundColor,
+    brand: style('body > header a', ['fontWeight', 'fontSize', 'color', 'fontFamily']),
+    search_in_header: !!search && header.contains(search),
+    h1: style('main h1', ['fontWeight', 'fontSize', 'fontFamily', 'color']),
+    h2: style('main h2', ['fontWeight', 'fontSize']),
+    text: style('main p', ['fontSize', 'lineHeight', 'color']),
+    link: style('main p a', ['color']),
+    banner: style('.oc-banner', ['backgroundColor', 'fontFamily', 'fontWeight']),
+    footer: style('.oc-footer', ['backgroundColor', 'color', 'fontSize', 'fontFamily']),
+  };
+}"""
+
+
+@pytest.mark.parametrize("viewport", WIDTHS, ids=lambda v: f"{v[0]}px")
+@pytest.mark.parametrize("name", ("index", "sample", "methodology"))
+def test_quarto_and_the_built_in_renderer_give_pages_of_one_look(browser, sample_sites, name, viewport):
+    """The same header (the site's blue, the brand, the search box in it), type, column, links,
+    banner and footer on both renderers' pages, at a phone's width and a desktop's."""
+    looks = []
+    for site in sample_sites:
+        httpd, base = _serve(site)
+        try:
+            visit = PageVisit(browser, base, name, viewport)
+            visit.screenshot(f"look-{site.name}-{name}-{viewport[0]}px")
+            looks.append(visit.page.evaluate(LOOK))
+            visit.page.close()
+        finally:
+            httpd.shutdown()
+    quarto, ours = looks
+    width = viewport[0]
+    assert quarto["header_colour"] == ours["header_colour"] == "rgb(0, 94, 184)"
+    assert quarto["search_in_header"] and ours["search_in_header"]
+    for part in ("brand", "h1", "h2", "text", "link", "banner", "footer"):
+        q, o = dict(quarto[part]), dict(ours[part])
+        qbox, obox = q.pop("box"), o.pop("box")
+        if part in ("h1", "h2"):  # JupyterLab's stack names three emoji fonts more; the same text font
+            q["fontFamily" if "fontFamily" in q else "fontSize"] = q.get("fontFamily", q["fontSize"]).split(', "Apple')[0]
+            o["fontFamily" if "fontFamily" in o else "fontSize"] = o.get("fontFamily", o["fontSize"]).split(', "Apple')[0]
+        assert q == o, part
+        if part in ("banner", "footer"):
+            assert qbox["x"] == obox["x"] == 0 and qbox["w"] == obox["w"] == width, part  # across the page
+        if part in ("h1", "text"):  # the same column, within the 5 px by which JupyterLab's paddings of a
+            # Markdown cell and of an output differ on the built-in renderer's own pages
+            assert abs(qbox["x"] - obox["x"]) <= 12 and abs(qbox["w"] - obox["w"]) <= 32, (part, qbox, obox)
+    # the banner right under the header, on both
+    assert abs(quarto["banner"]["box"]["top"] - quarto["header"]["box"]["bottom"]) <= 2
+    assert abs(ours["banner"]["box"]["top"] - ours["header"]["box"]["bottom"]) <= 2

@@ -31,6 +31,7 @@ from opencyber.site.html import (
     add_publication,
     externalise_map_state,
     localise_scripts,
+    quarto_header,
     set_title,
     wrap_plain_tables,
 )
@@ -191,7 +192,7 @@ def _render_site(
             out = tmp / f"{page.name}.html"
             text = out.read_text(encoding="utf-8")
             try:
-                local = wrap_plain_tables(set_title(localise_scripts(text, assets), page.title))
+                local = quarto_header(wrap_plain_tables(set_title(localise_scripts(text, assets), page.title)))
                 local = externalise_map_state(local, page.name, tmp / "assets")
                 ed = edition_of.get(page.name)
                 local = add_publication(local, footer, publication.dates_html(ed) if ed else "")

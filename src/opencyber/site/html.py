@@ -162,3 +162,30 @@ def add_publication(html: str, footer: str, dates: str = "") -> str:
 def set_title(html: str, title: str) -> str:
     """Give the page the site's ``<title>`` (the renderers' own conventions differ)."""
     return _TITLE.sub(lambda m: f"<title>{_esc(html_title(title))}</title>", html, count=1)
+
+
+_SEARCH_FORM = re.compile(r'\n?<form class="oc-search".*?</form>', re.S)
+_BANNER = re.compile(r'\n?<p class="oc-banner" role="note">.*?</p>', re.S)
+_QUARTO_TOOLS = '<div class="quarto-navbar-tools">'
+_QUARTO_HEADER_END = re.compile(r'(<header id="quarto-header".*?</header>)', re.S)
+
+
+def quarto_header(html: str) -> str:
+    """On a page that Quarto rendered, the search box and the banner where the built-in renderer's
+    pages have them: the search in the header (Quarto's navbar tools, on the right), the banner
+    across the page under the header. A page of the built-in renderer is returned as it is."""
+    header = _QUARTO_HEADER_END.search(html)
+    if header is None or _QUARTO_TOOLS not in header.group(1):
+        return html
+    search = _SEARCH_FORM.search(html)
+    banner = _BANNER.search(html)
+    moved = [m for m in (search, banner) if m is not None and m.start() > header.end()]
+    for m in sorted(moved, key=lambda m: m.start(), reverse=True):
+        html = html[: m.start()] + html[m.end() :]
+    end = header.end()  # the removals were all after it
+    if banner is not None and banner in moved:
+        html = html[:end] + banner.group(0) + html[end:]
+    if search is not None and search in moved:
+        at = header.start() + header.group(1).index(_QUARTO_TOOLS) + len(_QUARTO_TOOLS)
+        html = html[:at] + search.group(0).lstrip("\n") + html[at:]
+    return html
