@@ -191,6 +191,7 @@ LOOK = """() => {
   return {
     header: style('body > header', ['color']), header_colour: getComputedStyle(header.querySelector('nav') || header).backgroundColor === 'rgba(0, 0, 0, 0)' ? getComputedStyle(header).backgroundColor : getComputedStyle(header.querySelector('nav') || header).backgroundColor,
     brand: style('body > header a', ['fontWeight', 'fontSize', 'color', 'fontFamily']),
+    tagline: style('body > header .oc-tagline', ['fontSize', 'color', 'fontFamily']), tagline_text: document.querySelector('body > header .oc-tagline')?.textContent,
     search_in_header: !!search && header.contains(search),
     h1: style('main h1', ['fontWeight', 'fontSize', 'fontFamily', 'color']),
     h2: style('main h2', ['fontWeight', 'fontSize']),
@@ -221,12 +222,17 @@ def test_quarto_and_the_built_in_renderer_give_pages_of_one_look(browser, sample
     width = viewport[0]
     assert quarto["header_colour"] == ours["header_colour"] == "rgb(0, 94, 184)"
     assert quarto["search_in_header"] and ours["search_in_header"]
-    for part in ("brand", "h1", "h2", "text", "link", "banner", "footer"):
+    assert quarto["tagline_text"] == ours["tagline_text"] == "NHS cyber security compliance (DSPT), an open report"
+    for part in ("brand", "tagline", "h1", "h2", "text", "link", "banner", "footer"):
         q, o = dict(quarto[part]), dict(ours[part])
         qbox, obox = q.pop("box"), o.pop("box")
         if part in ("h1", "h2"):  # JupyterLab's stack names three emoji fonts more; the same text font
-            q["fontFamily" if "fontFamily" in q else "fontSize"] = q.get("fontFamily", q["fontSize"]).split(', "Apple')[0]
-            o["fontFamily" if "fontFamily" in o else "fontSize"] = o.get("fontFamily", o["fontSize"]).split(', "Apple')[0]
+            q["fontFamily" if "fontFamily" in q else "fontSize"] = q.get("fontFamily", q["fontSize"]).split(', "Apple')[
+                0
+            ]
+            o["fontFamily" if "fontFamily" in o else "fontSize"] = o.get("fontFamily", o["fontSize"]).split(', "Apple')[
+                0
+            ]
         assert q == o, part
         if part in ("banner", "footer"):
             assert qbox["x"] == obox["x"] == 0 and qbox["w"] == obox["w"] == width, part  # across the page

@@ -177,8 +177,9 @@ def test_quarto_pre_render_writes_the_pages_and_the_navigation_from_the_registry
 
     from opencyber.pipeline.quarto_project import pre_render
     from opencyber.settings import SAMPLE_DATA
+    from opencyber.site.identity import root_config
     from opencyber.site.pages import prepare_pages
-    from opencyber.site.quarto import is_page_notebook, root_config, write_source
+    from opencyber.site.quarto import is_page_notebook, write_source
 
     root = tmp_path / "root"
     root.mkdir()
@@ -205,7 +206,7 @@ def test_quarto_pre_render_writes_the_pages_and_the_navigation_from_the_registry
     for key in ("execute", "lang", "format"):
         assert config[key] == root_settings[key], key
     assert config["website"]["title"] == root_settings["website"]["title"]
-    assert config["website"]["navbar"] == pages_yml["website"]["navbar"]
+    assert config["website"]["navbar"] == root_settings["website"]["navbar"] | pages_yml["website"]["navbar"]
     assert config["project"] == {
         "type": "website",
         "output-dir": "_site",
@@ -250,7 +251,7 @@ def test_the_root_quarto_project_runs_the_build_around_quartos_render():
     library writes (a rename in one place would break `quarto render` only where Quarto is)."""
     from opencyber.pipeline import quarto_project
     from opencyber.settings import PROJECT_ROOT
-    from opencyber.site.quarto import root_config
+    from opencyber.site.identity import root_config
 
     project = root_config()["project"]
     for step in ("pre-render", "post-render"):
@@ -367,3 +368,41 @@ def test_a_point_or_an_odd_geometry_is_not_delta_written():
     point = {"type": "Point", "coordinates": [-2.227711, 53.462436]}
     ref = {"type": "OcGeometryRef", "ref": "abc"}
     assert site_geometry.delta_geometry(point) is point and site_geometry.delta_geometry(ref) is ref
+
+
+QUARTO_PAGE = """<body class="nav-fixed">
+<header id="quarto-header" class="headroom fixed-top">
+<nav class="navbar"><div class="navbar-brand-container mx-auto"><a class="navbar-brand" href="./index.html"><span class="navbar-title">Open Cyber</span></a></div>
+<div class="quarto-navbar-tools">
+</div></nav>
+</header>
+<main class="content" id="quarto-document-content">
+<form class="oc-search" action="finder.html" method="get" role="search"><input type="search" id="oc-q" name="q"><button type="submit">Search</button></form>
+<p class="oc-banner" role="note">Sample data.</p>
+<h1>Title</h1>
+</main>
+</body>"""
+
+
+def test_on_a_quarto_page_the_search_box_banner_and_tagline_go_where_the_built_in_renderer_has_them(
+    tmp_path, monkeypatch
+):
+    from opencyber.site import identity
+    from opencyber.site.html import html_title, quarto_header
+
+    config = tmp_path / "_quarto.yml"
+    config.write_text('website:\n  title: "Test Cyber"\n  description: "A <test> tagline"\n')
+    monkeypatch.setattr(identity, "ROOT_CONFIG", config)
+    html = quarto_header(QUARTO_PAGE)
+    header = html[html.index("<header") : html.index("</header>")]
+    assert '<form class="oc-search"' in header and header.index("quarto-navbar-tools") < header.index("oc-search")
+    assert '</a> <span class="oc-tagline">A &lt;test&gt; tagline</span>' in header
+    assert html.index("</header>") < html.index('class="oc-banner"') < html.index("<main")
+    assert html.count("oc-search") == html.count("oc-banner") == html.count("oc-tagline") == 1
+    assert quarto_header(html) == html  # once is enough
+    ours = '<header class="oc-header"><form class="oc-search"></form></header><main><p class="oc-banner" role="note">B</p></main>'
+    assert quarto_header(ours) == ours  # the built-in renderer's pages have them in place
+    assert html_title("Methodology") == "Methodology | Test Cyber"
+    config.write_text('website:\n  title: "Test Cyber"\n')
+    with pytest.raises(RenderError, match="no website: description:"):
+        identity.site_tagline()

@@ -23,7 +23,7 @@ from opencyber.errors import RenderError
 from opencyber.inputs.registry import Edition
 from opencyber.report import publication
 from opencyber.settings import PROJECT_ROOT
-from opencyber.site import downloads, publish
+from opencyber.site import downloads, identity, publish
 from opencyber.site.assets import STATIC, TEMPLATES, WIDGETS_SRC, copy_assets
 from opencyber.site.css import write_text_css
 from opencyber.site.html import (
@@ -63,10 +63,7 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
         PROJECT_ROOT / "docs" / "assumptions-and-caveats.md",
         PROJECT_ROOT / "data" / "README.md",
     ]
-    if renderer.startswith("quarto"):  # the site's Quarto settings (title, theme, styles)
-        from opencyber.site import quarto
-
-        files.append(quarto.ROOT_CONFIG)
+    files.append(identity.ROOT_CONFIG)  # the site's name and tagline (both renderers), Quarto's settings
     for f in files:
         if f.is_file():
             h.update(str(f.name).encode() + b"\0" + f.read_bytes())

@@ -118,7 +118,9 @@ _TITLE = re.compile(r"<title>.*?</title>", re.S)
 
 def html_title(title: str) -> str:
     """A page's one ``<title>``: its title, then the site's name."""
-    return f"{title} | Open Cyber"
+    from opencyber.site.identity import site_title
+
+    return f"{title} | {site_title()}"
 
 
 _PLAIN_TABLE = re.compile(r"<table(?![^>]*\boc-table\b)([^>]*)>(.*?)</table>", re.S)
@@ -167,6 +169,7 @@ def set_title(html: str, title: str) -> str:
 _SEARCH_FORM = re.compile(r'\n?<form class="oc-search".*?</form>', re.S)
 _BANNER = re.compile(r'\n?<p class="oc-banner" role="note">.*?</p>', re.S)
 _QUARTO_TOOLS = '<div class="quarto-navbar-tools">'
+_QUARTO_BRAND = re.compile(r'<a class="navbar-brand"[^>]*>.*?</a>', re.S)
 _QUARTO_HEADER_END = re.compile(r'(<header id="quarto-header".*?</header>)', re.S)
 
 
@@ -182,10 +185,15 @@ def quarto_header(html: str) -> str:
     moved = [m for m in (search, banner) if m is not None and m.start() > header.end()]
     for m in sorted(moved, key=lambda m: m.start(), reverse=True):
         html = html[: m.start()] + html[m.end() :]
+    from opencyber.site.identity import site_tagline
+
     end = header.end()  # the removals were all after it
     if banner is not None and banner in moved:
         html = html[:end] + banner.group(0) + html[end:]
     if search is not None and search in moved:
         at = header.start() + header.group(1).index(_QUARTO_TOOLS) + len(_QUARTO_TOOLS)
         html = html[:at] + search.group(0).lstrip("\n") + html[at:]
+    brand = _QUARTO_BRAND.search(html)
+    if brand is not None and 'class="oc-tagline"' not in html:  # the built-in renderer's header has it too
+        html = html[: brand.end()] + f' <span class="oc-tagline">{_esc(site_tagline())}</span>' + html[brand.end() :]
     return html

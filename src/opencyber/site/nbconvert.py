@@ -80,11 +80,14 @@ def render_page(page, exporter, assets) -> str:
     from opencyber.site.assets import lazy_scripts_html
     from opencyber.site.css import TEXT_CSS
     from opencyber.site.html import html_title
+    from opencyber.site.identity import site_tagline, site_title
 
     resources = {
         "oc": {
             "title": page.title,
             "html_title": html_title(page.title),
+            "site_title": site_title(),
+            "site_tagline": site_tagline(),
             "nav": page.nav,
             "require_js": assets.require_js,
             "widget_renderer": assets.widget_renderer,

@@ -25,7 +25,7 @@ import nbformat
 import yaml
 
 from opencyber.errors import RenderError
-from opencyber.settings import PROJECT_ROOT
+from opencyber.site.identity import root_config
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +45,11 @@ def _yaml(value) -> str:
     return json.dumps(value, ensure_ascii=False)  # JSON scalars and lists are YAML
 
 
-#: the Quarto project at the root of the checkout: what a Quarto user edits (title, theme, styles)
-ROOT_CONFIG = PROJECT_ROOT / "_quarto.yml"
 #: the root project's settings that only its own render uses (its scripts and folders); the site's
 #: settings are the rest
 ROOT_ONLY = ("pre-render", "post-render", "output-dir", "render")
 #: the mark of a page notebook written by the build (so that it is never confused with an analyst's)
 PAGE_MARK = "opencyber-page"
-
-
-def root_config() -> dict:
-    """The settings of ``_quarto.yml`` at the root of the checkout, with a message naming the file
-    when it is missing or not YAML."""
-    try:
-        config = yaml.safe_load(ROOT_CONFIG.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RenderError(f"{ROOT_CONFIG} is missing: the Quarto renderer takes the site's settings from it") from None
-    except yaml.YAMLError as exc:
-        raise RenderError(f"{ROOT_CONFIG} is not valid YAML: {exc}") from None
-    if not isinstance(config, dict):
-        raise RenderError(f"{ROOT_CONFIG} holds no settings (a YAML mapping is expected)")
-    return config
 
 
 def quarto_navbar(nav: list[dict]) -> list[dict]:
