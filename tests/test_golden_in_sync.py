@@ -147,6 +147,8 @@ def test_golden_leaves_a_notebook_whose_outputs_did_not_change_as_it_is(tmp_path
     report = golden.make_golden(editions=[SAMPLE_EDITION])
     assert report == {f"{SAMPLE_EDITION}/{s.notebook}": [] for s in STAGES}
     assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (gold / SAMPLE_EDITION).iterdir()} == before
-    assert [r.getMessage() for r in caplog.records] == [
+    # golden's own lines (jupyter_client may add one of its own, e.g. "Could not destroy zmq context"
+    # when a kernel's client is cleaned up: seen once in a newcomer's run)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("opencyber")] == [
         f"golden {SAMPLE_EDITION}/{s.notebook}: outputs unchanged" for s in STAGES
     ]

@@ -242,3 +242,25 @@ def test_quarto_and_the_built_in_renderer_give_pages_of_one_look(browser, sample
     # the banner right under the header, on both
     assert abs(quarto["banner"]["box"]["top"] - quarto["header"]["box"]["bottom"]) <= 2
     assert abs(ours["banner"]["box"]["top"] - ours["header"]["box"]["bottom"]) <= 2
+
+
+@pytest.mark.parametrize("viewport", WIDTHS, ids=lambda v: f"{v[0]}px")
+def test_the_keyboard_meets_the_skip_link_then_the_site_then_the_search_on_both_renderers(
+    browser, sample_sites, viewport
+):
+    """The first stops of the keyboard are the same on both renderers' pages: the skip link (which
+    takes the focus past the header), the site's name, the search box (the accessibility statement
+    says: the third stop)."""
+    for site in sample_sites:
+        httpd, base = _serve(site)
+        try:
+            visit = PageVisit(browser, base, "index", viewport, touch=viewport[0] < 500)
+            stops = []
+            for _ in range(3):
+                visit.page.keyboard.press("Tab")
+                stops.append(visit.page.evaluate("() => document.activeElement.className || document.activeElement.id"))
+            assert stops[0] == "oc-skip" and stops[2] == "oc-q", (site.name, stops)
+            assert visit.page.locator("a.oc-skip").inner_text() == "Skip to main content"
+            visit.page.close()
+        finally:
+            httpd.shutdown()

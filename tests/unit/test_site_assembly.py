@@ -387,10 +387,15 @@ def test_on_a_quarto_page_the_search_box_banner_and_tagline_go_where_the_built_i
     monkeypatch.setattr(identity, "ROOT_CONFIG", config)
     html = quarto_header(QUARTO_PAGE)
     header = html[html.index("<header") : html.index("</header>")]
-    assert '<form class="oc-search"' in header and header.index("quarto-navbar-tools") < header.index("oc-search")
+    # right after the site's name, before the navigation: the keyboard's third stop
+    assert '</a> <span class="oc-tagline">A &lt;test&gt; tagline</span></div>\n<form class="oc-search"' in header
+    assert header.index("oc-search") < header.index("quarto-navbar-tools")
     assert '</a> <span class="oc-tagline">A &lt;test&gt; tagline</span>' in header
     assert html.index("</header>") < html.index('class="oc-banner"') < html.index("<main")
     assert html.count("oc-search") == html.count("oc-banner") == html.count("oc-tagline") == 1
+    assert html.startswith(
+        '<body class="nav-fixed">\n<a class="oc-skip" href="#quarto-document-content">Skip to main content</a>'
+    )
     assert quarto_header(html) == html  # once is enough
     ours = '<header class="oc-header"><form class="oc-search"></form></header><main><p class="oc-banner" role="note">B</p></main>'
     assert quarto_header(ours) == ours  # the built-in renderer's pages have them in place

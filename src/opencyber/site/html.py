@@ -168,31 +168,40 @@ def set_title(html: str, title: str) -> str:
 
 _SEARCH_FORM = re.compile(r'\n?<form class="oc-search".*?</form>', re.S)
 _BANNER = re.compile(r'\n?<p class="oc-banner" role="note">.*?</p>', re.S)
-_QUARTO_TOOLS = '<div class="quarto-navbar-tools">'
+_QUARTO_BRAND_BOX = re.compile(r'<div class="navbar-brand-container[^"]*">.*?</div>', re.S)
+#: the first link of every page, to the page's content past the header (WCAG 2.4.1)
+SKIP_LINK = "Skip to main content"
+_BODY_START = re.compile(r"<body[^>]*>")
 _QUARTO_BRAND = re.compile(r'<a class="navbar-brand"[^>]*>.*?</a>', re.S)
 _QUARTO_HEADER_END = re.compile(r'(<header id="quarto-header".*?</header>)', re.S)
 
 
 def quarto_header(html: str) -> str:
-    """On a page that Quarto rendered, the search box and the banner where the built-in renderer's
-    pages have them: the search in the header (Quarto's navbar tools, on the right), the banner
-    across the page under the header. A page of the built-in renderer is returned as it is."""
+    """On a page that Quarto rendered, what the built-in renderer's pages have where they have it:
+    the skip link first, the site's tagline beside its name, the search box right after the name
+    (in the page's order too, so that it is the keyboard's third stop, before the navigation), the
+    banner across the page under the header. A page of the built-in renderer is returned as it is."""
+    from opencyber.site.identity import site_tagline
+
     header = _QUARTO_HEADER_END.search(html)
-    if header is None or _QUARTO_TOOLS not in header.group(1):
+    brand_box = _QUARTO_BRAND_BOX.search(html)
+    if header is None or brand_box is None or not header.start() < brand_box.start() < header.end():
         return html
     search = _SEARCH_FORM.search(html)
     banner = _BANNER.search(html)
     moved = [m for m in (search, banner) if m is not None and m.start() > header.end()]
     for m in sorted(moved, key=lambda m: m.start(), reverse=True):
         html = html[: m.start()] + html[m.end() :]
-    from opencyber.site.identity import site_tagline
-
     end = header.end()  # the removals were all after it
     if banner is not None and banner in moved:
         html = html[:end] + banner.group(0) + html[end:]
     if search is not None and search in moved:
-        at = header.start() + header.group(1).index(_QUARTO_TOOLS) + len(_QUARTO_TOOLS)
-        html = html[:at] + search.group(0).lstrip("\n") + html[at:]
+        at = brand_box.end()
+        html = html[:at] + "\n" + search.group(0).lstrip("\n") + html[at:]
+    body = _BODY_START.search(html)
+    if body is not None and 'class="oc-skip"' not in html:  # the first stop of the keyboard, as on ours
+        skip = f'\n<a class="oc-skip" href="#quarto-document-content">{SKIP_LINK}</a>'
+        html = html[: body.end()] + skip + html[body.end() :]
     brand = _QUARTO_BRAND.search(html)
     if brand is not None and 'class="oc-tagline"' not in html:  # the built-in renderer's header has it too
         html = html[: brand.end()] + f' <span class="oc-tagline">{_esc(site_tagline())}</span>' + html[brand.end() :]
