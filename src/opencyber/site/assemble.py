@@ -132,7 +132,7 @@ def render_site(
         if publish.manifest(site_dir).get("digest") == digest:
             log.info(f"Website unchanged: {site_dir / 'index.html'} (nothing to render)")
             return sorted(site_dir.glob("*.html"))
-        return _render_site(editions, build_dir, site_dir, banner, renderer, module, digest)
+        return _render_site(editions, build_dir, site_dir, banner, renderer, module.render, digest)
 
 
 def publish_rendered(
@@ -142,23 +142,24 @@ def publish_rendered(
     ``quarto render``: :mod:`opencyber.pipeline.quarto_project`) exactly as :func:`render_site` does
     with its own Quarto render, publish it into ``site_dir``, then copy it over ``served`` (what
     ``quarto preview`` serves), so that the preview makes no CDN request either."""
-    from types import SimpleNamespace
-
     from opencyber.site import quarto
 
     build_dir, site_dir, rendered = Path(build_dir), Path(site_dir), Path(rendered)
     digest = site_digest(editions, build_dir, "", f"quarto {quarto.version()}")
-    module = SimpleNamespace(render=lambda pages, out_dir, assets, **_: quarto.copy_rendered(rendered, out_dir, pages))
+
+    def render(pages, out_dir, assets, **_):  # Quarto has rendered: its pages are taken as they are
+        quarto.copy_rendered(rendered, out_dir, pages)
+
     with publish.exclusive(publish.releases_dir(site_dir), "the site"):
         publish.claim_site_dir(site_dir)
-        pages = _render_site(editions, build_dir, site_dir, "", "quarto", module, digest)
+        pages = _render_site(editions, build_dir, site_dir, "", "quarto", render, digest)
         if served is not None:
             shutil.copytree(site_dir, served, dirs_exist_ok=True, ignore=shutil.ignore_patterns(publish.MANIFEST))
     return pages
 
 
 def _render_site(
-    editions, build_dir: Path, site_dir: Path, banner: str, renderer: str, module, digest: str
+    editions, build_dir: Path, site_dir: Path, banner: str, renderer: str, render, digest: str
 ) -> list[Path]:
     log.info(f"Rendering the website into {site_dir} ({renderer}) ...")
     publisher = publication.load_publisher()
@@ -173,7 +174,7 @@ def _render_site(
     tmp = publish.new_release(site_dir)
     try:
         assets = copy_assets(tmp)
-        module.render(prepared, tmp, assets, build_dir=build_dir, editions=editions)
+        render(prepared, tmp, assets, build_dir=build_dir, editions=editions)
         missing = [p.name for p in prepared if not (tmp / f"{p.name}.html").is_file()]
         if missing:
             raise RenderError(
