@@ -157,7 +157,7 @@ def test_two_builds_from_the_same_inputs_are_identical(synthetic, tmp_path):
     for rel in data_files:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
     notebooks = sorted(p.relative_to(a) for p in (a / "build" / "pages").glob("*.ipynb"))
-    assert len(notebooks) == 3
+    assert len(notebooks) == 10  # the edition's 3 and the site's 7 (pages/)
     for rel in notebooks:
         assert _comparable_notebook(a / rel) == _comparable_notebook(b / rel), rel
     pages = sorted(p.relative_to(a) for p in (a / "site").rglob("*.html"))
@@ -191,7 +191,7 @@ def test_a_parallel_build_is_identical_to_a_sequential_one(synthetic, tmp_path, 
         )
         assert len(result.executed) == 6
         logs[run] = [r.getMessage().split(": ")[0] for r in caplog.records if r.getMessage().lstrip().startswith("[")]
-    assert logs["seq"] == logs["par"] and len(logs["seq"]) == 6  # 3 notebooks per edition
+    assert logs["seq"] == logs["par"] and len(logs["seq"]) == 6 + 7  # 3 notebooks per edition, then the 7 pages
     a, b = tmp_path / "seq", tmp_path / "par"
     files = sorted(p.relative_to(a) for p in (a / "build").rglob("*.csv"))
     files += sorted(p.relative_to(a) for p in (a / "site").rglob("*.html"))
@@ -199,7 +199,7 @@ def test_a_parallel_build_is_identical_to_a_sequential_one(synthetic, tmp_path, 
     for rel in files:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
     notebooks = sorted(p.relative_to(a) for p in (a / "build" / "pages").glob("*.ipynb"))
-    assert len(notebooks) == 6
+    assert len(notebooks) == 6 + 7
     for rel in notebooks:
         assert _comparable_notebook(a / rel) == _comparable_notebook(b / rel), rel
 
@@ -307,30 +307,42 @@ def test_editing_the_report_notebook_re_executes_only_it(synthetic, tmp_path, mo
     build(data, renderer="nbconvert", **dirs)
     report = notebooks / "03_report.ipynb"
     report.write_text(report.read_text().replace("## Caveats", "## Caveats and limits"))
-    from opencyber.site import pages as site_pages
-
-    made = []
-    real = site_pages.narrative_markdown
-    monkeypatch.setattr(site_pages, "narrative_markdown", lambda maker, *a: made.append(maker) or real(maker, *a))
     home = (tmp_path / "site" / "index.html").read_bytes()
     again = build(data, renderer="nbconvert", **dirs)
     assert again.executed == ["2023-24/03_report.ipynb"]
     assert "Caveats and limits" in (tmp_path / "site" / "2023-24.html").read_text()
-    # the narrative pages read what 01 and 02 wrote, and 03's tables, which came out the same: they
-    # come from the build's cache, as they were
-    assert made == [] and (tmp_path / "site" / "index.html").read_bytes() == home
-    from opencyber import cache
+    # the site's own pages read what 01 and 02 wrote, and 03's tables, which came out the same: they
+    # are not executed again, and the home page is as it was
+    assert (tmp_path / "site" / "index.html").read_bytes() == home
+    from opencyber.pipeline.site_pages import execute_site_pages
 
-    with cache.using(tmp_path / "build" / cache.CACHE_DIR_NAME):
-        site_pages.prepare_pages(again.editions, tmp_path / "build")
-        assert made == []
-        crosstab = tmp_path / "build" / "2023-24" / "crosstab.csv"
-        crosstab.write_text(crosstab.read_text() + "\n")  # an output they read, changed: they are made again
-        site_pages.prepare_pages(again.editions, tmp_path / "build")
-    assert len(made) == len(site_pages.NARRATIVE_PAGES)
+    assert execute_site_pages(again.editions, tmp_path / "build", data) == []
+    crosstab = tmp_path / "build" / "2023-24" / "crosstab.csv"
+    crosstab.write_text(crosstab.read_text() + "\n")  # an output they read, changed: they are made again
+    assert execute_site_pages(again.editions, tmp_path / "build", data) == list(stages.SITE_PAGES)
     assert (
         build(data, renderer="nbconvert", **dirs).pages and build(data, renderer="nbconvert", **dirs).executed == []
     )  # and then nothing to do
+
+
+def test_editing_a_page_notebook_re_executes_only_it_and_changes_its_page(synthetic, tmp_path, monkeypatch):
+    """The site's own pages are notebooks in pages/: an edit of one's prose executes that page alone
+    again, and the site shows the edit."""
+    import shutil
+
+    from opencyber import stages
+
+    data, _ = synthetic
+    pages = tmp_path / "pages"
+    shutil.copytree(stages.SITE_PAGES_DIR, pages)
+    monkeypatch.setattr(stages, "SITE_PAGES_DIR", pages)
+    dirs = dict(build_dir=tmp_path / "build", site_dir=tmp_path / "site")
+    assert build(data, renderer="nbconvert", **dirs).site_pages == list(stages.SITE_PAGES)
+    source = pages / "methodology.ipynb"
+    source.write_text(source.read_text().replace("## Successors", "## Successors and mergers"))
+    again = build(data, renderer="nbconvert", **dirs)
+    assert again.executed == [] and again.site_pages == ["methodology"]
+    assert "Successors and mergers" in (tmp_path / "site" / "methodology.html").read_text()
 
 
 def test_with_nothing_changed_the_site_is_not_rendered_again(synthetic, tmp_path):

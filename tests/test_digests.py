@@ -108,22 +108,26 @@ def test_an_edit_of_quarto_yml_makes_the_site_again(tmp_path, monkeypatch):
     assert digests_[0][0] != digests_[1][0] and digests_[0][1] != digests_[1][1]
 
 
-def test_the_narrative_pages_cache_key_covers_every_file_they_read():
-    """Every project file that a module of report/pages/ reads (``PROJECT_ROOT / "docs" / "x.md"``) is
-    in the narrative pages' cache key, so that an edit of it makes the pages again."""
+def test_the_site_pages_digest_covers_every_file_they_read():
+    """Every project file that the site's own pages read, from their notebooks
+    (``pages.document_body("docs/x.md")``) or from the modules of report/pages/
+    (``PROJECT_ROOT / "docs" / "x.md"``), is in their digest, so that an edit of it makes them again."""
     import re
 
+    from opencyber.pipeline.site_pages import PAGE_READS
     from opencyber.settings import PROJECT_ROOT
-    from opencyber.site.pages import NARRATIVE_READS
+    from opencyber.stages import SITE_PAGES_DIR
 
-    modules = sorted((LIBRARY / "report" / "pages").glob("*.py"))
+    modules = sorted((LIBRARY / "report" / "pages").glob("*.py")) + [LIBRARY / "report" / "publication.py"]
     source = "\n".join(m.read_text(encoding="utf-8") for m in modules)
     read = {
         PROJECT_ROOT.joinpath(*re.findall(r'"([^"]+)"', m))
         for m in re.findall(r"PROJECT_ROOT((?:\s*/\s*\"[^\"]+\")+)", source)
     }
-    assert len(read) >= 3, "report/pages/ reads its documents some other way now: this test checks nothing"
-    assert sorted(map(str, read - set(NARRATIVE_READS))) == []
+    notebooks = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SITE_PAGES_DIR.glob("*.ipynb")))
+    read |= {PROJECT_ROOT / m for m in re.findall(r'document_body\(\\"([^"\\]+)\\"\)', notebooks)}
+    assert len(read) >= 4, "the pages read their documents some other way now: this test checks nothing"
+    assert sorted(map(str, read - set(PAGE_READS))) == []
 
 
 def test_an_import_inside_a_function_counts(tmp_path, monkeypatch):

@@ -9,10 +9,11 @@ import pytest
 from opencyber.pipeline.golden import (
     GOLDEN_DIR,
     SAMPLE_EDITION,
+    SITE_GOLDEN,
     golden_editions,
     registry_editions,
 )
-from opencyber.stages import STAGES
+from opencyber.stages import SITE_PAGES, SITE_PAGES_DIR, STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,8 +44,24 @@ def test_golden_notebook_matches_source(edition, notebook):
     )
 
 
+@pytest.mark.parametrize("page", SITE_PAGES)
+def test_golden_site_page_matches_source(page):
+    """The site's own pages (pages/) have golden copies too, executed for a site of the sample alone."""
+    src = nbformat.read(SITE_PAGES_DIR / f"{page}.ipynb", as_version=4)
+    gold = nbformat.read(GOLDEN_DIR / SITE_GOLDEN / f"{page}.ipynb", as_version=4)
+    assert sources(gold) == sources(src), (
+        f"tests/regression/{SITE_GOLDEN}/{page}.ipynb is out of date with pages/{page}.ipynb: "
+        f"run `opencyber golden --edition {SAMPLE_EDITION}`, review the diff and commit it"
+    )
+
+
+def test_the_site_pages_are_the_notebooks_of_pages():
+    assert sorted(p.stem for p in SITE_PAGES_DIR.glob("*.ipynb")) == sorted(SITE_PAGES)
+    assert sorted(p.stem for p in (GOLDEN_DIR / SITE_GOLDEN).glob("*.ipynb")) == sorted(SITE_PAGES)
+
+
 def test_source_notebooks_carry_no_outputs():
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(SITE_PAGES_DIR.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{path} has outputs"
         assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), f"{path} has no parameters cell"
@@ -138,17 +155,27 @@ def test_golden_leaves_a_notebook_whose_outputs_did_not_change_as_it_is(tmp_path
     from opencyber.pipeline import golden
 
     gold = tmp_path / "regression"
-    shutil.copytree(GOLDEN_DIR / SAMPLE_EDITION, gold / SAMPLE_EDITION)
+    for folder in (SAMPLE_EDITION, SITE_GOLDEN):  # the sample's notebooks, and the site's own pages of it
+        shutil.copytree(GOLDEN_DIR / folder, gold / folder)
     monkeypatch.setattr(golden, "GOLDEN_DIR", gold)
     caplog.set_level(logging.INFO, logger="opencyber")
     golden.make_golden(editions=[SAMPLE_EDITION])  # written once with the source's metadata
-    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (gold / SAMPLE_EDITION).iterdir()}
+
+    def files():
+        return {
+            p.relative_to(gold): (p.read_bytes(), p.stat().st_mtime_ns)
+            for folder in (SAMPLE_EDITION, SITE_GOLDEN)
+            for p in (gold / folder).iterdir()
+        }
+
+    before = files()
     caplog.clear()
     report = golden.make_golden(editions=[SAMPLE_EDITION])
-    assert report == {f"{SAMPLE_EDITION}/{s.notebook}": [] for s in STAGES}
-    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (gold / SAMPLE_EDITION).iterdir()} == before
+    names = [f"{SAMPLE_EDITION}/{s.notebook}" for s in STAGES] + [f"{SITE_GOLDEN}/{p}.ipynb" for p in SITE_PAGES]
+    assert report == {name: [] for name in names}
+    assert files() == before
     # golden's own lines (jupyter_client may add one of its own, e.g. "Could not destroy zmq context"
     # when a kernel's client is cleaned up: seen once in a newcomer's run)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("opencyber")] == [
-        f"golden {SAMPLE_EDITION}/{s.notebook}: outputs unchanged" for s in STAGES
+        f"golden {name}: outputs unchanged" for name in names
     ]

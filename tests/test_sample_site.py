@@ -119,3 +119,58 @@ def test_each_map_geometry_is_carried_once_in_the_page(sample_site):
     inline = [json.dumps(g, sort_keys=True) for g in geometries if g["type"] != "OcGeometryRef"]
     stored = [json.dumps(g, sort_keys=True) for g in store.values()]
     assert len(set(inline + stored)) == len(inline + stored)  # no geometry written twice
+
+
+def _site_package_phrases() -> dict[str, str]:
+    """Every phrase of four words or more in a string literal of the site package
+    (src/opencyber/site/*.py; docstrings aside), HTML tags removed, with where it is."""
+    import ast
+    import html
+    from pathlib import Path
+
+    import opencyber.site
+
+    phrases = {}
+    for path in sorted(Path(opencyber.site.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                for part in re.split(r"<[^>]*>|[\n{}]", html.unescape(node.value)):
+                    text = " ".join(part.split())
+                    if len(re.findall(r"[A-Za-z]{2,}", text)) >= 4:
+                        phrases[text] = f"{path.name}:{node.lineno}"
+    return phrases
+
+
+def _reader_text(page: str) -> str:
+    """What a reader of a page sees or hears: its text (not scripts or styles) and the labels,
+    placeholders, titles and alternative texts of its elements."""
+    import html
+
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    attributes = re.findall(r'\b(?:aria-label|placeholder|title|alt)="([^"]*)"', page)
+    text = re.sub(r"<[^>]+>", " ", page)
+    return " ".join(html.unescape(" ".join([text, *attributes])).split())
+
+
+def test_no_reader_sentence_is_a_string_literal_of_the_site_package(sample_site):
+    """The words on the pages come from the notebooks (notebooks/, pages/), the report's modules,
+    the registry, the documents, site.toml and _quarto.yml, and the templates: none is a string
+    literal of the site package (src/opencyber/site/), which only assembles the pages."""
+    _, _, site = sample_site
+    phrases = _site_package_phrases()
+    assert len(phrases) > 20, "the site package has hardly any text: this test checks nothing"
+    pages = {p.name: _reader_text(p.read_text(encoding="utf-8")) for p in sorted(site.glob("*.html"))}
+    assert len(pages) == 10
+    found = [
+        f"{where}: {text!r} on {name}" for text, where in phrases.items() for name, t in pages.items() if text in t
+    ]
+    assert found == [], "\n".join(found)

@@ -13,6 +13,11 @@ from pathlib import Path
 #: the parameterised source notebooks
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
+#: the source notebooks of the site's own pages (beside notebooks/), executed once the editions and
+#: the outputs across editions are built, and their order in the site's navigation
+SITE_PAGES_DIR = NOTEBOOKS.parent / "pages"
+SITE_PAGES = ("index", "finder", "trends", "sectors", "methodology", "data", "accessibility")
+
 #: the kernel's own log: errors only (ipykernel warns on every start that its local TCP ports are
 #: unencrypted, which is noise in a build's output); the history in memory (several kernels at once
 #: would otherwise share one SQLite file)

@@ -16,7 +16,7 @@ from opencyber.site import geometry as site_geometry
 from opencyber.site import html as site_html
 from opencyber.site.assets import Assets
 from opencyber.site.html import localise_scripts, set_title
-from opencyber.site.pages import NARRATIVE_PAGES
+from opencyber.stages import SITE_PAGES
 
 ASSETS = Assets(
     "assets/require.js",
@@ -154,8 +154,8 @@ def test_a_failing_or_empty_quarto_render_leaves_the_previous_site_byte_for_byte
     assert not (tmp_path / "site.partial").exists() and not (tmp_path / "site.old").exists()
 
 
-#: the sample site's pages, in the site's order: the narrative pages, then the edition's three
-SAMPLE_PAGES = [f"{name}.ipynb" for name, *_ in NARRATIVE_PAGES] + [
+#: the sample site's pages, in the site's order: its own pages (pages/), then the edition's three
+SAMPLE_PAGES = [f"{name}.ipynb" for name in SITE_PAGES] + [
     "sample.ipynb",
     "sample-curation.ipynb",
     "sample-scoring.ipynb",

@@ -35,10 +35,11 @@ from opencyber.pipeline.plan import (
     stale_notebooks,
     stale_reasons,
 )
+from opencyber.pipeline.site_pages import execute_site_pages
 from opencyber.settings import PROJECT_ROOT, REGISTRY_ENV
 from opencyber.site import publish
 from opencyber.site.assemble import render_site
-from opencyber.stages import ACROSS_DIR, ACROSS_READS, STAGES
+from opencyber.stages import ACROSS_DIR, ACROSS_READS, SITE_PAGES, STAGES
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class BuildResult:
     executed: list[str] = field(default_factory=list)  # "2022-23/03_report.ipynb", in the order run
     states: dict[str, str] = field(default_factory=dict)  # edition id -> its state on the site, in words
     data: Path | None = None  # the data directory the editions were built from
+    site_pages: list[str] = field(default_factory=list)  # the site's own pages (pages/) executed: "index", ...
 
 
 #: what the build writes in its folder (besides each edition's own folder): a folder that holds only
@@ -172,6 +174,7 @@ def _build(
             )
     # what the site will show if the build succeeds: every edition built, up to date or kept
     site = [ed for ed in chosen if ed.id in todo or ed.id in kept or not stale_of[ed.id]]
+    requested_jobs = jobs
     jobs = max(1, min(jobs or default_jobs(), sum(map(len, todo.values())) or 1))
     log.info(
         "Building %d edition(s) from %s: %s; %s",
@@ -185,6 +188,10 @@ def _build(
     executed, seconds = run_notebooks(todo, {ed.id: ed for ed in chosen}, site, digests_, data, build_dir, jobs)
     if site and not any(ACROSS_READS in todo[e] for e in todo):
         write_across(site, build_dir, data, digests_)  # nothing to do if they were written for these editions
+    own_pages = []
+    if site:  # the site's own pages (pages/), from the editions' outputs and the outputs across editions
+        page_jobs = max(1, min(requested_jobs or default_jobs(), len(SITE_PAGES)))
+        own_pages = execute_site_pages(site, build_dir, data, jobs=page_jobs, force=force)
     states = {}
     for ed in site:
         if ed.id in todo:
@@ -202,4 +209,4 @@ def _build(
         ("Editions on the site:" if render else "Editions built:")
         + "".join(f"\n  {e}: {st}" for e, st in states.items())
     )
-    return BuildResult(site, dict(found.absent), seconds, pages, executed, states, data)
+    return BuildResult(site, dict(found.absent), seconds, pages, executed, states, data, own_pages)

@@ -54,54 +54,57 @@ def execute_notebook(
     inside a notebook comes out as the same message, with the edition and notebook it stopped in; any
     other failure as one line naming the edition, the notebook, the cell and the error, its traceback
     in the build's log file."""
-    import papermill as pm
-
     pages_dir = build_dir / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
     out = page_path(build_dir, edition, source)
     title = next(p.title for p in edition_pages(edition, pages_dir) if p.source == out)
+    parameters = {"edition": edition.id, "data_dir": str(data_dir.resolve()), "build_dir": str(build_dir.resolve())}
+    nb = run_notebook(stages.NOTEBOOKS / source, parameters, f"edition {edition.id}, notebooks/{source}", log_file, km)
+    write_executed(nb, out, title)
+    return out
+
+
+def run_notebook(source: Path, parameters: dict, where: str, log_file: Path | None = None, km=None):
+    """Execute the notebook ``source`` with papermill and return it executed, in its folder, with
+    ``parameters``; ``where`` names it in an error (``edition 2022-23, notebooks/03_report.ipynb``)."""
+    import papermill as pm
+
     try:
-        nb = pm.execute_notebook(
-            str(stages.NOTEBOOKS / source),
-            None,  # the executed notebook is returned, and written below without papermill's timings
-            parameters={
-                "edition": edition.id,
-                "data_dir": str(data_dir.resolve()),
-                "build_dir": str(build_dir.resolve()),
-            },
+        return pm.execute_notebook(
+            str(source),
+            None,  # the executed notebook is returned, and written by the caller without papermill's timings
+            parameters=parameters,
             progress_bar=False,
             request_save_on_cell_execute=False,
             kernel_name="python3",
             extra_arguments=KERNEL_ARGUMENTS,
             # nbclient's options: the kernel's folder (papermill's cwd= would change the folder of the
             # whole process, which the other notebooks' threads share), no timings, an immediate stop
-            resources={"metadata": {"path": str(stages.NOTEBOOKS)}},
+            resources={"metadata": {"path": str(source.parent)}},
             record_timing=False,
             shutdown_kernel="immediate",
             **({"km": km} if km is not None else {}),
         )
     except pm.PapermillExecutionError as exc:
         if exc.ename in DATA_ERRORS:
-            raise NotebookDataError(f"{exc.evalue} (edition {edition.id}, notebooks/{source})") from None
+            raise NotebookDataError(f"{exc.evalue} ({where})") from None
         plain = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(exc.traceback))  # IPython colours its tracebacks
-        log.debug("edition %s, notebooks/%s failed:\n%s", edition.id, source, plain)
+        log.debug("%s failed:\n%s", where, plain)
         raise NotebookDataError(
-            f"edition {edition.id}, notebooks/{source}, {_failed_cell(source, exc.source)}: {exc.ename}: {exc.evalue}"
+            f"{where}, {_failed_cell(source, exc.source)}: {exc.ename}: {exc.evalue}"
             + (f" (the traceback is in {log_file})" if log_file else "")
         ) from None
-    _write_executed(nb, out, title)
-    return out
 
 
-def _failed_cell(source: str, code: str) -> str:
+def _failed_cell(source: Path, code: str) -> str:
     """``cell N (first line)``: the failed cell, N counting the cells of the source notebook from 1,
     as an editor shows them (papermill adds cells of its own)."""
-    cells = nbformat.read(stages.NOTEBOOKS / source, as_version=4).cells
+    cells = nbformat.read(source, as_version=4).cells
     where = next((f"cell {i}" for i, c in enumerate(cells, start=1) if c.source == code), "a cell")
     return f"{where} ({(code.splitlines() or [''])[0][:60]})"
 
 
-def _write_executed(nb, out: Path, title: str) -> None:
+def write_executed(nb, out: Path, title: str) -> None:
     """The executed notebook as the site reads it: its title, without papermill's metadata and
     machine paths, and with a fixed id for the cell papermill injected (it gets a random one)."""
     nb.metadata["title"] = title

@@ -33,6 +33,8 @@ from opencyber.stages import KERNEL_ARGUMENTS, STAGES
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "regression"
 SAMPLE_EDITION = "sample"
+#: the golden copies of the site's own pages (pages/), executed for the sample edition alone
+SITE_GOLDEN = "site"
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +170,8 @@ def make_golden(
             os.environ[BUILD_ENV] = tmp
             try:
                 report.update(_golden_edition(ed, Path(tmp)))
+                if ed == SAMPLE_EDITION:  # the site's own pages, of a site of the sample alone
+                    report.update(_golden_site(Path(tmp)))
             finally:
                 for k, v in saved.items():
                     if v is None:
@@ -228,6 +232,12 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
                 "(fix the notebook, run it for that edition, then `opencyber golden` again)"
             )
         made[source] = new
+    return _write_goldens(out_dir, ed, made)
+
+
+def _write_goldens(out_dir: Path, folder: str, made: dict) -> dict[str, list[str]]:
+    """Write the executed notebooks ``made`` (file name -> notebook) into ``out_dir`` where their
+    outputs or sources changed, and report the cells whose outputs changed."""
     report = {}
     out_dir.mkdir(parents=True, exist_ok=True)
     for source, new in made.items():
@@ -237,7 +247,7 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
         sources_changed = old is None or [(c.cell_type, c.source) for c in old.cells] != [
             (c.cell_type, c.source) for c in new.cells
         ]
-        name = f"{ed}/{source}"
+        name = f"{folder}/{source}"
         report[name] = [head for head, _ in found]
         if found or sources_changed:  # an unchanged notebook is left as it is, byte for byte
             nbformat.write(new, out)
@@ -257,3 +267,50 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
             "in the terminal, or `.venv/bin/nbdiff-web HEAD tests/regression` in the browser; then commit it."
         )
     return report
+
+
+def _golden_site(tmp: Path) -> dict[str, list[str]]:
+    """Execute the site's own pages (``pages/``) for a site of the sample edition alone, from its
+    outputs in ``tmp`` (where :func:`_golden_edition` ran its notebooks) and the outputs across
+    editions written there, and put them in ``tests/regression/site/`` unless a cell failed."""
+    import papermill as pm
+
+    from opencyber.pipeline.across import write_outputs
+
+    registry = load_registry(data_dir=SAMPLE_DATA)
+    write_outputs([registry[SAMPLE_EDITION]], tmp, SAMPLE_DATA)
+    out_dir = GOLDEN_DIR / SITE_GOLDEN
+    staged = tmp / "golden" / SITE_GOLDEN
+    staged.mkdir(parents=True)
+    out_dir.mkdir(parents=True, exist_ok=True)  # the kernels' folder (the sample's data named relative to it)
+    made = {}
+    for name in stages.SITE_PAGES:
+        source = stages.SITE_PAGES_DIR / f"{name}.ipynb"
+        target = staged / source.name
+        with contextlib.suppress(pm.PapermillExecutionError):
+            pm.execute_notebook(
+                str(source),
+                str(target),
+                parameters=site_golden_parameters(out_dir),
+                cwd=str(out_dir),
+                progress_bar=False,
+                kernel_name="python3",
+                extra_arguments=KERNEL_ARGUMENTS,
+                shutdown_kernel="immediate",
+            )
+        original = nbformat.read(source, as_version=4)
+        new = strip_volatile(nbformat.read(target, as_version=4), original)
+        failed = error_cells(new, original)
+        if failed:
+            raise NotebookDataError(
+                f"golden {SITE_GOLDEN}/{source.name}: {failed[0]}; no golden notebook of the site's pages was written "
+                f"(fix pages/{source.name}, then `opencyber golden` again)"
+            )
+        made[source.name] = new
+    return _write_goldens(out_dir, SITE_GOLDEN, made)
+
+
+def site_golden_parameters(golden_dir: Path) -> dict[str, str]:
+    """The parameters of the site pages' golden notebooks: the sample edition alone, its data named
+    relative to the golden folder (no machine path in the committed files), the session's build folder."""
+    return {"editions": SAMPLE_EDITION, "data_dir": os.path.relpath(SAMPLE_DATA, golden_dir), "build_dir": ""}

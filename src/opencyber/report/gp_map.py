@@ -1,4 +1,4 @@
-"""The map of the share of GP practices meeting the standard by area (the all-sectors page), and the embedding of a widget into a narrative page."""
+"""The map of the share of GP practices meeting the standard by area (the all-sectors page)."""
 
 from __future__ import annotations
 
@@ -69,25 +69,3 @@ def _coords(geometry: dict):
     for poly in polys:
         for ring in poly:
             yield from ring
-
-
-def embed(widget) -> tuple[dict, dict]:
-    """A widget as a notebook stores it, for a page made outside a kernel: the output (a widget view)
-    and the widget state for the notebook's metadata. Model ids are numbered from a fixed start, so
-    that the page is the same on every build."""
-    import nbformat
-    from ipywidgets.embed import dependency_state
-
-    state = dependency_state([widget], drop_defaults=True)
-    output = nbformat.v4.new_output(
-        "display_data",
-        data={
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 0,
-                "model_id": widget.model_id,
-            },
-            "text/plain": f"[map {widget.model_id}]",
-        },
-    )
-    return output, state

@@ -7,12 +7,10 @@ the site's script binds as a Leaflet tooltip, written as text, never as HTML; an
 
 from __future__ import annotations
 
-import contextlib
 import html
 import itertools
 import json
 import math
-from collections.abc import Iterator
 
 import geopandas as gpd
 import ipyleaflet as L
@@ -32,30 +30,9 @@ def _stable_model_id(widget: Widget) -> None:
     kernel, so the sequence restarts there; ids only need to be unique within one page."""
     if widget._model_id is None:
         widget._model_id = f"{next(_WIDGET_IDS):032x}"  # the shape of uuid4().hex
-    if _MADE_HERE is not None:
-        _MADE_HERE.append(widget)
 
 
 _WIDGET_IDS = itertools.count(1)
-
-#: the widgets made inside :func:`numbered_widgets`, closed when it ends
-_MADE_HERE: list[Widget] | None = None
-
-
-@contextlib.contextmanager
-def numbered_widgets(start: int) -> Iterator[None]:
-    """Widgets made outside a kernel (a narrative page's map): numbered from ``start``, so the page
-    is the same on every build, and closed at the end, so that a second page made in the same
-    process with the same numbers never meets the first one's widgets (two widgets with one id)."""
-    global _MADE_HERE, _WIDGET_IDS
-    _WIDGET_IDS = itertools.count(start)
-    _MADE_HERE = []
-    try:
-        yield
-    finally:
-        made, _MADE_HERE = _MADE_HERE, None
-        for widget in made:
-            widget.close()
 
 
 Widget.on_widget_constructed(_stable_model_id)
@@ -410,15 +387,15 @@ def print_note(tables: list[str], where: str = "below") -> str:
     )
 
 
-def show(m: L.Map, name: str, tables: list[str] | None = None) -> None:
+def show(m: L.Map, name: str, tables: list[str] | None = None, where: str = "below") -> None:
     """Display a map in a notebook: its regression check (for nbval only), a message for browsers
     without JavaScript, the map itself, its legends (part of the page, under the map) and, for
-    print, a note naming the ``tables`` that give its figures."""
+    print, a note naming the ``tables`` that give its figures (``where`` they are: below or above)."""
     from IPython.display import display
 
     show_check(m, name)
     display({"text/html": NOSCRIPT, "text/plain": ""}, raw=True)
     display(m)
-    after = legends_html(getattr(m, "oc_legends", [])) + (print_note(tables) if tables else "")
+    after = legends_html(getattr(m, "oc_legends", [])) + (print_note(tables, where) if tables else "")
     if after:
         display({"text/html": after, "text/plain": ""}, raw=True)

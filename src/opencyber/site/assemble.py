@@ -37,6 +37,7 @@ from opencyber.site.html import (
 )
 from opencyber.site.pages import edition_pages, prepare_pages
 from opencyber.stages import ACROSS_DIR as ACROSS
+from opencyber.stages import SITE_PAGES
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
     h = hashlib.sha256(json.dumps([asdict(e) for e in editions], sort_keys=True, default=str).encode())
     h.update(banner.encode() + b"\0" + renderer.encode() + b"\0" + publication.digest_text().encode())
     files = [build_dir / "pages" / f"{p.name}.ipynb" for ed in editions for p in edition_pages(ed, build_dir / "pages")]
+    files += [build_dir / "pages" / f"{name}.ipynb" for name in SITE_PAGES]  # the site's own pages (pages/)
     files += sorted(f for ed in editions for f in (build_dir / ed.id).glob("*.csv"))
     files += sorted((build_dir / ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
     h.update(cache.environment_digest().encode())

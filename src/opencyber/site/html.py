@@ -169,8 +169,17 @@ def set_title(html: str, title: str) -> str:
 _SEARCH_FORM = re.compile(r'\n?<form class="oc-search".*?</form>', re.S)
 _BANNER = re.compile(r'\n?<p class="oc-banner" role="note">.*?</p>', re.S)
 _QUARTO_BRAND_BOX = re.compile(r'<div class="navbar-brand-container[^"]*">.*?</div>', re.S)
-#: the first link of every page, to the page's content past the header (WCAG 2.4.1)
-SKIP_LINK = "Skip to main content"
+
+
+def skip_link_html(target: str = "#main") -> str:
+    """The first link of every page, to the page's content past the header (WCAG 2.4.1):
+    templates/skip-link.html, to ``target`` (the built-in renderer's ``#main``, or Quarto's content)."""
+    from pathlib import Path
+
+    link = (Path(__file__).parent / "templates" / "skip-link.html").read_text(encoding="utf-8").strip()
+    return link.replace('href="#main"', f'href="{target}"', 1)
+
+
 _BODY_START = re.compile(r"<body[^>]*>")
 _QUARTO_BRAND = re.compile(r'<a class="navbar-brand"[^>]*>.*?</a>', re.S)
 _QUARTO_HEADER_END = re.compile(r'(<header id="quarto-header".*?</header>)', re.S)
@@ -200,7 +209,7 @@ def quarto_header(html: str) -> str:
         html = html[:at] + "\n" + search.group(0).lstrip("\n") + html[at:]
     body = _BODY_START.search(html)
     if body is not None and 'class="oc-skip"' not in html:  # the first stop of the keyboard, as on ours
-        skip = f'\n<a class="oc-skip" href="#quarto-document-content">{SKIP_LINK}</a>'
+        skip = "\n" + skip_link_html("#quarto-document-content")
         html = html[: body.end()] + skip + html[body.end() :]
     brand = _QUARTO_BRAND.search(html)
     if brand is not None and 'class="oc-tagline"' not in html:  # the built-in renderer's header has it too

@@ -79,7 +79,7 @@ def render_page(page, exporter, assets) -> str:
     previous/next links, the geometry store)."""
     from opencyber.site.assets import lazy_scripts_html
     from opencyber.site.css import TEXT_CSS
-    from opencyber.site.html import SKIP_LINK, html_title
+    from opencyber.site.html import html_title, skip_link_html
     from opencyber.site.identity import site_tagline, site_title
 
     resources = {
@@ -88,7 +88,7 @@ def render_page(page, exporter, assets) -> str:
             "html_title": html_title(page.title),
             "site_title": site_title(),
             "site_tagline": site_tagline(),
-            "skip_link": SKIP_LINK,
+            "skip_link_html": skip_link_html(),
             "nav": page.nav,
             "require_js": assets.require_js,
             "widget_renderer": assets.widget_renderer,

@@ -1,12 +1,12 @@
-"""The data and downloads page (data.html), and the names the other pages give the downloads they link to."""
+"""The data page's figures (pages/data.ipynb): the licence and the downloads of every edition, and
+the names the other pages give the downloads they link to."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from opencyber.inputs.registry import Edition
-from opencyber.report.pages.common import ACROSS, _doc_body
+from opencyber.report.pages.common import ACROSS, Site
 from opencyber.settings import PROJECT_ROOT
 from opencyber.stages import ACROSS_DIR
 
@@ -53,18 +53,18 @@ def _kb(path: Path) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
 
 
-def data_markdown(editions: list[Edition], build_dir: Path) -> str:
-    """Downloads of every output table of every edition, the data dictionary, and the inputs."""
-    fictional = [e.label for e in editions if e.banner]
-    real = [e for e in editions if not e.banner]
-    lines = ["# Data and downloads", ""]
+def licence(site: Site) -> str:
+    """Where the figures come from and their licence: fictional sample data, or public data under
+    the Open Government Licence (Markdown)."""
+    fictional = [e.label for e in site.editions if e.banner]
+    lines = []
     if fictional:
         lines += [
             f"The figures of {', '.join(fictional)} are computed from **fictional sample data** (`data/sample`, "
             "made by `scripts/make_sample.py`) to show how the report works: they describe no real organisation.",
             "",
         ]
-    if real:
+    if len(fictional) < len(site.editions):
         lines += [
             "The figures of the real editions are computed from public data published under the Open Government "
             'Licence v3.0; the boundaries carry the attribution "Source: Office for National Statistics '
@@ -72,18 +72,15 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
             'right". The output tables below are free to reuse under the same licence.',
             "",
         ]
-    lines += [
-        "## What you can download",
-        "",
-        "Every figure on this site is in a CSV file (comma-separated values: it opens in a spreadsheet). "
-        "Each edition has its own files; the files *across editions* hold the organisation finder, the trends "
-        "and the all-sectors figures. The files beside the tables hold the figures as the pages show them "
-        "(shares to one decimal, scores to two); the scores file of each edition keeps full precision for "
-        "analysts. The sections under *For analysts* below name every file and describe every column.",
-        "",
-    ]
-    groups = [(ed.label, ed.id, Path(build_dir) / ed.id) for ed in editions]
-    groups.append(("across editions", ACROSS_DIR, Path(build_dir) / ACROSS_DIR))
+    return "\n".join(lines)
+
+
+def download_tables(site: Site) -> str:
+    """A table of the downloads of each edition and across editions: what each file holds, its rows
+    and its size (Markdown)."""
+    groups = [(ed.label, ed.id, Path(site.build_dir) / ed.id) for ed in site.editions]
+    groups.append(("across editions", ACROSS_DIR, Path(site.build_dir) / ACROSS_DIR))
+    lines: list[str] = []
     for label, folder, path in groups:
         files = sorted(path.glob("*.csv"))
         if not files:
@@ -100,21 +97,10 @@ def data_markdown(editions: list[Edition], build_dir: Path) -> str:
                 f"| [{download_description(csv.name)}](downloads/{folder}/{csv.name}) | {rows:,} | {_kb(csv)} |"
             )
         lines.append("")
-    lines += [
-        "",
-        "## For analysts: the data dictionary",
-        "",
-        _doc_body(PROJECT_ROOT / "docs" / "data-dictionary.md").replace("\n## ", "\n### "),
-        "",
-        "## For analysts: the inputs, their sources, licence and formats",
-        "",
-        _doc_body(PROJECT_ROOT / "data" / "README.md").replace("\n## ", "\n### "),
-        "",
-    ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
-def _download(name: str) -> str:
+def download_link(name: str) -> str:
     """A link to a download across editions, named by what it holds (the file name is for analysts)."""
     text = download_description(name)
     return f"[{text[0].lower() + text[1:]} (CSV)](downloads/{ACROSS}/{name})"

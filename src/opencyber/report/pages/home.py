@@ -1,30 +1,19 @@
-"""The home page (index.html): what the site shows, the latest edition's headline and every edition."""
+"""The home page's figures (pages/index.ipynb): the latest edition's headline and every edition."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from opencyber.inputs.registry import Edition
 from opencyber.report import narrative
-from opencyber.report.pages.common import _comparison, _crosstab, _good_share
-from opencyber.report.pages.trends_page import share_met_section
+from opencyber.report.pages.common import Site, _comparison, _crosstab, _good_share
 from opencyber.report.publication import long_date
 
 
-def home_markdown(editions: list[Edition], build_dir: Path) -> str:
-    """What the site shows, the latest edition's headline and the change since the previous one."""
-    latest = editions[0]
-    ct = _crosstab(build_dir, latest)
+def latest_edition(site: Site) -> str:
+    """The latest edition's headline and the change since the previous one (Markdown)."""
+    latest = site.editions[0]
+    ct = _crosstab(site.build_dir, latest)
     good, n = _good_share(ct)
-    previous = _comparison(editions, build_dir, latest)
+    previous = _comparison(site.editions, site.build_dir, latest)
     lines = [
-        "# NHS cyber security compliance: the Data Security and Protection Toolkit",
-        "",
-        "Every NHS organisation assesses itself each year against the National Data Guardian's data security "
-        "standards in the **Data Security and Protection Toolkit (DSPT)** and publishes its status. This site "
-        "shows the statuses of NHS trusts, integrated care boards (and before July 2022 clinical commissioning "
-        "groups) and commissioning support units, scores them, and maps them by area.",
-        "",
         f"## Latest edition: {latest.label}",
         "",
         narrative.headline_html(latest, ct, previous[1] if previous else None, previous[0] if previous else ""),
@@ -37,14 +26,13 @@ def home_markdown(editions: list[Edition], build_dir: Path) -> str:
     if previous is not None:
         lines += [narrative.change_sentence(previous[1], previous[0], latest.label), ""]
     lines += [narrative.about_sentence(), ""]
-    lines += share_met_section(editions, build_dir)
-    lines += [
-        "## Every edition",
-        "",
-        "| edition | snapshot | in scope | met or exceeded |",
-        "|---|---|---:|---:|",
-    ]
-    for ed in editions:
-        g, t = _good_share(_crosstab(build_dir, ed))
+    return "\n".join(lines)
+
+
+def editions_table(site: Site) -> str:
+    """Every edition: its snapshot, organisations in scope and how many met the standard (Markdown)."""
+    lines = ["| edition | snapshot | in scope | met or exceeded |", "|---|---|---:|---:|"]
+    for ed in site.editions:
+        g, t = _good_share(_crosstab(site.build_dir, ed))
         lines.append(f"| [{ed.label}]({ed.id}.html) | {long_date(ed.snapshot)} | {t:,} | {g:,} ({100 * g / t:.1f}%) |")
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""The all-sectors page (sectors.html) of the full DSPT exports, and its GP-practices map widget."""
+"""The all-sectors page's figures (pages/sectors.ipynb): each full DSPT export's sectors and statuses,
+its GP practices and their map, and how the sector names of the exports align."""
 
 from __future__ import annotations
 
@@ -6,30 +7,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from opencyber.inputs.registry import Edition
 from opencyber.report import narrative
-from opencyber.report.pages.common import ACROSS, LAZY_PLOTLY, _across
-from opencyber.report.pages.downloads import _download
+from opencyber.report.pages.common import ACROSS, Site, _across
+from opencyber.report.pages.downloads import download_link
 from opencyber.report.publication import long_date
 from opencyber.report.tables import readable_name as readable
+from opencyber.report.tables import show_markdown
 
 
-def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
-    from opencyber.report.tables import md_text, table_html
+def export_dates(site: Site) -> list[str]:
+    """The dates of the full exports among the site's editions, oldest first."""
+    totals = _across(site.build_dir, "sectors_totals.csv")
+    return [] if totals.empty else sorted(totals["export_date"].unique())
 
-    status = _across(build_dir, "sectors_status.csv")
-    totals = _across(build_dir, "sectors_totals.csv")
-    gp = _across(build_dir, "sectors_gp_areas.csv")
-    gp_ccgs = _across(build_dir, "sectors_gp_ccgs.csv")
-    coverage = _across(build_dir, "sectors_gp_coverage.csv")
-    alignment = _across(build_dir, "sectors_alignment.csv")
-    by_date = {e.snapshot.isoformat(): e for e in editions}
-    lines = ["# All sectors of the full DSPT exports", ""]
-    if totals.empty:
-        lines += ["None of the built editions has a full DSPT export (one with sectors beyond the NHS ones).", ""]
-        return "\n".join(lines) + "\n"
-    dates = sorted(totals["export_date"].unique())
-    lines += [
+
+def exports_list(site: Site) -> str:
+    """The full exports of the site's editions, with their organisations and sectors (Markdown)."""
+    totals = _across(site.build_dir, "sectors_totals.csv")
+    dates = export_dates(site)
+    if not dates:
+        return "None of the built editions has a full DSPT export (one with sectors beyond the NHS ones).\n"
+    by_date = {e.snapshot.isoformat(): e for e in site.editions}
+    return (
         f"The data hold {len(dates)} full export{'s' if len(dates) != 1 else ''} of the DSPT, every organisation that "
         "has a DSPT account: "
         + ", ".join(
@@ -39,99 +38,115 @@ def sectors_markdown(editions: list[Edition], build_dir: Path) -> str:
             for d in dates
             if d in by_date
         )
-        + ". "
-        "Statuses are as the export gives them: the latest assessment of each organisation, of whatever edition; "
-        "the sector is the one the organisation declared. The sectors were renamed between the exports: the "
-        "[alignment table](#sector-alignment) reads the older names in the later vocabulary.",
+        + ".\n"
+    )
+
+
+def show_export(site: Site, date: str) -> None:
+    """Everything of one full export: its sectors, their statuses (a chart and tables), its GP
+    practices by commissioner and, for the newest export, the map of GP practices by ICB."""
+    from opencyber.report import charts
+    from opencyber.report.tables import md_text, show_html, table_html
+
+    build_dir = site.build_dir
+    status = _across(build_dir, "sectors_status.csv")
+    totals = _across(build_dir, "sectors_totals.csv")
+    gp = _across(build_dir, "sectors_gp_areas.csv")
+    gp_ccgs = _across(build_dir, "sectors_gp_ccgs.csv")
+    coverage = _across(build_dir, "sectors_gp_coverage.csv")
+    ed = next((e for e in site.editions if e.snapshot.isoformat() == date), None)
+    t = totals[totals["export_date"] == date]
+    st = status[status["export_date"] == date]
+    label = ed.label if ed else date
+    dspt = st["dspt_edition"].iloc[0]
+    lines = [
+        f'<h2 id="sectors-{date}">{label}: the export of {long_date(date)}</h2>',
         "",
-        LAZY_PLOTLY,
+        narrative.sectors_sentence(t, date),
+        "",
+        f"### Organisations by sector, {label}",
+        "",
+        "| sector | organisations | latest status Met or Exceeded (any edition) | with an area (commissioner) |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in t.itertuples():
+        lines.append(
+            f"| {md_text(r.sector)} | {int(r.organisations):,} | {int(r.latest_met_or_exceeded):,} | {int(r.with_area):,} |"
+        )
+    lines.append(
+        f"| **all sectors** | **{int(t['organisations'].sum()):,}** | {int(t['latest_met_or_exceeded'].sum()):,} | {int(t['with_area'].sum()):,} |"
+    )
+    none = sorted(t[t["with_area"] == 0]["sector"])
+    lines += [
+        "",
+        f"**{len(none)} of the {len(t)} sectors have no area in the export** (no organisation of them has a "
+        f"commissioner): {', '.join(md_text(x) for x in none)}.",
+        "",
+        f"### Status by sector, {label}",
+        "",
+        f"Each sector's organisations by latest status: the {dspt} outcomes, *Another edition* (a latest status "
+        f"of an older or newer edition) and *Blank* (no status)."
+        + (
+            ""
+            if not (ed and ed.status_aliases)
+            else " This export's older words are read as: "
+            + "; ".join(f"*{md_text(a)}* as *{md_text(b)}*" for a, b in ed.status_aliases.items())
+            + " (a documented assumption, see the methodology)."
+        ),
         "",
     ]
-    for date in dates:
-        t = totals[totals["export_date"] == date]
-        st = status[status["export_date"] == date]
-        ed = by_date.get(date)
-        label = ed.label if ed else date
-        dspt = st["dspt_edition"].iloc[0]
-        lines += [
-            f'<h2 id="sectors-{date}">{label}: the export of {long_date(date)}</h2>',
-            "",
-            narrative.sectors_sentence(t, date),
-            "",
-            f"### Organisations by sector, {label}",
-            "",
-            "| sector | organisations | latest status Met or Exceeded (any edition) | with an area (commissioner) |",
-            "|---|---:|---:|---:|",
-        ]
-        for r in t.itertuples():
-            lines.append(
-                f"| {md_text(r.sector)} | {int(r.organisations):,} | {int(r.latest_met_or_exceeded):,} | {int(r.with_area):,} |"
+    show_markdown("\n".join(lines))
+    charts.show(
+        _sectors_chart(st, t, date, label),
+        f"oc-sectors-chart-{date}",
+        f"Organisations of each sector by latest DSPT status, {label} export (the table below gives the numbers).",
+        f"downloads/{ACROSS}/sectors_status.csv",
+    )
+    wide = _across(build_dir, f"sectors_status_wide_{date}.csv")
+    if not wide.empty:
+        show_html(
+            table_html(
+                wide,
+                f"Organisations of each sector by latest DSPT status, {label} export",
+                download=f"downloads/{ACROSS}/sectors_status_wide_{date}.csv",
             )
-        lines.append(
-            f"| **all sectors** | **{int(t['organisations'].sum()):,}** | {int(t['latest_met_or_exceeded'].sum()):,} | {int(t['with_area'].sum()):,} |"
         )
-        none = sorted(t[t["with_area"] == 0]["sector"])
-        lines += [
-            "",
-            f"**{len(none)} of the {len(t)} sectors have no area in the export** (no organisation of them has a "
-            f"commissioner): {', '.join(md_text(x) for x in none)}.",
-            "",
-        ]
-        lines += [
-            f"### Status by sector, {label}",
-            "",
-            f"Each sector's organisations by latest status: the {dspt} outcomes, *Another edition* (a latest status "
-            f"of an older or newer edition) and *Blank* (no status)."
-            + (
-                ""
-                if not (ed and ed.status_aliases)
-                else " This export's older words are read as: "
-                + "; ".join(f"*{md_text(a)}* as *{md_text(b)}*" for a, b in ed.status_aliases.items())
-                + " (a documented assumption, see the methodology)."
-            ),
-            "",
-            _sectors_chart(st, t, date, label),
-            "",
-        ]
-        wide = _across(build_dir, f"sectors_status_wide_{date}.csv")
-        if not wide.empty:
-            lines += [
-                table_html(
-                    wide,
-                    f"Organisations of each sector by latest DSPT status, {label} export",
-                    download=f"downloads/{ACROSS}/sectors_status_wide_{date}.csv",
-                ),
-                "",
-            ]
-        lines += [
-            '<details class="oc-details"><summary>Every sector and status as the export writes it (table)</summary>',
-            "",
-            "| sector | status | organisations |",
-            "|---|---|---:|",
-        ]
-        for r in st.itertuples():
-            lines.append(f"| {md_text(r.sector)} | {md_text(r.status)} | {int(r.n):,} |")
-        lines += [
-            "",
-            "</details>",
-            "",
-            f"Download: {_download('sectors_status.csv')}, {_download('sectors_totals.csv')}.",
-            "",
-        ]
-        lines += _gp_sections(
-            gp[gp["export_date"] == date] if not gp.empty else gp,
-            gp_ccgs[gp_ccgs["export_date"] == date] if not gp_ccgs.empty else gp_ccgs,
-            coverage[coverage["export_date"] == date] if not coverage.empty else coverage,
-            label,
-        )
-        if not gp.empty and date == gp["export_date"].max():
-            lines += _gp_map_section(build_dir, label)
-    if not alignment.empty:
-        lines += _alignment_section(alignment, by_date, totals)
-    return "\n".join(lines) + "\n"
+    lines = [
+        '<details class="oc-details"><summary>Every sector and status as the export writes it (table)</summary>',
+        "",
+        "| sector | status | organisations |",
+        "|---|---|---:|",
+    ]
+    for r in st.itertuples():
+        lines.append(f"| {md_text(r.sector)} | {md_text(r.status)} | {int(r.n):,} |")
+    lines += [
+        "",
+        "</details>",
+        "",
+        f"Download: {download_link('sectors_status.csv')}, {download_link('sectors_totals.csv')}.",
+        "",
+    ]
+    show_markdown("\n".join(lines))
+    _show_gp_sections(
+        gp[gp["export_date"] == date] if not gp.empty else gp,
+        gp_ccgs[gp_ccgs["export_date"] == date] if not gp_ccgs.empty else gp_ccgs,
+        coverage[coverage["export_date"] == date] if not coverage.empty else coverage,
+        label,
+    )
+    if not gp.empty and date == gp["export_date"].max():
+        _show_gp_map(build_dir, label)
 
 
-def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame, label: str) -> list[str]:
+def sector_alignment(site: Site) -> str:
+    """How the older exports' sectors are read in the later vocabulary (HTML), or empty."""
+    alignment = _across(site.build_dir, "sectors_alignment.csv")
+    if alignment.empty:
+        return ""
+    by_date = {e.snapshot.isoformat(): e for e in site.editions}
+    return _alignment_section(alignment, by_date, _across(site.build_dir, "sectors_totals.csv"))
+
+
+def _show_gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame, label: str) -> None:
     from opencyber.report.tables import md_text, table_html
 
     lines: list[str] = []
@@ -151,7 +166,7 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
             "them not on the list of open practices (closed or not a practice), so a share of the export's own "
             "GP rows would have another denominator.",
             "",
-            f"Download: {_download('sectors_gp_coverage.csv')}.",
+            f"Download: {download_link('sectors_gp_coverage.csv')}.",
             "",
         ]
     if not gp_ccgs.empty:
@@ -205,44 +220,31 @@ def _gp_sections(gp: pd.DataFrame, gp_ccgs: pd.DataFrame, coverage: pd.DataFrame
             lines.append(
                 f"| {area} | {int(r.practices):,} | {int(r.met_or_exceeded):,} | {int(r.other_status):,} | {float(r.share):.1f}% |"
             )
-        lines += ["", f"Download: {_download('sectors_gp_areas.csv')}.", ""]
-    return lines
+        lines += ["", f"Download: {download_link('sectors_gp_areas.csv')}.", ""]
+    if lines:
+        show_markdown("\n".join(lines))
 
 
-def _gp_map_section(build_dir: Path, label: str) -> list[str]:
+def _show_gp_map(build_dir: Path, label: str) -> None:
     """The GP-practices map of the newest export, when the across outputs hold its areas."""
-    from opencyber.analysis.sectors import GP_MAP_AREAS
-    from opencyber.report import gp_map, maps
-
-    if not (Path(build_dir) / ACROSS / GP_MAP_AREAS).is_file():
-        return []
-    return [
-        f"#### Map: GP practices that met the standard, by ICB, {label}",
-        "",
-        "Each ICB is coloured by the share of its GP practices in the export whose latest status met or exceeded "
-        "the standard; hover over or tap an ICB for its figures. The table above gives the same numbers.",
-        "",
-        "<!-- oc-widget:gp-map -->",
-        "",
-        maps.legends_html([gp_map.gp_share_legend("GP practices that met the standard, by ICB")])
-        + maps.print_note([f"GP practices by ICB, {label}"], "above"),
-        "",
-    ]
-
-
-def gp_map_widget(build_dir: Path):
-    """The GP-practices map as an embedded widget (output, widget state) for the all-sectors page."""
     import json
 
     from opencyber.analysis.sectors import GP_MAP_AREAS
     from opencyber.report import gp_map, maps
 
-    areas = json.loads((Path(build_dir) / ACROSS / GP_MAP_AREAS).read_text(encoding="utf-8"))
-    with maps.numbered_widgets(0x6F63_0000):  # the page's own numbering: the same ids on every build
-        return gp_map.embed(gp_map.gp_share_map(areas))
+    path = Path(build_dir) / ACROSS / GP_MAP_AREAS
+    if not path.is_file():
+        return
+    show_markdown(
+        f"#### Map: GP practices that met the standard, by ICB, {label}\n\n"
+        "Each ICB is coloured by the share of its GP practices in the export whose latest status met or exceeded "
+        "the standard; hover over or tap an ICB for its figures. The table above gives the same numbers.\n"
+    )
+    areas = json.loads(path.read_text(encoding="utf-8"))
+    maps.show(gp_map.gp_share_map(areas), "GP practices map", tables=[f"GP practices by ICB, {label}"], where="above")
 
 
-def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFrame) -> list[str]:
+def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFrame) -> str:
     from opencyber.report.tables import table_html
 
     lines = ['<h2 id="sector-alignment">Sector names across the exports</h2>', ""]
@@ -276,15 +278,14 @@ def _alignment_section(alignment: pd.DataFrame, by_date: dict, totals: pd.DataFr
             ),
             "",
         ]
-    return lines
+    return "\n".join(lines)
 
 
-def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame, date: str, label: str) -> str:
+def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame, date: str, label: str):
     """Status by sector of a full export: the share of each sector's organisations in each group, one
     bar per sector (largest first), as the edition pages' chart, so that every sector reads on a phone."""
     from opencyber.analysis.sectors import GROUPS, status_groups
     from opencyber.report.charts import (
-        figure_html,
         status_marker,
         status_share_chart,
         status_slug,
@@ -320,9 +321,4 @@ def _sectors_chart(status: pd.DataFrame, totals: pd.DataFrame, date: str, label:
         order=list(totals["sector"]),
         groups=groups,
     )
-    return figure_html(
-        fig,
-        f"oc-sectors-chart-{date}",
-        f"Organisations of each sector by latest DSPT status, {label} export (the table below gives the numbers).",
-        f"downloads/{ACROSS}/sectors_status.csv",
-    )
+    return fig
