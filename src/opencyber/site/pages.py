@@ -63,10 +63,13 @@ def navigation(editions: list[Edition], current: str) -> list[dict]:
 
 
 def drop_test_outputs(nb):
-    """Remove what the regression tests read but readers should not see (the map checks)."""
+    """Remove what the regression tests read but readers should not see (the map checks), and the
+    code cells left with no output (the parameters, the set-up), whose hidden input would still
+    leave an empty gap in the page."""
     for cell in nb.cells:
         if cell.get("outputs"):
             cell["outputs"] = [o for o in cell["outputs"] if set(o.get("data", {})) != {MAP_CHECK_MIME}]
+    nb.cells = [cell for cell in nb.cells if cell.cell_type != "code" or cell.get("outputs")]
     return nb
 
 

@@ -127,7 +127,7 @@ def page_notebook(page) -> nbformat.NotebookNode:
     nb.cells = cells + nb.cells
     nb.metadata[PAGE_MARK] = {
         "page": page.name,
-        "note": "A page of the site, written by the build from its executed notebooks: edit notebooks/ or the site's code instead",
+        "note": "A page of the site, written by the build from its executed notebooks: edit notebooks/, pages/ or the site's code instead",
     }
     return nb
 

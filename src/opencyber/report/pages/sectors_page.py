@@ -38,7 +38,14 @@ def exports_list(site: Site) -> str:
             for d in dates
             if d in by_date
         )
-        + ".\n"
+        + "."
+        + (
+            " The sectors were renamed between the exports: the [alignment table](#sector-alignment) reads the "
+            "older names in the later vocabulary."
+            if len(dates) > 1
+            else ""
+        )
+        + "\n"
     )
 
 
