@@ -163,12 +163,32 @@ def test_on_a_phone_the_navigation_is_a_menu(browser, server):
     button.click()
     expect(nav).to_be_visible()
     assert button.get_attribute("aria-expanded") == "true"
-    expect(nav.locator("a", has_text="2021/22").first).to_be_visible()
+    # an edition is a menu of its three pages, opened by its name
+    edition = nav.locator("summary", has_text="2021/22")
+    expect(edition).to_be_visible()
+    expect(nav.locator("a", has_text="2021/22 edition")).to_be_hidden()
+    edition.click()
+    expect(nav.locator("a", has_text="2021/22 edition")).to_be_visible()
     page.close()
-    desktop = PageVisit(browser, server, "2022-23", (1366, 900), load_maps=False)
-    expect(desktop.page.locator("#oc-nav")).to_be_visible()
-    expect(desktop.page.locator(".oc-menu-button")).to_be_hidden()
-    desktop.page.close()
+    desktop = PageVisit(browser, server, "2022-23-scoring", (1366, 900), load_maps=False)
+    page = desktop.page
+    expect(page.locator("#oc-nav")).to_be_visible()
+    expect(page.locator(".oc-menu-button")).to_be_hidden()
+    # on a wide screen too, as Quarto's navigation: the current page's edition is marked; its menu
+    # opens with the keyboard, over the page, and Escape closes it and returns to its name
+    header = page.locator(".oc-header").bounding_box()
+    assert header["height"] <= 100, header  # one line of navigation, however many editions
+    current = page.locator("#oc-nav li.oc-menu.oc-current summary")
+    expect(current).to_have_text("2022/23")
+    current.focus()
+    page.keyboard.press("Enter")
+    scored = page.locator("#oc-nav a[aria-current=page]")
+    expect(scored).to_be_visible()
+    expect(scored).to_have_text("How scored")
+    page.keyboard.press("Escape")
+    expect(scored).to_be_hidden()
+    assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+    page.close()
 
 
 def test_the_every_edition_table_of_the_home_page_fits_a_phone(browser, server):
@@ -489,7 +509,7 @@ def test_every_control_shows_a_focus_ring_of_at_least_3_px(browser, server):
     page.fill("#oc-q", "nhs")
     expect(page.locator("#oc-status")).to_contain_text("found")
     rings = page.evaluate("""() => [...document.querySelectorAll("input, select, button, a[href], summary, [tabindex='0']")]
-      .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== "hidden" && e.tabIndex >= 0)
+      .filter(e => e.getClientRects().length && e.checkVisibility() && getComputedStyle(e).visibility !== "hidden" && e.tabIndex >= 0)
       .map(e => { e.focus(); const s = getComputedStyle(e);
         return {el: e.tagName + "#" + (e.id || e.className), outline: parseFloat(s.outlineWidth) * (s.outlineStyle === "none" ? 0 : 1),
                 shadow: s.boxShadow !== "none"}; })""")

@@ -374,7 +374,7 @@ def composite_map(
 
 NOSCRIPT = (
     '<noscript><p class="oc-noscript">This map needs JavaScript, which is off in this browser. '
-    "The same information is in the tables below it.</p></noscript>"
+    "The same information is in the tables {where} it.</p></noscript>"
 )
 
 
@@ -394,7 +394,7 @@ def show(m: L.Map, name: str, tables: list[str] | None = None, where: str = "bel
     from IPython.display import display
 
     show_check(m, name)
-    display({"text/html": NOSCRIPT, "text/plain": ""}, raw=True)
+    display({"text/html": NOSCRIPT.format(where=where), "text/plain": ""}, raw=True)
     display(m)
     after = legends_html(getattr(m, "oc_legends", [])) + (print_note(tables, where) if tables else "")
     if after:

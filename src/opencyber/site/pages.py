@@ -56,7 +56,16 @@ def navigation(editions: list[Edition], current: str) -> list[dict]:
             {"text": "How chosen", "href": f"{ed.id}-curation.html", "current": current == f"{ed.id}-curation"},
             {"text": "How scored", "href": f"{ed.id}-scoring.html", "current": current == f"{ed.id}-scoring"},
         ]
-        nav.append({"text": ed.label, "href": f"{ed.id}.html", "current": current == ed.id, "children": children})
+        report = next(s for s in STAGES if s.page_suffix == "")  # the edition's own page: its title in the menu
+        nav.append(
+            {
+                "text": ed.label,
+                "menu_text": report.title.format(label=ed.label),
+                "href": f"{ed.id}.html",
+                "current": current == ed.id,
+                "children": children,
+            }
+        )
     for name, _, text in own_pages()[1:]:
         nav.append({"text": text, "href": f"{name}.html", "current": current == name, "children": []})
     return nav

@@ -62,7 +62,7 @@ def quarto_navbar(nav: list[dict]) -> list[dict]:
     left: list[dict] = []
     for item in nav:
         if item["children"]:
-            menu = [{"text": f"{item['text']} edition", "href": src(item["href"])}]
+            menu = [{"text": item["menu_text"], "href": src(item["href"])}]
             menu += [{"text": c["text"], "href": src(c["href"])} for c in item["children"]]
             left.append({"text": item["text"], "menu": menu})
         else:

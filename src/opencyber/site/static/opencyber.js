@@ -12,6 +12,22 @@
       button.setAttribute("aria-expanded", String(open));
       nav.classList.toggle("oc-nav-open", open);
     });
+    // an edition's menu: one open at a time; closed by a click elsewhere or Escape (back to its name)
+    var menus = nav.querySelectorAll("details");
+    Array.prototype.forEach.call(menus, function (d) {
+      d.addEventListener("toggle", function () {
+        if (d.open) { Array.prototype.forEach.call(menus, function (o) { if (o !== d) { o.open = false; } }); }
+      });
+    });
+    document.addEventListener("click", function (e) {
+      Array.prototype.forEach.call(menus, function (d) { if (d.open && !d.contains(e.target)) { d.open = false; } });
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape") { return; }
+      Array.prototype.forEach.call(menus, function (d) {
+        if (d.open) { d.open = false; if (d.contains(document.activeElement)) { d.querySelector("summary").focus(); } }
+      });
+    });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", menu); } else { menu(); }
 })();
