@@ -124,29 +124,19 @@ def test_each_map_geometry_is_carried_once_in_the_page(sample_site):
 def _site_package_phrases() -> dict[str, str]:
     """Every phrase of four words or more in a string literal of the site package
     (src/opencyber/site/*.py; docstrings aside), HTML tags removed, with where it is."""
-    import ast
     import html
     from pathlib import Path
 
     import opencyber.site
+    from tests.literals import string_literals
 
     phrases = {}
     for path in sorted(Path(opencyber.site.__file__).parent.glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-                for part in re.split(r"<[^>]*>|[\n{}]", html.unescape(node.value)):
-                    text = " ".join(part.split())
-                    if len(re.findall(r"[A-Za-z]{2,}", text)) >= 4:
-                        phrases[text] = f"{path.name}:{node.lineno}"
+        for line, value in string_literals(path):
+            for part in re.split(r"<[^>]*>|[\n{}]", html.unescape(value)):
+                text = " ".join(part.split())
+                if len(re.findall(r"[A-Za-z]{2,}", text)) >= 4:
+                    phrases[text] = f"{path.name}:{line}"
     return phrases
 
 
