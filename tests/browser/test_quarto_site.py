@@ -236,9 +236,10 @@ def test_quarto_and_the_built_in_renderer_give_pages_of_one_look(browser, sample
         assert q == o, part
         if part in ("banner", "footer"):
             assert qbox["x"] == obox["x"] == 0 and qbox["w"] == obox["w"] == width, part  # across the page
-        if part in ("h1", "text"):  # the same column, within the 5 px by which JupyterLab's paddings of a
-            # Markdown cell and of an output differ on the built-in renderer's own pages
-            assert abs(qbox["x"] - obox["x"]) <= 12 and abs(qbox["w"] - obox["w"]) <= 32, (part, qbox, obox)
+        if part in ("h1", "text"):  # the same column: the text starts where it does on ours, and ends
+            # within the 20 px that JupyterLab keeps right of a Markdown cell's text but not of an output's
+            # on a phone (the built-in renderer's pages differ by that much between the two)
+            assert abs(qbox["x"] - obox["x"]) <= 1 and abs(qbox["w"] - obox["w"]) <= 20, (part, qbox, obox)
     # the banner right under the header, on both
     assert abs(quarto["banner"]["box"]["top"] - quarto["header"]["box"]["bottom"]) <= 2
     assert abs(ours["banner"]["box"]["top"] - ours["header"]["box"]["bottom"]) <= 2
