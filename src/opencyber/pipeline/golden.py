@@ -199,40 +199,52 @@ def _golden_edition(ed: str, tmp: Path) -> dict[str, list[str]]:
     """Execute the three notebooks of ``ed`` into ``tmp`` (the golden folder's relative paths kept),
     and only if none has an error output, put them in ``tests/regression/<ed>/``; else a
     NotebookDataError that names the notebook and the cell, and the golden notebooks stay as they are."""
-    import papermill as pm
-
     out_dir = GOLDEN_DIR / ed
     staged = tmp / "golden" / ed  # at the same depth as out_dir, for the sample's relative data_dir
     staged.mkdir(parents=True)
     made = {}
     for source in (s.notebook for s in STAGES):
-        target = staged / source
-        # a failing cell: the notebook is written with its error output, found below
-        with contextlib.suppress(pm.PapermillExecutionError):
-            pm.execute_notebook(
-                str(stages.NOTEBOOKS / source),
-                str(target),
-                parameters={
-                    "edition": ed,
-                    "data_dir": os.path.relpath(SAMPLE_DATA, out_dir) if ed == SAMPLE_EDITION else "",
-                    "build_dir": "",
-                },
-                cwd=str(out_dir),
-                progress_bar=False,
-                kernel_name="python3",
-                extra_arguments=KERNEL_ARGUMENTS,
-                shutdown_kernel="immediate",  # as the build: no "KeyboardInterrupt caught in kernel" on the terminal
-            )
-        original = nbformat.read(stages.NOTEBOOKS / source, as_version=4)
-        new = strip_volatile(nbformat.read(target, as_version=4), original)
-        failed = error_cells(new, original)
-        if failed:
-            raise NotebookDataError(
-                f"golden {ed}/{source}: {failed[0]}; no golden notebook of edition {ed} was written "
-                "(fix the notebook, run it for that edition, then `opencyber golden` again)"
-            )
-        made[source] = new
+        parameters = {
+            "edition": ed,
+            "data_dir": os.path.relpath(SAMPLE_DATA, out_dir) if ed == SAMPLE_EDITION else "",
+            "build_dir": "",
+        }
+        made[source] = _execute_golden(
+            stages.NOTEBOOKS / source,
+            staged / source,
+            parameters,
+            out_dir,
+            f"golden {ed}/{source}",
+            f"no golden notebook of edition {ed} was written "
+            "(fix the notebook, run it for that edition, then `opencyber golden` again)",
+        )
     return _write_goldens(out_dir, ed, made)
+
+
+def _execute_golden(source: Path, target: Path, parameters: dict, cwd: Path, name: str, unwritten: str):
+    """Execute ``source`` into ``target`` with papermill, in the golden folder ``cwd``, and return it
+    without what changes on every run; a cell with an error output raises a NotebookDataError
+    (``name``: the cell and error; ``unwritten``: what was not written and what to do)."""
+    import papermill as pm
+
+    # a failing cell: the notebook is written with its error output, found below
+    with contextlib.suppress(pm.PapermillExecutionError):
+        pm.execute_notebook(
+            str(source),
+            str(target),
+            parameters=parameters,
+            cwd=str(cwd),
+            progress_bar=False,
+            kernel_name="python3",
+            extra_arguments=KERNEL_ARGUMENTS,
+            shutdown_kernel="immediate",  # as the build: no "KeyboardInterrupt caught in kernel" on the terminal
+        )
+    original = nbformat.read(source, as_version=4)
+    new = strip_volatile(nbformat.read(target, as_version=4), original)
+    failed = error_cells(new, original)
+    if failed:
+        raise NotebookDataError(f"{name}: {failed[0]}; {unwritten}")
+    return new
 
 
 def _write_goldens(out_dir: Path, folder: str, made: dict) -> dict[str, list[str]]:
@@ -273,8 +285,6 @@ def _golden_site(tmp: Path) -> dict[str, list[str]]:
     """Execute the site's own pages (``pages/``) for a site of the sample edition alone, from its
     outputs in ``tmp`` (where :func:`_golden_edition` ran its notebooks) and the outputs across
     editions written there, and put them in ``tests/regression/site/`` unless a cell failed."""
-    import papermill as pm
-
     from opencyber.pipeline.across import write_outputs
 
     registry = load_registry(data_dir=SAMPLE_DATA)
@@ -286,27 +296,14 @@ def _golden_site(tmp: Path) -> dict[str, list[str]]:
     made = {}
     for name in stages.SITE_PAGES:
         source = stages.SITE_PAGES_DIR / f"{name}.ipynb"
-        target = staged / source.name
-        with contextlib.suppress(pm.PapermillExecutionError):
-            pm.execute_notebook(
-                str(source),
-                str(target),
-                parameters=site_golden_parameters(out_dir),
-                cwd=str(out_dir),
-                progress_bar=False,
-                kernel_name="python3",
-                extra_arguments=KERNEL_ARGUMENTS,
-                shutdown_kernel="immediate",
-            )
-        original = nbformat.read(source, as_version=4)
-        new = strip_volatile(nbformat.read(target, as_version=4), original)
-        failed = error_cells(new, original)
-        if failed:
-            raise NotebookDataError(
-                f"golden {SITE_GOLDEN}/{source.name}: {failed[0]}; no golden notebook of the site's pages was written "
-                f"(fix pages/{source.name}, then `opencyber golden` again)"
-            )
-        made[source.name] = new
+        made[source.name] = _execute_golden(
+            source,
+            staged / source.name,
+            site_golden_parameters(out_dir),
+            out_dir,
+            f"golden {SITE_GOLDEN}/{source.name}",
+            f"no golden notebook of the site's pages was written (fix pages/{source.name}, then `opencyber golden` again)",
+        )
     return _write_goldens(out_dir, SITE_GOLDEN, made)
 
 
