@@ -20,14 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
-import nbformat
-
 from opencyber import stages
 from opencyber.inputs.registry import Edition
 from opencyber.pipeline import digests
 from opencyber.pipeline.execute import run_notebook, start_kernel, write_executed
 from opencyber.pipeline.plan import file_digest
 from opencyber.settings import PROJECT_ROOT
+from opencyber.site.pages import own_pages
 from opencyber.stages import ACROSS_DIR, SITE_PAGES
 
 log = logging.getLogger(__name__)
@@ -114,6 +113,7 @@ def execute_site_pages(
         "build_dir": str(build_dir.resolve()),
     }
     log_file = build_dir / "opencyber.log"
+    titles = {name: title for name, title, _ in own_pages()}
     for name in stale:
         stamp.pop(name, None)  # dropped while it runs: a build stopped half way makes it again
     (pages_dir / STAMP).write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")
@@ -125,8 +125,7 @@ def execute_site_pages(
             nb = run_notebook(source(name), parameters, f"pages/{name}.ipynb", log_file, km=km)
         finally:
             km.shutdown_kernel(now=True)
-        out = pages_dir / f"{name}.ipynb"
-        write_executed(nb, out, _title(name))
+        write_executed(nb, pages_dir / f"{name}.ipynb", titles[name])
         return f"pages/{name}.ipynb: {time.perf_counter() - t:.1f} s"
 
     with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="page") as pool:
@@ -135,7 +134,3 @@ def execute_site_pages(
             stamp[name] = {"made_from": wanted[name], "page": file_digest(pages_dir / f"{name}.ipynb")}
             (pages_dir / STAMP).write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")
     return stale
-
-
-def _title(name: str) -> str:
-    return nbformat.read(source(name), as_version=4).metadata.get("title", name)

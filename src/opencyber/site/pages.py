@@ -49,14 +49,17 @@ def own_pages() -> list[tuple[str, str, str]]:
     return out
 
 
-def navigation(editions: list[Edition], current: str) -> list[dict]:
-    nav = [{"text": "Home", "href": "index.html", "current": current == "index", "children": []}]
+def navigation(editions: list[Edition], current: str, own: list[tuple[str, str, str]]) -> list[dict]:
+    """The site's navigation from ``current``: home, each edition (a menu of its three pages), then the
+    site's other own pages (``own``: :func:`own_pages`)."""
+    report = next(s for s in STAGES if s.page_suffix == "")  # the edition's own page: its title in the menu
+    home, _, home_text = own[0]
+    nav = [{"text": home_text, "href": f"{home}.html", "current": current == home, "children": []}]
     for ed in editions:
         children = [
             {"text": "How chosen", "href": f"{ed.id}-curation.html", "current": current == f"{ed.id}-curation"},
             {"text": "How scored", "href": f"{ed.id}-scoring.html", "current": current == f"{ed.id}-scoring"},
         ]
-        report = next(s for s in STAGES if s.page_suffix == "")  # the edition's own page: its title in the menu
         nav.append(
             {
                 "text": ed.label,
@@ -66,7 +69,7 @@ def navigation(editions: list[Edition], current: str) -> list[dict]:
                 "children": children,
             }
         )
-    for name, _, text in own_pages()[1:]:
+    for name, _, text in own[1:]:
         nav.append({"text": text, "href": f"{name}.html", "current": current == name, "children": []})
     return nav
 
@@ -153,9 +156,9 @@ def geometries_html(store: dict) -> str:
     return f'\n<script type="application/json" id="oc-geometries">{text}</script>'
 
 
-def site_pages(editions: list[Edition], pages_dir: Path) -> list[Page]:
+def site_pages(editions: list[Edition], pages_dir: Path, own: list[tuple[str, str, str]]) -> list[Page]:
     """Every page of the site, in order: its own pages (pages/), then each edition's three pages."""
-    out = [Page(name, title, pages_dir / f"{name}.ipynb") for name, title, _ in own_pages()]
+    out = [Page(name, title, pages_dir / f"{name}.ipynb") for name, title, _ in own]
     for ed in editions:
         out += edition_pages(ed, pages_dir)
     return out
@@ -173,7 +176,8 @@ def prepare_pages(
     site_banner = " ".join([banner] * bool(banner) + list(dict.fromkeys(edition_banner.values())))
     around = edition_links(editions)
     prepared = []
-    for page in site_pages(editions, pages_dir):
+    own = own_pages()  # read once: every page's navigation names them
+    for page in site_pages(editions, pages_dir, own):
         if only is not None and page.name not in only:
             continue
         if not page.source.is_file():
@@ -200,7 +204,7 @@ def prepare_pages(
                 page.name,
                 page.title,
                 nb,
-                navigation(editions, page.name),
+                navigation(editions, page.name, own),
                 has_chart,
                 "widgets" in nb.metadata,
                 fragments,
