@@ -59,12 +59,8 @@ def site_digest(editions: list[Edition], build_dir: Path, banner: str, renderer:
     files += sorted((build_dir / ACROSS).glob("*"))  # the outputs across editions (finder, trends, sectors)
     h.update(cache.environment_digest().encode())
     files += sorted(TEMPLATES.rglob("*")) + sorted(STATIC.rglob("*")) + sorted(WIDGETS_SRC.rglob("*"))
-    files += [
-        PROJECT_ROOT / "package-lock.json",
-        PROJECT_ROOT / "docs" / "data-dictionary.md",
-        PROJECT_ROOT / "docs" / "assumptions-and-caveats.md",
-        PROJECT_ROOT / "data" / "README.md",
-    ]
+    # the documents the pages include are in the site's own executed pages above (pipeline.site_pages)
+    files.append(PROJECT_ROOT / "package-lock.json")
     files.append(identity.ROOT_CONFIG)  # the site's name and tagline (both renderers), Quarto's settings
     for f in files:
         if f.is_file():
