@@ -26,7 +26,6 @@ class Site:
 
     editions: list[Edition]
     build_dir: Path
-    data_dir: Path
 
 
 def open_site(editions: str = "", data_dir: str | Path = "", build_dir: str | Path = "") -> Site:
@@ -55,7 +54,7 @@ def open_site(editions: str = "", data_dir: str | Path = "", build_dir: str | Pa
             f"{build / (missing[0] if missing else '<edition>') / 'crosstab.csv'} is missing: build the editions first "
             "(`python -m opencyber build --no-render`), then run this page's notebook."
         )
-    return Site([registry[i] for i in ids], build, data)
+    return Site([registry[i] for i in ids], build)
 
 
 def _crosstab(build_dir: Path, ed: Edition) -> pd.DataFrame:
